@@ -1,0 +1,118 @@
+# SMAF top-level build.
+#   make            module (for every test kernel), libsmaf, smafctl, tests
+#   make demo       see SMAF work in a real kernel (QEMU)
+#   make check      run every test on every test kernel (QEMU)
+#   make unit       native unit tests of the pure logic, with sanitizers
+#   make style      checkpatch --strict on the kernel sources
+#   make sparse     sparse on the module
+#   make install    libsmaf, its headers and pkg-config file, smafctl
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BUILD     ?= build
+CC        ?= gcc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -std=gnu11
+UAPI      := -Iinclude/uapi
+KVERS     ?= $(shell tests/harness/kernels.sh 2>/dev/null)
+
+LIB_CFLAGS  := $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
+PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -I/usr/include/libdrm -D_GNU_SOURCE
+SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel
+
+TESTS_SRC := $(wildcard tests/vm/t-*.c)
+TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
+KSRC      := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/uapi/linux/smaf.h
+
+all: modules lib tools tests
+
+# ---- kernel module, one build per test kernel ---------------------------
+modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko)
+
+$(BUILD)/kernel/%/smaf.ko: $(KSRC)
+	@mkdir -p $(@D)
+	cp kernel/*.c kernel/*.h kernel/Kbuild $(@D)/
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)) \
+		SMAF_UAPI=$(abspath include/uapi) W=1 modules
+
+# ---- libsmaf ------------------------------------------------------------
+lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(BUILD)/lib/libsmaf.pc
+
+$(BUILD)/lib/%.pic.o: lib/%.c lib/libsmaf.h include/uapi/linux/smaf.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libsmaf.so.1: $(BUILD)/lib/libsmaf.pic.o
+	$(CC) -shared -Wl,-soname,libsmaf.so.1 -o $@ $^ -lpthread
+	ln -sf libsmaf.so.1 $(BUILD)/lib/libsmaf.so
+
+$(BUILD)/lib/libsmaf.a: $(BUILD)/lib/libsmaf.pic.o
+	ar rcs $@ $^
+
+$(BUILD)/lib/libsmaf.pc: lib/libsmaf.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- tools (static, so the same binary runs in the test VM) -------------
+tools: $(BUILD)/tools/smafctl
+
+$(BUILD)/tools/smafctl: tools/smafctl.c lib/libsmaf.h $(BUILD)/lib/libsmaf.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(BUILD)/lib/libsmaf.a -lpthread
+
+# ---- tests --------------------------------------------------------------
+tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tests/unit/test-constraints
+
+$(BUILD)/tests/t-%: tests/vm/t-%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+
+$(BUILD)/examples/smaf-demo: examples/smaf-demo.c tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+
+$(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-constraints.c kernel/smaf-constraints.h
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-constraints.c kernel/smaf-constraints.c
+
+unit: $(BUILD)/tests/unit/test-constraints
+	$<
+
+# ---- VM runs ------------------------------------------------------------
+deps:
+	tests/harness/deps.sh
+
+check: deps
+	$(MAKE) all
+	tests/harness/check.sh
+
+demo: deps
+	$(MAKE) all
+	tests/harness/demo.sh
+
+# ---- style --------------------------------------------------------------
+CHECKPATCH ?= $(firstword $(wildcard /usr/src/linux-source-6.1/scripts/checkpatch.pl \
+		$(BUILD)/linux-source-6.1/scripts/checkpatch.pl))
+style:
+	@test -n "$(CHECKPATCH)" || { echo "style: checkpatch.pl not found (apt-get install linux-source-6.1 and unpack it to $(BUILD)/)"; exit 1; }
+	$(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h tests/unit/*.c
+
+sparse: $(KSRC)
+	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) \
+		SMAF_UAPI=$(abspath include/uapi) C=2 modules
+	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) clean
+
+# ---- install ------------------------------------------------------------
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsmaf.so.1 $(DESTDIR)$(PREFIX)/lib/libsmaf.so
+	install -m 644 $(BUILD)/lib/libsmaf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 lib/libsmaf.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 755 $(BUILD)/tools/smafctl $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all modules lib tools tests unit deps check demo style sparse install clean

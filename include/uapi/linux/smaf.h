@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * SMAF - Secure Memory Allocation Framework, userspace API.
+ *
+ * /dev/smaf hands out dma-buf file descriptors whose backing memory is
+ * allocated on first use, by the allocator that suits every device attached
+ * at that moment.  This is the SMAF v10 ABI: ioctl numbers and structure
+ * layouts are frozen.  Every structure starts with a version; version 0 is the
+ * v10 layout.  Reserved fields must be zero.
+ *
+ * Errors (errno) common to every ioctl:
+ *   EFAULT  the argument pointer is not readable/writable
+ *   EINVAL  unknown version, non-zero reserved field, unknown flag
+ *   ENOTTY  unknown ioctl
+ */
+#ifndef _UAPI_LINUX_SMAF_H
+#define _UAPI_LINUX_SMAF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SMAF_NAME_LEN 64
+
+/**
+ * struct smaf_create_data - SMAF_IOC_CREATE argument
+ * @version:	0
+ * @length:	buffer size in bytes, rounded up to whole pages
+ * @flags:	file flags of the returned fd: only O_RDWR and O_CLOEXEC; without
+ *		O_RDWR the buffer is read-only (mmap with PROT_WRITE fails)
+ * @reserved1:	must be 0
+ * @fd:		out: the dma-buf file descriptor
+ * @reserved2:	must be 0
+ * @name:	optional allocator name, NUL-terminated; empty means "choose
+ *		from the attached devices when the buffer is first used"
+ * @reserved3:	must be 0
+ *
+ * No memory is allocated here.  Errors: EINVAL (length 0, bad version,
+ * flags or reserved field), EFBIG (length larger than the machine's RAM),
+ * ENAMETOOLONG (no NUL in @name), ENOENT (no allocator of that name).
+ */
+struct smaf_create_data {
+	__u64 version;
+	__u64 length;
+	__u32 flags;
+	__u32 reserved1;
+	__s32 fd;
+	__u32 reserved2;
+	__u8 name[SMAF_NAME_LEN];
+	__u8 reserved3[32];
+};
+
+/**
+ * struct smaf_secure_flag - SMAF_IOC_GET/SET_SECURE_FLAG argument
+ * @version:	0
+ * @fd:		a dma-buf fd returned by SMAF_IOC_CREATE
+ * @reserved1:	must be 0
+ * @secure:	0 or 1 (out for GET, in for SET)
+ * @reserved2:	must be 0
+ *
+ * Errors: EBADF (@fd is not open), EINVAL (@fd is not a SMAF buffer,
+ * @secure not 0 or 1), EOPNOTSUPP (SET to 1 with no secure module
+ * registered).
+ */
+struct smaf_secure_flag {
+	__u64 version;
+	__s32 fd;
+	__u32 reserved1;
+	__u32 secure;
+	__u8 reserved2[44];
+};
+
+/**
+ * struct smaf_info - SMAF_IOC_GET_INFO argument
+ * @version:	0 (v10) or 1 (also reports @ranking)
+ * @index:	which allocator to describe, 0 .. @count - 1
+ * @reserved1:	must be 0
+ * @count:	out: number of registered allocators
+ * @reserved2:	must be 0
+ * @name:	out: name of allocator @index (NUL-terminated)
+ * @ranking:	out (version 1): ranking of allocator @index, higher is
+ *		preferred; in version 0 this is reserved and must be 0
+ * @reserved3:	must be 0
+ *
+ * Allocators are listed by decreasing ranking.  Errors: ERANGE
+ * (@index >= @count; @count is still written back).
+ */
+struct smaf_info {
+	__u64 version;
+	__u32 index;
+	__u32 reserved1;
+	__u32 count;
+	__u32 reserved2;
+	__u8 name[SMAF_NAME_LEN];
+	__s32 ranking;
+	__u8 reserved3[36];
+};
+
+#define SMAF_IOC_MAGIC 'S'
+
+#define SMAF_IOC_CREATE		 _IOWR(SMAF_IOC_MAGIC, 0, struct smaf_create_data)
+#define SMAF_IOC_GET_SECURE_FLAG _IOWR(SMAF_IOC_MAGIC, 1, struct smaf_secure_flag)
+#define SMAF_IOC_SET_SECURE_FLAG _IOWR(SMAF_IOC_MAGIC, 2, struct smaf_secure_flag)
+#define SMAF_IOC_GET_INFO	 _IOWR(SMAF_IOC_MAGIC, 3, struct smaf_info)
+
+#endif /* _UAPI_LINUX_SMAF_H */

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SMAF core internals shared by the files of smaf.ko.
+ */
+#ifndef _SMAF_INTERNAL_H
+#define _SMAF_INTERNAL_H
+
+#include <linux/dma-buf.h>
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+
+#include "smaf-allocator.h"
+
+/**
+ * struct smaf_buffer - one SMAF dma-buf
+ * @dmabuf:	the exported dma-buf (its file keeps this alive)
+ * @size:	size in bytes, a multiple of PAGE_SIZE
+ * @lock:	protects every field below it.  Taken inside the dma-buf's
+ *		reservation lock and mmap_lock when those are held; never
+ *		held while taking either.
+ * @attachments: the &struct smaf_attachment of attached devices
+ * @named:	allocator named at create time (holds a ref on its owner), or
+ *		NULL to choose on first use
+ * @allocator:	allocator that backs @sgt once allocated, else NULL
+ * @sgt:	the backing memory, valid when @allocator is set
+ * @secure:	the secure flag
+ * @last_error:	errno of the last failed allocation attempt, 0 if none
+ * @node:	entry in the list of live buffers (smaf_buffers_lock)
+ */
+struct smaf_buffer {
+	struct dma_buf *dmabuf;
+	size_t size;
+	struct mutex lock;
+	struct list_head attachments;
+	struct smaf_allocator *named;
+	struct smaf_allocator *allocator;
+	struct sg_table sgt;
+	bool secure;
+	int last_error;
+	struct list_head node;
+};
+
+/**
+ * struct smaf_attachment - one device attached to a buffer
+ * @dev:	the importing device
+ * @sgt:	copy of the buffer's table, DMA-mapped for @dev while @mapped
+ * @dir:	direction of the current mapping
+ * @mapped:	@sgt is DMA-mapped for @dev
+ * @node:	entry in &smaf_buffer.attachments
+ */
+struct smaf_attachment {
+	struct device *dev;
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	bool mapped;
+	struct list_head node;
+};
+
+/* smaf-allocator.c: the registry */
+struct smaf_allocator *smaf_allocator_get_by_name(const char *name);
+struct smaf_allocator *smaf_allocator_select(const struct smaf_constraints *c);
+void smaf_allocator_put(struct smaf_allocator *alloc);
+int smaf_allocator_info(unsigned int index, char *name, int *ranking,
+			unsigned int *count);
+void smaf_allocator_show_all(struct seq_file *s);
+
+/* smaf-buffer.c: buffer objects and device access */
+extern const struct dma_buf_ops smaf_dma_buf_ops;
+struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
+				   int flags);
+int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
+struct smaf_buffer *smaf_buffer_from_fd(int fd);
+void smaf_buffer_show_all(struct seq_file *s);
+
+/* smaf-cpu.c: CPU access (mmap, vmap, begin/end_cpu_access) */
+int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
+void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
+int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
+int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
+
+/* smaf-ioctl.c */
+long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* smaf-system.c */
+u64 smaf_ram_end(void);
+int smaf_system_init(void);
+void smaf_system_exit(void);
+
+/* smaf-debugfs.c */
+void smaf_debugfs_init(void);
+void smaf_debugfs_exit(void);
+
+#endif /* _SMAF_INTERNAL_H */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF ioctls: validation of every userspace field, then the actual work.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/dma-buf.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/smaf.h>
+
+#include "smaf-internal.h"
+
+static_assert(sizeof(struct smaf_create_data) == 128);
+static_assert(sizeof(struct smaf_secure_flag) == 64);
+static_assert(sizeof(struct smaf_info) == 128);
+
+static bool smaf_is_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static long smaf_ioctl_create(struct smaf_create_data __user *uarg)
+{
+	struct smaf_allocator *named = NULL;
+	struct smaf_create_data data;
+	struct dma_buf *dmabuf;
+	u64 length;
+	int fd;
+
+	if (copy_from_user(&data, uarg, sizeof(data)))
+		return -EFAULT;
+	if (data.version != 0 || data.reserved1 || data.reserved2 ||
+	    !smaf_is_zero(data.reserved3, sizeof(data.reserved3)))
+		return -EINVAL;
+	if (data.flags & ~(O_RDWR | O_CLOEXEC))
+		return -EINVAL;
+	if (!data.length)
+		return -EINVAL;
+	if (data.length > (u64)totalram_pages() << PAGE_SHIFT)
+		return -EFBIG;
+	length = PAGE_ALIGN(data.length);
+	if (!memchr(data.name, 0, sizeof(data.name)))
+		return -ENAMETOOLONG;
+	if (data.name[0]) {
+		named = smaf_allocator_get_by_name(data.name);
+		if (!named)
+			return -ENOENT;
+	}
+
+	/* smaf_buffer_create() owns @named from here, even on error. */
+	dmabuf = smaf_buffer_create(length, named, data.flags & O_ACCMODE);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	fd = dma_buf_fd(dmabuf, data.flags & O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	/*
+	 * The fd is live: another thread may already use or close it, so
+	 * it must not be closed here.  If the copy fails the caller still
+	 * owns an fd it does not know, which is what every fd-returning
+	 * ioctl does.
+	 */
+	if (put_user(fd, &uarg->fd))
+		return -EFAULT;
+	return 0;
+}
+
+static long smaf_ioctl_secure(struct smaf_secure_flag __user *uarg, bool set)
+{
+	struct smaf_secure_flag data;
+	struct smaf_buffer *buf;
+	long ret = 0;
+
+	if (copy_from_user(&data, uarg, sizeof(data)))
+		return -EFAULT;
+	if (data.version != 0 || data.reserved1 ||
+	    !smaf_is_zero(data.reserved2, sizeof(data.reserved2)))
+		return -EINVAL;
+	if (set && data.secure > 1)
+		return -EINVAL;
+
+	buf = smaf_buffer_from_fd(data.fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+
+	mutex_lock(&buf->lock);
+	if (!set)
+		data.secure = buf->secure;
+	else if (data.secure != buf->secure)
+		ret = -EOPNOTSUPP;	/* no secure module can be registered yet */
+	mutex_unlock(&buf->lock);
+	dma_buf_put(buf->dmabuf);
+
+	if (!ret && !set && put_user(data.secure, &uarg->secure))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long smaf_ioctl_info(struct smaf_info __user *uarg)
+{
+	struct smaf_info data;
+	long ret;
+
+	if (copy_from_user(&data, uarg, sizeof(data)))
+		return -EFAULT;
+	if (data.version > 1 || data.reserved1 || data.reserved2 ||
+	    (data.version == 0 && data.ranking) ||
+	    !smaf_is_zero(data.reserved3, sizeof(data.reserved3)))
+		return -EINVAL;
+
+	ret = smaf_allocator_info(data.index, data.name, &data.ranking,
+				  &data.count);
+	if (data.version == 0)
+		data.ranking = 0;
+	if (ret)
+		memset(data.name, 0, sizeof(data.name));
+	if (copy_to_user(uarg, &data, sizeof(data)))
+		return -EFAULT;
+	return ret;
+}
+
+/**
+ * smaf_ioctl() - /dev/smaf ioctl entry point
+ * @file: the open /dev/smaf
+ * @cmd: SMAF_IOC_*
+ * @arg: user pointer to the command's structure
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno, as documented in <linux/smaf.h>.
+ */
+long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SMAF_IOC_CREATE:
+		return smaf_ioctl_create(uarg);
+	case SMAF_IOC_GET_SECURE_FLAG:
+		return smaf_ioctl_secure(uarg, false);
+	case SMAF_IOC_SET_SECURE_FLAG:
+		return smaf_ioctl_secure(uarg, true);
+	case SMAF_IOC_GET_INFO:
+		return smaf_ioctl_info(uarg);
+	default:
+		return -ENOTTY;
+	}
+}

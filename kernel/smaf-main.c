@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF - Secure Memory Allocation Framework: the /dev/smaf misc device and
+ * module init/exit.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "smaf-internal.h"
+
+static const struct file_operations smaf_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = smaf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice smaf_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "smaf",
+	.fops = &smaf_fops,
+	.mode = 0666,
+};
+
+/**
+ * smaf_ram_end() - highest physical address of RAM
+ *
+ * Context: any.
+ * Return: the address, rounded up to a power of two minus one.
+ */
+u64 smaf_ram_end(void)
+{
+	return dma_get_required_mask(smaf_misc.this_device);
+}
+
+static int __init smaf_init(void)
+{
+	int ret;
+
+	ret = smaf_system_init();
+	if (ret)
+		return ret;
+
+	ret = misc_register(&smaf_misc);
+	if (ret)
+		goto exit_system;
+
+	smaf_debugfs_init();
+	return 0;
+
+exit_system:
+	smaf_system_exit();
+	return ret;
+}
+
+static void __exit smaf_exit(void)
+{
+	smaf_debugfs_exit();
+	misc_deregister(&smaf_misc);
+	smaf_system_exit();
+}
+
+module_init(smaf_init);
+module_exit(smaf_exit);
+
+MODULE_DESCRIPTION("SMAF: Secure Memory Allocation Framework");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

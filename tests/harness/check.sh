@@ -1,0 +1,55 @@
+#!/bin/bash
+# make check: build everything, then run the VM tests on every test kernel.
+#   KERNELS="6.1"   only kernels whose version starts with one of these
+#   TESTS="t-vgem,t-v10"   only these test programs
+# The last line is "N passed, N failed" summed over all kernels.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$top/build
+logdir=$build/logs
+mkdir -p "$logdir"
+
+kvers=()
+for k in ${KERNELS:-""}; do
+	while read -r v; do kvers+=("$v"); done < <("$top/tests/harness/kernels.sh" "$k")
+done
+if [ -z "${KERNELS:-}" ]; then
+	while read -r v; do kvers+=("$v"); done < <("$top/tests/harness/kernels.sh")
+fi
+if [ ${#kvers[@]} -eq 0 ]; then
+	echo "check.sh: no test kernel found" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+total_pass=0 total_fail=0
+for kver in "${kvers[@]}"; do
+	initrd=$build/initramfs-$kver.cpio.gz
+	if ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
+		echo "[$kver] FAIL: cannot build the initramfs"
+		total_fail=$((total_fail + 1))
+		continue
+	fi
+	echo "[$kver] booting (TCG, 6 GiB); console: $logdir/console-$kver.log"
+	"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "${TESTS:-}"
+	if read -r p f < "$logdir/result-$kver"; then
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+	else
+		total_fail=$((total_fail + 1))
+	fi
+	rm -f "$logdir/result-$kver"
+done
+
+# Native unit tests of the pure logic.
+if "$build/tests/unit/test-constraints" > "$logdir/unit.log" 2>&1; then :; fi
+read -r p f < <(awk '/^ok /{p++} /^not ok /{f++} /^1\.\./{plan=substr($1,4)+0}
+	END{ if (plan != p + f) f++; print p + 0, f + 0 }' "$logdir/unit.log")
+echo "[unit] $p passed, $f failed"
+grep '^not ok' "$logdir/unit.log" | sed 's/^/[unit] /'
+total_pass=$((total_pass + p))
+total_fail=$((total_fail + f))
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Installs the Debian packages SMAF needs to build and to test in QEMU.
+# Does nothing when everything is already installed.
+set -euo pipefail
+
+pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
+      linux-image-amd64 linux-headers-amd64
+      linux-image-6.12-amd64 linux-headers-6.12-amd64
+      qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs inside the test VM: loads the modules, runs the tests (or the demo)
+# and prints TAP sections the host harness parses:
+#   # smaf-test-begin: NAME ... TAP ... # smaf-test-end: NAME exit=N
+# and finally the marker SMAF-TESTS-DONE.
+mode=$1
+only=$2
+
+load_modules() {
+	for m in $(cat /lib/modules/load.list); do
+		args=
+		case "$m" in
+		vivid.ko) args="n_devs=1 allocators=0" ;;
+		esac
+		insmod "/lib/modules/$m" $args || echo "# insmod $m failed"
+	done
+}
+
+selected() {
+	[ -z "$only" ] && return 0
+	case ",$only," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+echo "# smaf-kernel: $(uname -r)"
+load_modules
+
+if [ "$mode" = demo ]; then
+	insmod /lib/modules/smaf.ko
+	smaf-demo
+	echo "SMAF-DEMO-DONE"
+	exit 0
+fi
+
+echo "# smaf-test-begin: load"
+n=0
+if insmod /lib/modules/smaf.ko; then
+	echo "ok 1 - smaf.ko loads"
+else
+	echo "not ok 1 - smaf.ko loads"
+fi
+[ -c /dev/smaf ] && echo "ok 2 - /dev/smaf exists" || echo "not ok 2 - /dev/smaf exists"
+echo "1..2"
+echo "# smaf-test-end: load exit=0"
+
+for t in /tests/t-*; do
+	name=$(basename "$t")
+	selected "$name" || continue
+	echo "# smaf-test-begin: $name"
+	timeout 300 "$t" 2>&1
+	echo "# smaf-test-end: $name exit=$?"
+done
+
+echo "# smaf-test-begin: unload"
+buffers=$(wc -l < /sys/kernel/debug/smaf/buffers)
+[ "$buffers" = 0 ] && echo "ok 1 - no SMAF buffer left ($buffers)" ||
+	{ echo "not ok 1 - no SMAF buffer left ($buffers)"; cat /sys/kernel/debug/smaf/buffers; }
+if rmmod smaf; then
+	echo "ok 2 - smaf.ko unloads"
+else
+	echo "not ok 2 - smaf.ko unloads"
+fi
+[ ! -e /dev/smaf ] && echo "ok 3 - /dev/smaf is gone" || echo "not ok 3 - /dev/smaf is gone"
+echo "1..3"
+echo "# smaf-test-end: unload exit=0"
+echo "SMAF-TESTS-DONE"

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
+# It holds busybox, smaf.ko built for that kernel, the in-tree modules the
+# tests import with (vivid, vgem and their dependencies, from Debian's
+# package), the statically linked test programs and smafctl.
+#   mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
+set -euo pipefail
+
+kver=$1 out=$2 build=$3
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,lib/modules,tests,etc}
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$here/guest/init" "$root/init"
+cp "$here/guest/run-tests.sh" "$root/bin/run-tests.sh"
+chmod 755 "$root/init" "$root/bin/run-tests.sh"
+
+# In-tree modules in load order, decompressed (busybox insmod wants .ko).
+: > "$root/lib/modules/load.list"
+for m in vgem vivid; do
+	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+done | awk '!seen[$0]++' | while read -r path; do
+	name=$(basename "$path")
+	case "$name" in
+	*.ko.xz)  xz -dc "$path" > "$root/lib/modules/${name%.xz}"; name=${name%.xz} ;;
+	*.ko.zst) zstd -qdc "$path" > "$root/lib/modules/${name%.zst}"; name=${name%.zst} ;;
+	*.ko)     cp "$path" "$root/lib/modules/$name" ;;
+	*)        echo "mkinitramfs.sh: unexpected module $path" >&2; exit 1 ;;
+	esac
+	echo "$name" >> "$root/lib/modules/load.list"
+done
+
+cp "$build/kernel/$kver/smaf.ko" "$root/lib/modules/smaf.ko"
+cp "$build"/tests/t-* "$root/tests/"
+cp "$build/tools/smafctl" "$build/examples/smaf-demo" "$root/bin/"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Boots kernel $1 in QEMU with the SMAF initramfs, runs the tests (or the
+# demo) inside and judges the run.
+#   run-vm.sh check KVER INITRAMFS LOGDIR [TESTS]   -> prints "N passed, N failed"
+#   run-vm.sh demo  KVER INITRAMFS LOGDIR
+# The run fails on a failing test point, a test program whose TAP plan does
+# not match or that exits non-zero, a missing success marker, a timeout, or
+# any kernel BUG/WARNING/Oops/Call Trace/lockdep/KASAN/UBSAN line in the
+# console.  SMAF_KVM=1 uses KVM instead of TCG (nested KVM hangs on some
+# hosts, so it is opt-in); SMAF_VM_TIMEOUT sets the limit in seconds.
+set -uo pipefail
+
+mode=$1 kver=$2 initrd=$3 logdir=$4 tests=${5:-}
+mkdir -p "$logdir"
+console=$logdir/console-$kver.log
+tap=$logdir/tap-$kver.log
+: > "$console"
+: > "$tap"
+
+accel="-accel tcg"
+[ "${SMAF_KVM:-0}" = 1 ] && accel="-accel kvm -cpu host"
+
+timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
+	-display none -monitor none -no-reboot \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests" \
+	-serial "file:$console" -serial "file:$tap" </dev/null
+qemu_status=$?
+
+if [ "$mode" = demo ]; then
+	grep -v '^#' "$tap" | sed 's/\r$//'
+	grep -q '^SMAF-DEMO-DONE' "$tap" || { echo "demo did not finish (see $console)" >&2; exit 1; }
+	exit 0
+fi
+
+# Judge the TAP sections.
+sed -i 's/\r$//' "$tap"
+awk -v kver="$kver" '
+function close_section(status) {
+	if (name == "")
+		return
+	if (plan < 0 || plan != count) {
+		printf "not ok - %s: plan %d but %d test points (crashed?)\n", name, plan, count
+		failed++
+	} else if (status != 0 && secfail == 0) {
+		printf "not ok - %s: exited with status %d\n", name, status
+		failed++
+	}
+	name = ""
+}
+/^# smaf-test-begin: / { name = $3; plan = -1; count = 0; secfail = 0; print; next }
+/^# smaf-test-end: / { split($4, a, "="); close_section(a[2] + 0); print; next }
+name != "" && /^ok / {
+	count++
+	if ($0 ~ /# *(SKIP|TODO)/) { failed++; secfail++; print $0 " (skips count as failures)" }
+	else { passed++; print }
+	next
+}
+name != "" && /^not ok / { count++; failed++; secfail++; print; next }
+name != "" && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; print; next }
+name != "" && /^Bail out!/ { print; next }
+{ print }
+END {
+	if (name != "") {
+		printf "not ok - %s: never finished (timeout or crash)\n", name
+		failed++
+	}
+	printf "%d %d\n", passed, failed > "/dev/stderr"
+}' "$tap" 2> "$logdir/counts-$kver" > "$logdir/tap-judged-$kver.log"
+read -r passed failed < "$logdir/counts-$kver"
+
+problems=()
+grep -q '^SMAF-TESTS-DONE' "$tap" || problems+=("no success marker (timeout, crash or hang; qemu exit $qemu_status)")
+bad=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|circular locking|lockdep|KASAN|UBSAN|kmemleak:.*suspected|general protection fault|Kernel panic' "$console" | head -n 20)
+[ -n "$bad" ] && problems+=("kernel reported problems in $console:"$'\n'"$bad")
+
+grep -E '^(not ok|ok|# smaf-test-begin|Bail out)' "$logdir/tap-judged-$kver.log" |
+	grep -E '^not ok|^Bail out' | sed "s/^/[$kver] /"
+for p in "${problems[@]}"; do
+	echo "[$kver] FAIL: $p"
+	failed=$((failed + 1))
+done
+echo "[$kver] $passed passed, $failed failed (logs: $logdir)"
+echo "$passed $failed" > "$logdir/result-$kver"

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <linux/dma-buf.h>
+#include <linux/smaf.h>
+#include <linux/videodev2.h>
+
+#include "smaf-test.h"
+
+static int tap_count, tap_failed;
+
+void tap_ok(int pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	if (!pass)
+		tap_failed++;
+	printf("%sok %d - ", pass ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	fflush(stdout);
+	return tap_failed ? 1 : 0;
+}
+
+void tap_bail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+int smaf_live_buffers(void)
+{
+	FILE *f = fopen(DEBUGFS_SMAF "/buffers", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static int line_field(const char *line, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, " \n");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(val, p + klen + 1, n);
+			val[n] = '\0';
+			return 0;
+		}
+		p += klen;
+	}
+	return -1;
+}
+
+int smaf_buffer_field(int fd, const char *key, char *val, size_t len)
+{
+	char line[512], ino[32];
+	struct stat st;
+	int ret = -1;
+	FILE *f;
+
+	if (fstat(fd, &st))
+		return -1;
+	f = fopen(DEBUGFS_SMAF "/buffers", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line_field(line, "ino", ino, sizeof(ino)) ||
+		    strtoul(ino, NULL, 10) != (unsigned long)st.st_ino)
+			continue;
+		ret = line_field(line, key, val, len);
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+long smaf_allocator_stat(const char *name, const char *key)
+{
+	char line[512], val[64];
+	long ret = -1;
+	FILE *f;
+
+	f = fopen(DEBUGFS_SMAF "/allocators", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line_field(line, "name", val, sizeof(val)) || strcmp(val, name))
+			continue;
+		if (!line_field(line, key, val, sizeof(val)))
+			ret = strtol(val, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	size_t klen = strlen(key);
+	long ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			ret = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int vgem_open(void)
+{
+	char path[64], name[32];
+	struct drm_version v;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+int vivid_open(uint32_t cap)
+{
+	struct v4l2_capability c;
+	char path[64];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&c, 0, sizeof(c));
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &c) &&
+		    !strcmp((char *)c.driver, "vivid") && (c.device_caps & cap))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+uint32_t vivid_find_ctrl(int fd, const char *name)
+{
+	struct v4l2_queryctrl q;
+
+	memset(&q, 0, sizeof(q));
+	q.id = V4L2_CTRL_FLAG_NEXT_CTRL;
+	while (!ioctl(fd, VIDIOC_QUERYCTRL, &q)) {
+		if (!strcmp((char *)q.name, name))
+			return q.id;
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+	return 0;
+}
+
+int smaf_test_create(int devfd, uint64_t length, const char *name)
+{
+	struct smaf_create_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.length = length;
+	d.flags = O_RDWR | O_CLOEXEC;
+	if (name)
+		snprintf((char *)d.name, sizeof(d.name), "%s", name);
+	if (ioctl(devfd, SMAF_IOC_CREATE, &d))
+		return -1;
+	return d.fd;
+}
+
+int v4l2_set_fmt(int fd, uint32_t type, uint32_t width, uint32_t height,
+		 uint32_t fourcc, struct v4l2_format *fmt)
+{
+	memset(fmt, 0, sizeof(*fmt));
+	fmt->type = type;
+	fmt->fmt.pix.width = width;
+	fmt->fmt.pix.height = height;
+	fmt->fmt.pix.pixelformat = fourcc;
+	fmt->fmt.pix.field = V4L2_FIELD_NONE;
+	return ioctl(fd, VIDIOC_S_FMT, fmt);
+}
+
+int v4l2_reqbufs_dmabuf(int fd, uint32_t type, uint32_t count)
+{
+	struct v4l2_requestbuffers rb;
+
+	memset(&rb, 0, sizeof(rb));
+	rb.count = count;
+	rb.type = type;
+	rb.memory = V4L2_MEMORY_DMABUF;
+	if (ioctl(fd, VIDIOC_REQBUFS, &rb))
+		return -1;
+	return (int)rb.count;
+}
+
+int v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmafd,
+		     uint32_t bytesused)
+{
+	struct v4l2_buffer b;
+
+	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.memory = V4L2_MEMORY_DMABUF;
+	b.index = index;
+	b.m.fd = dmafd;
+	b.bytesused = bytesused;
+	b.field = V4L2_FIELD_NONE;
+	return ioctl(fd, VIDIOC_QBUF, &b);
+}
+
+int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT | POLLPRI };
+	struct v4l2_buffer b;
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return -1;
+	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.memory = V4L2_MEMORY_DMABUF;
+	if (ioctl(fd, VIDIOC_DQBUF, &b))
+		return -1;
+	if (b.flags & V4L2_BUF_FLAG_ERROR)
+		tap_diag("buffer %u dequeued with V4L2_BUF_FLAG_ERROR", b.index);
+	return (int)b.index;
+}
+
+int dmabuf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * smafctl - inspect and exercise SMAF from the command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libsmaf.h"
+
+#define DEBUGFS_DIR "/sys/kernel/debug/smaf"
+
+static const char *device_path = SMAF_DEVICE_PATH;
+
+static const char usage_main[] =
+"Usage: smafctl [-d DEVICE] COMMAND [OPTIONS]\n"
+"\n"
+"Inspect and exercise SMAF, the Secure Memory Allocation Framework.\n"
+"\n"
+"Commands:\n"
+"  list     list the registered allocators, best ranked first\n"
+"  alloc    create a buffer, touch it so that memory is allocated, and\n"
+"           report which allocator SMAF picked\n"
+"  status   show live buffers and per-allocator usage\n"
+"  help     show this text, or 'smafctl help COMMAND' for a command\n"
+"\n"
+"Options:\n"
+"  -d, --device=PATH  SMAF device node (default " SMAF_DEVICE_PATH ")\n"
+"  -h, --help         show this text\n"
+"\n"
+"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
+
+static const char usage_list[] =
+"Usage: smafctl list [--json]\n"
+"\n"
+"List the allocators registered with SMAF in the order SMAF tries them\n"
+"(highest ranking first).  When a buffer is first used, SMAF picks the\n"
+"first allocator in this list that can serve every attached device.\n"
+"\n"
+"  --json   print a JSON array of {\"name\", \"ranking\"} objects\n";
+
+static const char usage_alloc[] =
+"Usage: smafctl alloc SIZE [--allocator=NAME] [--secure]\n"
+"\n"
+"Create a buffer of SIZE bytes (suffixes K, M and G are powers of 1024),\n"
+"map it and write to it, which is the buffer's first use: SMAF allocates\n"
+"the memory then.  Print the allocator that was picked (read from debugfs,\n"
+"so that part needs root), then free the buffer.\n"
+"\n"
+"  -a, --allocator=NAME  use this allocator instead of letting SMAF choose\n"
+"  -s, --secure          set the secure flag first (needs a secure module)\n";
+
+static const char usage_status[] =
+"Usage: smafctl status [--json]\n"
+"\n"
+"Show every live SMAF buffer (inode of its dma-buf, size, whether memory\n"
+"is allocated, the allocator, attached devices, secure flag, last error)\n"
+"and, per allocator, the buffers and bytes in use.  Reads\n"
+DEBUGFS_DIR "/, so it needs root and a mounted debugfs.\n"
+"\n"
+"  --json   print {\"allocators\": [...], \"buffers\": [...]}\n";
+
+static void die_open(void)
+{
+	if (errno == ENOENT)
+		fprintf(stderr, "smafctl: cannot open %s: module not loaded? (try: modprobe smaf)\n",
+			device_path);
+	else
+		fprintf(stderr, "smafctl: cannot open %s: %s\n", device_path,
+			strerror(errno));
+	exit(1);
+}
+
+static struct smaf_device *open_device(void)
+{
+	struct smaf_device *dev = smaf_device_open(device_path);
+
+	if (!dev)
+		die_open();
+	return dev;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && shift)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v == 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* Finds the value of @key in a "k=v k=v" line; copies it into @val. */
+static int field(const char *line, const char *key, char *val, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, " \n");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(val, p + klen + 1, n);
+			val[n] = '\0';
+			return 0;
+		}
+		p += klen;
+	}
+	return -1;
+}
+
+static FILE *open_debugfs(const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		fprintf(stderr, "smafctl: cannot read %s: %s (run as root with debugfs mounted: mount -t debugfs none /sys/kernel/debug)\n",
+			path, strerror(errno));
+	return f;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct smaf_allocator_info *info;
+	struct smaf_device *dev;
+	int json = 0, n, i, c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_list, stdout);
+			return 0;
+		}
+		if (c != 'j')
+			goto usage;
+		json = 1;
+	}
+	if (optind != argc)
+		goto usage;
+
+	dev = open_device();
+	n = smaf_device_get_num_allocators(dev);
+	if (n < 0) {
+		fprintf(stderr, "smafctl: cannot list allocators: %s\n", strerror(errno));
+		smaf_device_close(dev);
+		return 1;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%-24s %s\n", "ALLOCATOR", "RANKING");
+	for (i = 0; i < n; i++) {
+		info = smaf_device_get_allocator_info(dev, (unsigned int)i);
+		if (!info) {
+			fprintf(stderr, "smafctl: allocator %d: %s\n", i, strerror(errno));
+			smaf_device_close(dev);
+			return 1;
+		}
+		if (json)
+			printf("%s{\"name\": \"%s\", \"ranking\": %d}", i ? ", " : "",
+			       smaf_allocator_info_get_name(info),
+			       smaf_allocator_info_get_ranking(info));
+		else
+			printf("%-24s %d\n", smaf_allocator_info_get_name(info),
+			       smaf_allocator_info_get_ranking(info));
+		smaf_allocator_info_free(info);
+	}
+	if (json)
+		printf("]\n");
+	smaf_device_close(dev);
+	return 0;
+usage:
+	fputs(usage_list, stderr);
+	return 2;
+}
+
+/* Prints the debugfs line of the buffer whose dma-buf inode is @ino. */
+static void report_buffer(unsigned long ino)
+{
+	char line[512], val[64], alloc[64];
+	FILE *f = open_debugfs("buffers");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (field(line, "ino", val, sizeof(val)) ||
+		    strtoul(val, NULL, 10) != ino)
+			continue;
+		if (field(line, "allocator", alloc, sizeof(alloc)))
+			break;
+		field(line, "named", val, sizeof(val));
+		printf("allocator: %s (%s)\n", alloc,
+		       strcmp(val, "-") ? "named at create time" :
+		       "chosen by SMAF on first use");
+		break;
+	}
+	fclose(f);
+}
+
+static int cmd_alloc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "allocator", required_argument, NULL, 'a' },
+		{ "secure", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *allocator = NULL;
+	int secure = 0, c, fd, ret = 1;
+	struct smaf_device *dev;
+	struct stat st;
+	uint64_t size;
+	char *p;
+
+	while ((c = getopt_long(argc, argv, "a:sh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': allocator = optarg; break;
+		case 's': secure = 1; break;
+		case 'h': fputs(usage_alloc, stdout); return 0;
+		default: goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	if (parse_size(argv[optind], &size)) {
+		fprintf(stderr, "smafctl: invalid size '%s': use a positive number with an optional K, M or G suffix\n",
+			argv[optind]);
+		return 2;
+	}
+
+	dev = open_device();
+	fd = smaf_device_create_buffer(dev, size, allocator, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			fprintf(stderr, "smafctl: no allocator named '%s' (see: smafctl list)\n",
+				allocator);
+		else if (errno == EFBIG)
+			fprintf(stderr, "smafctl: %s is larger than this machine's RAM\n",
+				argv[optind]);
+		else
+			fprintf(stderr, "smafctl: cannot create buffer: %s\n", strerror(errno));
+		goto close_dev;
+	}
+	if (secure && smaf_buffer_set_secure(dev, fd, 1)) {
+		if (errno == EOPNOTSUPP)
+			fprintf(stderr, "smafctl: cannot make the buffer secure: no secure module is loaded\n");
+		else
+			fprintf(stderr, "smafctl: cannot make the buffer secure: %s\n",
+				strerror(errno));
+		goto close_buf;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "smafctl: cannot map the buffer: %s\n", strerror(errno));
+		goto close_buf;
+	}
+	p[0] = 1;	/* first use: SMAF allocates now */
+	munmap(p, size);
+	fstat(fd, &st);
+	printf("buffer: %" PRIu64 " bytes, dma-buf inode %lu, allocated\n", size,
+	       (unsigned long)st.st_ino);
+	report_buffer((unsigned long)st.st_ino);
+	ret = 0;
+close_buf:
+	close(fd);
+close_dev:
+	smaf_device_close(dev);
+	return ret;
+usage:
+	fputs(usage_alloc, stderr);
+	return 2;
+}
+
+static const char *const alloc_keys[] = {
+	"name", "ranking", "buffers", "bytes", "allocations", "failures", NULL
+};
+static const char *const buffer_keys[] = {
+	"ino", "size", "allocated", "allocator", "named", "attachments",
+	"secure", "error", NULL
+};
+
+/* Prints a debugfs file as a table or as a JSON array. */
+static int print_file(const char *name, const char *const *keys, int json)
+{
+	char line[512], val[128];
+	int i, n = 0;
+	FILE *f = open_debugfs(name);
+
+	if (!f)
+		return -1;
+	if (json) {
+		printf("\"%s\": [", name);
+	} else {
+		for (i = 0; keys[i]; i++)
+			printf("%-12s", keys[i]);
+		printf("\n");
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (json)
+			printf("%s{", n ? ", " : "");
+		for (i = 0; keys[i]; i++) {
+			if (field(line, keys[i], val, sizeof(val)))
+				strcpy(val, "?");
+			if (!json) {
+				printf("%-12s", val);
+				continue;
+			}
+			if (strspn(val, "-0123456789") == strlen(val) && strcmp(val, "-"))
+				printf("%s\"%s\": %s", i ? ", " : "", keys[i], val);
+			else
+				printf("%s\"%s\": \"%s\"", i ? ", " : "", keys[i], val);
+		}
+		printf(json ? "}" : "\n");
+		n++;
+	}
+	if (json)
+		printf("]");
+	else if (!n)
+		printf("(none)\n");
+	fclose(f);
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int json = 0, c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_status, stdout);
+			return 0;
+		}
+		if (c != 'j')
+			goto usage;
+		json = 1;
+	}
+	if (optind != argc)
+		goto usage;
+	if (access(DEBUGFS_DIR, F_OK) && access(device_path, F_OK)) {
+		errno = ENOENT;
+		die_open();
+	}
+	printf(json ? "{" : "Allocators:\n");
+	if (print_file("allocators", alloc_keys, json))
+		return 1;
+	printf(json ? ", " : "\nBuffers:\n");
+	if (print_file("buffers", buffer_keys, json))
+		return 1;
+	printf(json ? "}\n" : "");
+	return 0;
+usage:
+	fputs(usage_status, stderr);
+	return 2;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "list", cmd_list, usage_list },
+	{ "alloc", cmd_alloc, usage_alloc },
+	{ "status", cmd_status, usage_status },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *cmd;
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': device_path = optarg; break;
+		case 'h': fputs(usage_main, stdout); return 0;
+		default: fputs(usage_main, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_main, stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	if (!strcmp(cmd, "help")) {
+		for (i = 0; optind + 1 < argc && i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[optind + 1], commands[i].name)) {
+				fputs(commands[i].usage, stdout);
+				return 0;
+			}
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(cmd, commands[i].name)) {
+			argc -= optind;
+			argv += optind;
+			optind = 1;
+			return commands[i].fn(argc, argv);
+		}
+	}
+	fprintf(stderr, "smafctl: unknown command '%s' (see: smafctl --help)\n", cmd);
+	return 2;
+}
