@@ -18,7 +18,7 @@ KVERS     ?= $(shell tests/harness/kernels.sh 2>/dev/null)
 
 LIB_CFLAGS  := $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
 PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -I/usr/include/libdrm -D_GNU_SOURCE
-SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel
+SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
@@ -91,11 +91,17 @@ demo: deps
 	tests/harness/demo.sh
 
 # ---- style --------------------------------------------------------------
-CHECKPATCH ?= $(firstword $(wildcard /usr/src/linux-source-6.1/scripts/checkpatch.pl \
-		$(BUILD)/linux-source-6.1/scripts/checkpatch.pl))
-style:
-	@test -n "$(CHECKPATCH)" || { echo "style: checkpatch.pl not found (apt-get install linux-source-6.1 and unpack it to $(BUILD)/)"; exit 1; }
-	$(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h tests/unit/*.c
+# checkpatch.pl comes from Debian's linux-source-6.1 tarball, unpacked once.
+CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
+$(CHECKPATCH):
+	@test -f /usr/src/linux-source-6.1.tar.xz || { echo "style: needs linux-source-6.1 (apt-get install linux-source-6.1)"; exit 1; }
+	@mkdir -p $(BUILD)/checkpatch
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(BUILD)/checkpatch --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+style: $(CHECKPATCH)
+	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h
 
 sparse: $(KSRC)
 	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) \

@@ -7,13 +7,9 @@
 #ifndef _SMAF_CONSTRAINTS_H
 #define _SMAF_CONSTRAINTS_H
 
+/* Userspace builds provide u32, u64 and bool (tests/unit/kernel-types.h). */
 #ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint64_t u64;
-typedef uint32_t u32;
 #endif
 
 /**

@@ -32,7 +32,7 @@
 struct smaf_buffer {
 	struct dma_buf *dmabuf;
 	size_t size;
-	struct mutex lock;
+	struct mutex lock; /* see @lock above */
 	struct list_head attachments;
 	struct smaf_allocator *named;
 	struct smaf_allocator *allocator;

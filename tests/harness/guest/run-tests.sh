@@ -27,8 +27,11 @@ load_modules
 
 if [ "$mode" = demo ]; then
 	insmod /lib/modules/smaf.ko
-	smaf-demo
-	echo "SMAF-DEMO-DONE"
+	if smaf-demo; then
+		echo "SMAF-DEMO-DONE"
+	else
+		echo "SMAF-DEMO-FAILED"
+	fi
 	exit 0
 fi
 
