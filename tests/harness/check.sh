@@ -11,7 +11,7 @@ logdir=$build/logs
 mkdir -p "$logdir"
 
 kvers=()
-for k in ${KERNELS:-""}; do
+for k in ${KERNELS:-}; do
 	while read -r v; do kvers+=("$v"); done < <("$top/tests/harness/kernels.sh" "$k")
 done
 if [ -z "${KERNELS:-}" ]; then
