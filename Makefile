@@ -17,7 +17,7 @@ UAPI      := -Iinclude/uapi
 KVERS     ?= $(shell tests/harness/kernels.sh 2>/dev/null)
 
 LIB_CFLAGS  := $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
-PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -I/usr/include/libdrm -D_GNU_SOURCE
+PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c)
@@ -27,13 +27,21 @@ KSRC      := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/uapi/linux/
 all: modules lib tools tests
 
 # ---- kernel module, one build per test kernel ---------------------------
-modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko)
+modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-edu.ko)
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
 	cp kernel/*.c kernel/*.h kernel/Kbuild $(@D)/
 	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)) \
 		SMAF_UAPI=$(abspath include/uapi) W=1 modules
+
+# Test-only driver for QEMU's edu DMA device.
+EDU_SRC := $(wildcard tests/drivers/smaf-edu/*)
+$(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
+	@mkdir -p $(@D)/edu
+	cp $(EDU_SRC) $(@D)/edu/
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)/edu) W=1 modules
+	cp $(@D)/edu/smaf-edu.ko $@
 
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(BUILD)/lib/libsmaf.pc
@@ -101,7 +109,8 @@ $(CHECKPATCH):
 		linux-source-6.1/scripts/const_structs.checkpatch
 
 style: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h
+	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h \
+		tests/drivers/*/*.c tests/drivers/*/*.h
 
 sparse: $(KSRC)
 	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) \

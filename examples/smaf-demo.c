@@ -99,7 +99,7 @@ int main(void)
 	say("Share it with vivid (a camera) and capture a frame into it");
 	/* vivid streams with at least two buffers: a second one keeps it busy. */
 	spare = smaf_device_create_buffer(dev, size, NULL, O_RDWR | O_CLOEXEC);
-	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
 	if (spare < 0 || cap < 0 || ioctl(cap, VIDIOC_S_INPUT, &input) ||
 	    v4l2_set_fmt(cap, CAP, W, H, V4L2_PIX_FMT_YUYV, &fmt) ||
 	    v4l2_reqbufs_dmabuf(cap, CAP, 2) != 2 ||

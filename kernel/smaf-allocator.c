@@ -108,19 +108,28 @@ struct smaf_allocator *smaf_allocator_get_by_name(const char *name)
 }
 
 /**
- * smaf_allocator_select() - the best allocator for some constraints
+ * smaf_allocator_next() - the next allocator, by ranking, that serves @c
+ * @prev: the allocator returned by the previous call (its reference is
+ *	  kept by the caller), or NULL to start with the best ranked
  * @c: merged constraints of the buffer's users
  *
+ * Lets the caller allocate without holding the registry lock, and fall back
+ * to the next allocator when one runs out of memory.  @prev stays in the
+ * registry while the caller holds its reference (its owner cannot unload).
+ *
  * Context: process context; takes the registry lock.
- * Return: the highest-ranked allocator whose match() accepts @c, with a
- * reference on its owner, or NULL if none does.
+ * Return: the allocator with a reference on its owner, or NULL if no further
+ * allocator accepts @c.
  */
-struct smaf_allocator *smaf_allocator_select(const struct smaf_constraints *c)
+struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
+					   const struct smaf_constraints *c)
 {
 	struct smaf_allocator *alloc, *found = NULL;
 
 	mutex_lock(&smaf_allocators_lock);
-	list_for_each_entry(alloc, &smaf_allocators, node) {
+	alloc = prev ? list_next_entry(prev, node) :
+		list_first_entry(&smaf_allocators, struct smaf_allocator, node);
+	list_for_each_entry_from(alloc, &smaf_allocators, node) {
 		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
 			found = alloc;
 			break;

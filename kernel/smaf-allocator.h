@@ -25,18 +25,19 @@ struct smaf_allocator;
  * struct smaf_allocator_ops - what an allocator implements
  * @match:	can this allocator give memory that satisfies @c?  Must not
  *		sleep for long; called with the buffer lock held.
- * @allocate:	allocate @size bytes (a multiple of PAGE_SIZE), zeroed, and
- *		describe them in @sgt (one entry per physically contiguous
- *		chunk, each chunk backed by struct pages).  May sleep; must
- *		return -EINTR promptly when fatal_signal_pending().  On error
- *		nothing is left allocated and @sgt is untouched.
+ * @allocate:	allocate @c->size bytes (a multiple of PAGE_SIZE), zeroed,
+ *		satisfying @c (which match() accepted), and describe them in
+ *		@sgt (one entry per chunk, each backed by struct pages).  May
+ *		sleep; must return -EINTR promptly when
+ *		fatal_signal_pending().  On error nothing is left allocated
+ *		and @sgt is untouched.  SMAF checks the result against @c.
  * @free:	give back what @allocate put in @sgt and free the table.
  */
 struct smaf_allocator_ops {
 	bool (*match)(struct smaf_allocator *alloc,
 		      const struct smaf_constraints *c);
 	int (*allocate)(struct smaf_allocator *alloc, struct sg_table *sgt,
-			size_t size);
+			const struct smaf_constraints *c);
 	void (*free)(struct smaf_allocator *alloc, struct sg_table *sgt);
 };
 

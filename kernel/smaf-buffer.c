@@ -9,11 +9,11 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fs.h>
-#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smaf.h>
 
 #include "smaf-internal.h"
 
@@ -22,31 +22,70 @@ static DEFINE_MUTEX(smaf_buffers_lock);
 /* Every live buffer, for the debugfs view. */
 static LIST_HEAD(smaf_buffers);
 
-static void smaf_device_constraints(struct device *dev,
-				    struct smaf_dev_constraints *d)
+/* Merges the attached devices, @extra (a device about to attach) and the
+ * create-time hints.  Called with @buf->lock held.
+ */
+static void smaf_buffer_constraints(struct smaf_buffer *buf,
+				    const struct smaf_dev_constraints *extra,
+				    bool cpu, struct smaf_constraints *c)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
-
-	d->dma_limit = dma_get_mask(dev);
-	if (dev->bus_dma_limit)
-		d->dma_limit = min(d->dma_limit, dev->bus_dma_limit);
-	d->translated = domain && (domain->type & __IOMMU_DOMAIN_PAGING);
-	d->max_segment = dma_get_max_seg_size(dev);
-	d->seg_boundary = dma_get_seg_boundary(dev);
-}
-
-static void smaf_buffer_constraints(struct smaf_buffer *buf, bool cpu,
-				    struct smaf_constraints *c)
-{
-	struct smaf_dev_constraints d;
 	struct smaf_attachment *a;
 
-	smaf_constraints_init(c);
-	list_for_each_entry(a, &buf->attachments, node) {
-		smaf_device_constraints(a->dev, &d);
-		smaf_constraints_add_device(c, &d);
-	}
+	smaf_constraints_init(c, buf->size);
+	list_for_each_entry(a, &buf->attachments, node)
+		smaf_constraints_add_device(c, &a->need);
+	if (extra)
+		smaf_constraints_add_device(c, extra);
+	smaf_constraints_add_hints(c, buf->hint_contig, buf->hint_dma32,
+				   buf->align);
 	c->cpu = cpu || !c->ndevs;
+}
+
+static void smaf_buffer_layout(struct smaf_buffer *buf)
+{
+	struct smaf_layout *l = &buf->layout;
+	struct scatterlist *sg;
+	u64 next = 0;
+	unsigned int i;
+
+	l->phys_start = ~(u64)0;
+	l->phys_end = 0;
+	l->contig = true;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		if (i && sg_phys(sg) != next)
+			l->contig = false;
+		next = sg_phys(sg) + sg->length;
+		l->phys_start = min_t(u64, l->phys_start, sg_phys(sg));
+		l->phys_end = max_t(u64, l->phys_end, next - 1);
+	}
+}
+
+/* Allocates from @alloc and accounts it.  Called with @buf->lock held. */
+static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
+				  struct smaf_allocator *alloc,
+				  const struct smaf_constraints *c)
+{
+	int ret;
+
+	ret = alloc->ops->allocate(alloc, &buf->sgt, c);
+	if (ret) {
+		atomic_long_inc(&alloc->stats.failures);
+		return ret;
+	}
+	smaf_buffer_layout(buf);
+	if (!smaf_layout_serves(&buf->layout, c)) {
+		/* An allocator that breaks its match() promise is a bug. */
+		pr_err("allocator '%s' returned memory %#llx-%#llx (contig %d) that does not suit limit %#llx contig %d\n",
+		       alloc->name, buf->layout.phys_start, buf->layout.phys_end,
+		       buf->layout.contig, c->phys_limit, c->contig);
+		alloc->ops->free(alloc, &buf->sgt);
+		atomic_long_inc(&alloc->stats.failures);
+		return -EIO;
+	}
+	atomic_long_inc(&alloc->stats.allocations);
+	atomic_long_inc(&alloc->stats.buffers);
+	atomic_long_add(buf->size, &alloc->stats.bytes);
+	return 0;
 }
 
 /**
@@ -54,52 +93,88 @@ static void smaf_buffer_constraints(struct smaf_buffer *buf, bool cpu,
  * @buf: the buffer
  * @cpu: the CPU is the user asking
  *
- * Picks the allocator named at create time, or the best one for the devices
- * attached now, and allocates the whole buffer once.  Later calls return at
- * once.
+ * Uses the allocator named at create time, or tries the allocators that
+ * serve the merged constraints of every user, best ranked first, falling
+ * back to the next one when an allocator runs out of memory.  Runs once:
+ * later calls return at once.
  *
  * Context: process context, may sleep; @buf->lock held.
- * Return: 0, -ENODEV if no allocator serves the attached devices (or the
- * named one does not), or the allocator's error (-ENOMEM, -EINTR).
+ * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
+ * if no allocator can; -ENOMEM if every allocator that could is out of
+ * memory; -EINTR on a fatal signal.
  */
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 {
-	struct smaf_allocator *alloc;
+	struct smaf_allocator *alloc, *prev = NULL;
 	struct smaf_constraints c;
-	int ret;
+	bool fell_back = false;
+	int ret = -ENODEV;
 
 	lockdep_assert_held(&buf->lock);
 	if (buf->allocator)
 		return 0;
 
-	smaf_buffer_constraints(buf, cpu, &c);
+	smaf_buffer_constraints(buf, NULL, cpu, &c);
 	if (buf->named) {
 		alloc = buf->named;
-		if (!alloc->ops->match(alloc, &c) || !try_module_get(alloc->owner))
-			alloc = NULL;
-	} else {
-		alloc = smaf_allocator_select(&c);
-	}
-	if (!alloc) {
-		ret = -ENODEV;
-		pr_warn_ratelimited("no allocator for a %zu byte buffer (%u devices, limit %#llx)\n",
-				    buf->size, c.ndevs, c.phys_limit);
+		ret = -EXDEV;
+		if (alloc->ops->match(alloc, &c) && try_module_get(alloc->owner)) {
+			ret = smaf_buffer_alloc_from(buf, alloc, &c);
+			if (!ret)
+				buf->why = "named";
+			else
+				smaf_allocator_put(alloc);
+		}
 		goto out;
 	}
 
-	ret = alloc->ops->allocate(alloc, &buf->sgt, buf->size);
-	if (ret) {
-		atomic_long_inc(&alloc->stats.failures);
-		smaf_allocator_put(alloc);
-		goto out;
+	while ((alloc = smaf_allocator_next(prev, &c))) {
+		smaf_allocator_put(prev);
+		prev = alloc;
+		ret = smaf_buffer_alloc_from(buf, alloc, &c);
+		if (!ret || ret == -EINTR)
+			break;
+		fell_back = true;
 	}
-	atomic_long_inc(&alloc->stats.allocations);
-	atomic_long_inc(&alloc->stats.buffers);
-	atomic_long_add(buf->size, &alloc->stats.bytes);
-	buf->allocator = alloc;
+	if (ret) {
+		smaf_allocator_put(prev);
+		alloc = NULL;
+	} else {
+		buf->why = fell_back ? "fallback" : "best-match";
+	}
 out:
+	if (!ret) {
+		buf->allocator = alloc;
+		buf->used = c;
+	} else if (ret != -EINTR) {
+		pr_warn_ratelimited("cannot allocate %zu bytes (%s) for %u devices%s: limit %#llx contig %d align %#llx: error %d\n",
+				    buf->size, buf->named ? buf->named->name : "any allocator",
+				    c.ndevs, c.cpu ? " and the CPU" : "", c.phys_limit,
+				    c.contig, c.align, ret);
+	}
 	buf->last_error = ret;
 	return ret;
+}
+
+/* Can a device needing @d use @buf?  Called with @buf->lock held. */
+static int smaf_buffer_accepts(struct smaf_buffer *buf,
+			       const struct smaf_dev_constraints *d)
+{
+	struct smaf_allocator *alloc;
+	struct smaf_constraints c;
+
+	if (buf->allocator) {
+		/* Only this device: the others already use the memory. */
+		smaf_constraints_init(&c, buf->size);
+		smaf_constraints_add_device(&c, d);
+		return smaf_layout_serves(&buf->layout, &c) ? 0 : -EXDEV;
+	}
+	smaf_buffer_constraints(buf, d, false, &c);
+	if (buf->named)
+		return buf->named->ops->match(buf->named, &c) ? 0 : -EXDEV;
+	alloc = smaf_allocator_next(NULL, &c);
+	smaf_allocator_put(alloc);
+	return alloc ? 0 : -ENODEV;
 }
 
 /**
@@ -107,25 +182,43 @@ out:
  * @dmabuf: the SMAF dma-buf
  * @attachment: the new attachment
  *
+ * A device that cannot use the buffer is refused now rather than at its
+ * first map: if the buffer is allocated, its memory must suit the device
+ * (SMAF does not migrate yet); if not, some allocator (the named one, if
+ * any) must serve every user including this device.
+ *
  * Context: process context; takes the buffer lock.
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM, -EXDEV (the memory, or the named allocator, does not
+ * suit the device), -ENODEV (no allocator serves all users with it).
  */
 static int smaf_attach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
 {
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_attachment *a;
+	int ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 	a->dev = attachment->dev;
-	INIT_LIST_HEAD(&a->node);
-	attachment->priv = a;
+	smaf_device_constraints(a->dev, &a->need);
 
 	mutex_lock(&buf->lock);
-	list_add(&a->node, &buf->attachments);
+	ret = smaf_buffer_accepts(buf, &a->need);
+	if (!ret)
+		list_add(&a->node, &buf->attachments);
 	mutex_unlock(&buf->lock);
+
+	if (ret) {
+		dev_warn_ratelimited(a->dev, "smaf: cannot share a %zu byte buffer %s: error %d\n",
+				     buf->size, buf->allocator ?
+				     "allocated where this device cannot use it" :
+				     "with this device's constraints", ret);
+		kfree(a);
+		return ret;
+	}
+	attachment->priv = a;
 	return 0;
 }
 
@@ -149,23 +242,6 @@ static void smaf_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
-static int smaf_copy_table(struct sg_table *dst, const struct sg_table *src)
-{
-	struct scatterlist *s, *d;
-	unsigned int i;
-	int ret;
-
-	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
-	if (ret)
-		return ret;
-	d = dst->sgl;
-	for_each_sgtable_sg(src, s, i) {
-		sg_set_page(d, sg_page(s), s->length, s->offset);
-		d = sg_next(d);
-	}
-	return 0;
-}
-
 /**
  * smaf_map_dma_buf() - map the buffer for the attachment's device
  * @attachment: the attachment
@@ -176,8 +252,8 @@ static int smaf_copy_table(struct sg_table *dst, const struct sg_table *src)
  *
  * Context: process context; on kernels with dynamic dma-buf locking the
  * reservation lock is held.  Takes the buffer lock.
- * Return: the mapped table, or ERR_PTR(-EBUSY) if already mapped,
- * ERR_PTR(-ENODEV/-ENOMEM/-EINTR) if allocation or mapping fails.
+ * Return: the mapped table, or ERR_PTR(-EBUSY) if already mapped, the
+ * allocation error of a first use, or the mapping error.
  */
 static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 					 enum dma_data_direction dir)
@@ -192,24 +268,11 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 		goto unlock;
 	}
 	ret = smaf_buffer_populate(buf, false);
-	if (ret)
-		goto unlock;
-	ret = smaf_copy_table(&a->sgt, &buf->sgt);
-	if (ret)
-		goto unlock;
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
-	if (ret)
-		goto free_table;
-	a->dir = dir;
-	a->mapped = true;
-	mutex_unlock(&buf->lock);
-	return &a->sgt;
-
-free_table:
-	sg_free_table(&a->sgt);
+	if (!ret)
+		ret = smaf_map_attachment(buf, a, dir);
 unlock:
 	mutex_unlock(&buf->lock);
-	return ERR_PTR(ret);
+	return ret ? ERR_PTR(ret) : &a->sgt;
 }
 
 /**
@@ -229,11 +292,8 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	struct smaf_attachment *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		dma_unmap_sgtable(a->dev, &a->sgt, dir, 0);
-		sg_free_table(&a->sgt);
-		a->mapped = false;
-	}
+	if (!WARN_ON(!a->mapped || sgt != &a->sgt))
+		smaf_unmap_attachment(a);
 	mutex_unlock(&buf->lock);
 }
 
@@ -284,13 +344,15 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
  * @size: bytes, a non-zero multiple of PAGE_SIZE
  * @named: allocator to use (reference passed to the buffer), or NULL
  * @flags: O_RDWR and/or O_CLOEXEC for the dma-buf file
+ * @hints: SMAF_HINT_* from userspace
+ * @align: physical alignment asked by userspace, 0 for none
  *
  * Context: process context.
  * Return: the dma-buf, or an ERR_PTR.  On error the reference on @named is
  * dropped.
  */
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags)
+				   int flags, u32 hints, u64 align)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct smaf_buffer *buf;
@@ -305,6 +367,9 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->node);
 	buf->size = size;
+	buf->hint_contig = hints & SMAF_HINT_CONTIGUOUS;
+	buf->hint_dma32 = hints & SMAF_HINT_DMA32;
+	buf->align = align;
 
 	exp_info.exp_name = "smaf";
 	exp_info.owner = THIS_MODULE;
@@ -355,33 +420,53 @@ struct smaf_buffer *smaf_buffer_from_fd(int fd)
 	return dmabuf->priv;
 }
 
+static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
+{
+	struct smaf_constraints live, *c = &buf->used;
+	struct smaf_attachment *a;
+	unsigned int natt = 0;
+
+	list_for_each_entry(a, &buf->attachments, node)
+		natt++;
+	if (!buf->allocator) {
+		smaf_buffer_constraints(buf, NULL, false, &live);
+		c = &live;
+	}
+	seq_printf(s, "ino=%lu size=%zu allocated=%d allocator=%s named=%s attachments=%u secure=%d error=%d",
+		   file_inode(buf->dmabuf->file)->i_ino, buf->size,
+		   !!buf->allocator,
+		   buf->allocator ? buf->allocator->name : "-",
+		   buf->named ? buf->named->name : "-", natt, buf->secure,
+		   buf->last_error);
+	seq_printf(s, " devices=%u limit=%#llx need_contig=%d align=%#llx why=%s",
+		   c->ndevs, c->phys_limit, c->contig, c->align,
+		   buf->why ? buf->why : "-");
+	if (buf->allocator)
+		seq_printf(s, " phys=%#llx-%#llx contig=%d",
+			   buf->layout.phys_start, buf->layout.phys_end,
+			   buf->layout.contig);
+	seq_puts(s, "\n");
+}
+
 /**
  * smaf_buffer_show_all() - print every live buffer
  * @s: debugfs file
  *
  * One line per buffer: inode number of its dma-buf file (st_ino of the fd),
- * size, allocated or not, allocator, attachments, secure flag, last error.
+ * size, allocation state and allocator, attachments, secure flag, last
+ * error, the merged constraints (those the memory was allocated for, or of
+ * the current users), how the allocator was chosen and where the memory is.
  *
  * Context: process context; takes the buffer list lock and each buffer's lock.
  */
 void smaf_buffer_show_all(struct seq_file *s)
 {
-	struct smaf_attachment *a;
 	struct smaf_buffer *buf;
-	unsigned int natt;
 
 	mutex_lock(&smaf_buffers_lock);
 	list_for_each_entry(buf, &smaf_buffers, node) {
 		mutex_lock(&buf->lock);
-		natt = 0;
-		list_for_each_entry(a, &buf->attachments, node)
-			natt++;
-		seq_printf(s, "ino=%lu size=%zu allocated=%d allocator=%s named=%s attachments=%u secure=%d error=%d\n",
-			   file_inode(buf->dmabuf->file)->i_ino, buf->size,
-			   !!buf->allocator,
-			   buf->allocator ? buf->allocator->name : "-",
-			   buf->named ? buf->named->name : "-", natt,
-			   buf->secure, buf->last_error);
+		smaf_buffer_show(s, buf);
 		mutex_unlock(&buf->lock);
 	}
 	mutex_unlock(&smaf_buffers_lock);

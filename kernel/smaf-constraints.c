@@ -5,18 +5,24 @@
  */
 #include "smaf-constraints.h"
 
+#define SMAF_4GIB_LIMIT 0xffffffffULL
+
 /**
  * smaf_constraints_init() - start with no constraint at all
  * @c: constraints to initialise
+ * @size: size of the buffer
  *
  * Context: any.
  */
-void smaf_constraints_init(struct smaf_constraints *c)
+void smaf_constraints_init(struct smaf_constraints *c, u64 size)
 {
 	c->phys_limit = ~(u64)0;
 	c->max_segment = ~(u32)0;
 	c->seg_boundary = ~(u64)0;
+	c->align = 0;
+	c->size = size;
 	c->ndevs = 0;
+	c->contig = false;
 	c->cpu = false;
 }
 
@@ -25,17 +31,22 @@ void smaf_constraints_init(struct smaf_constraints *c)
  * @c: merged constraints so far
  * @d: the device's own constraints
  *
- * The result is the tightest of both: lowest reachable address, smallest
- * segment, strictest boundary.  A device behind a translating IOMMU does not
- * limit where the pages may be.
+ * The result is the tightest of both: lowest reachable address, contiguity
+ * if either needs it, smallest segment, strictest boundary.  A device behind
+ * a translating IOMMU limits neither where the pages may be nor their
+ * contiguity.
  *
  * Context: any.
  */
 void smaf_constraints_add_device(struct smaf_constraints *c,
 				 const struct smaf_dev_constraints *d)
 {
-	if (!d->translated && d->dma_limit < c->phys_limit)
-		c->phys_limit = d->dma_limit;
+	if (!d->translated) {
+		if (d->dma_limit < c->phys_limit)
+			c->phys_limit = d->dma_limit;
+		if (d->contig)
+			c->contig = true;
+	}
 	if (d->max_segment && d->max_segment < c->max_segment)
 		c->max_segment = d->max_segment;
 	if (d->seg_boundary < c->seg_boundary)
@@ -44,14 +55,54 @@ void smaf_constraints_add_device(struct smaf_constraints *c,
 }
 
 /**
- * smaf_constraints_reach() - can every device reach memory up to @phys_end?
+ * smaf_constraints_add_hints() - merge what userspace asked at create time
+ * @c: merged constraints so far
+ * @contig: physically contiguous memory is needed
+ * @dma32: memory must be below 4 GiB
+ * @align: alignment of the physical start, 0 for none
+ *
+ * Context: any.
+ */
+void smaf_constraints_add_hints(struct smaf_constraints *c, bool contig,
+				bool dma32, u64 align)
+{
+	if (contig)
+		c->contig = true;
+	if (dma32 && c->phys_limit > SMAF_4GIB_LIMIT)
+		c->phys_limit = SMAF_4GIB_LIMIT;
+	if (align > c->align)
+		c->align = align;
+}
+
+/**
+ * smaf_constraints_reach() - can every user reach memory up to @phys_end?
  * @c: merged constraints
  * @phys_end: highest physical address (inclusive) the memory may use
  *
  * Context: any.
- * Return: true if @phys_end is within every device's reach.
+ * Return: true if @phys_end is within every user's reach.
  */
 bool smaf_constraints_reach(const struct smaf_constraints *c, u64 phys_end)
 {
 	return phys_end <= c->phys_limit;
+}
+
+/**
+ * smaf_layout_serves() - does memory laid out as @l satisfy @c?
+ * @l: where the memory is
+ * @c: merged constraints of the users
+ *
+ * Context: any.
+ * Return: true if every user can use the memory as it is.
+ */
+bool smaf_layout_serves(const struct smaf_layout *l,
+			const struct smaf_constraints *c)
+{
+	if (!smaf_constraints_reach(c, l->phys_end))
+		return false;
+	if (c->contig && !l->contig)
+		return false;
+	if (c->align > 1 && (l->phys_start & (c->align - 1)))
+		return false;
+	return true;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SMAF device constraints: what the devices sharing a buffer need from its
+ * SMAF device constraints: what the users sharing a buffer need from its
  * memory.  Pure logic, no kernel dependency beyond fixed-size integers, so the
  * same file builds in userspace for native unit tests.
  */
@@ -14,39 +14,64 @@
 
 /**
  * struct smaf_constraints - merged constraints of a buffer's users
- * @phys_limit:		highest physical address every device can reach
+ * @phys_limit:		highest physical address every user can reach
  *			(devices behind a translating IOMMU reach everything)
  * @max_segment:	largest DMA segment every device accepts
  * @seg_boundary:	segments must not cross a multiple of
  *			(@seg_boundary + 1)
+ * @align:		required alignment of the physical start, 0 for none
+ * @size:		size of the buffer in bytes
  * @ndevs:		number of devices merged in
+ * @contig:		some user needs physically contiguous memory
  * @cpu:		the CPU is a user (it is the first user, or maps it)
  */
 struct smaf_constraints {
 	u64 phys_limit;
 	u32 max_segment;
 	u64 seg_boundary;
+	u64 align;
+	u64 size;
 	u32 ndevs;
+	bool contig;
 	bool cpu;
 };
 
 /**
- * struct smaf_dev_constraints - what one device tells about itself
+ * struct smaf_dev_constraints - what one device needs
  * @dma_limit:		highest bus address it can generate (mask and bus limit)
  * @translated:		its DMA goes through a translating IOMMU
+ * @contig:		it needs physically contiguous memory (from the policy;
+ *			never set for a translated device)
  * @max_segment:	its maximum segment size
  * @seg_boundary:	its segment boundary mask
  */
 struct smaf_dev_constraints {
 	u64 dma_limit;
 	bool translated;
+	bool contig;
 	u32 max_segment;
 	u64 seg_boundary;
 };
 
-void smaf_constraints_init(struct smaf_constraints *c);
+/**
+ * struct smaf_layout - where a buffer's memory ended up
+ * @phys_start:	lowest physical address
+ * @phys_end:	highest physical address (inclusive)
+ * @contig:	the memory is one physically contiguous range
+ */
+struct smaf_layout {
+	u64 phys_start;
+	u64 phys_end;
+	bool contig;
+};
+
+void smaf_constraints_init(struct smaf_constraints *c, u64 size);
 void smaf_constraints_add_device(struct smaf_constraints *c,
 				 const struct smaf_dev_constraints *d);
+void smaf_constraints_add_hints(struct smaf_constraints *c, bool contig,
+				bool dma32, u64 align);
 bool smaf_constraints_reach(const struct smaf_constraints *c, u64 phys_end);
+bool smaf_layout_serves(const struct smaf_layout *l,
+			const struct smaf_constraints *c);
 
 #endif /* _SMAF_CONSTRAINTS_H */

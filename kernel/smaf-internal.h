@@ -25,6 +25,12 @@
  *		NULL to choose on first use
  * @allocator:	allocator that backs @sgt once allocated, else NULL
  * @sgt:	the backing memory, valid when @allocator is set
+ * @hint_contig: userspace asked for contiguous memory (create v1)
+ * @hint_dma32:	userspace asked for memory below 4 GiB (create v1)
+ * @align:	userspace asked for this physical alignment, 0 for none
+ * @used:	merged constraints the memory was allocated for
+ * @layout:	where the memory is, valid when @allocator is set
+ * @why:	how @allocator was chosen, for the debugfs view
  * @secure:	the secure flag
  * @last_error:	errno of the last failed allocation attempt, 0 if none
  * @node:	entry in the list of live buffers (smaf_buffers_lock)
@@ -37,6 +43,12 @@ struct smaf_buffer {
 	struct smaf_allocator *named;
 	struct smaf_allocator *allocator;
 	struct sg_table sgt;
+	bool hint_contig;
+	bool hint_dma32;
+	u64 align;
+	struct smaf_constraints used;
+	struct smaf_layout layout;
+	const char *why;
 	bool secure;
 	int last_error;
 	struct list_head node;
@@ -45,6 +57,7 @@ struct smaf_buffer {
 /**
  * struct smaf_attachment - one device attached to a buffer
  * @dev:	the importing device
+ * @need:	what @dev needs, taken when it attached
  * @sgt:	copy of the buffer's table, DMA-mapped for @dev while @mapped
  * @dir:	direction of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
@@ -52,6 +65,7 @@ struct smaf_buffer {
  */
 struct smaf_attachment {
 	struct device *dev;
+	struct smaf_dev_constraints need;
 	struct sg_table sgt;
 	enum dma_data_direction dir;
 	bool mapped;
@@ -60,7 +74,8 @@ struct smaf_attachment {
 
 /* smaf-allocator.c: the registry */
 struct smaf_allocator *smaf_allocator_get_by_name(const char *name);
-struct smaf_allocator *smaf_allocator_select(const struct smaf_constraints *c);
+struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
+					   const struct smaf_constraints *c);
 void smaf_allocator_put(struct smaf_allocator *alloc);
 int smaf_allocator_info(unsigned int index, char *name, int *ranking,
 			unsigned int *count);
@@ -69,10 +84,21 @@ void smaf_allocator_show_all(struct seq_file *s);
 /* smaf-buffer.c: buffer objects and device access */
 extern const struct dma_buf_ops smaf_dma_buf_ops;
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags);
+				   int flags, u32 hints, u64 align);
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
 void smaf_buffer_show_all(struct seq_file *s);
+
+/* smaf-device.c: device constraints and the policy */
+void smaf_device_init(void);
+bool smaf_device_translated(struct device *dev);
+void smaf_device_constraints(struct device *dev,
+			     struct smaf_dev_constraints *d);
+
+/* smaf-map.c: per-device DMA mapping */
+int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
+			enum dma_data_direction dir);
+void smaf_unmap_attachment(struct smaf_attachment *a);
 
 /* smaf-cpu.c: CPU access (mmap, vmap, begin/end_cpu_access) */
 int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
@@ -81,13 +107,35 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 
+/* smaf-main.c */
+u64 smaf_ram_end(void);
+
 /* smaf-ioctl.c */
 long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
-/* smaf-system.c */
-u64 smaf_ram_end(void);
+/*
+ * Allocator rankings: scattered pages from anywhere first (plentiful), then
+ * scattered pages below 4 GiB, then the reserved region, then contiguous
+ * ranges taken from general memory (scarce).  match() filters; ranking picks.
+ */
+#define SMAF_RANK_SYSTEM	40
+#define SMAF_RANK_DMA32		30
+#define SMAF_RANK_CARVEOUT	20
+#define SMAF_RANK_CONTIG	10
+
+/* smaf-pages.c: page chunks for system and dma32 */
+int smaf_pages_alloc(struct sg_table *sgt, size_t size, gfp_t zone);
+void smaf_pages_free(struct sg_table *sgt);
+
+/* One file per allocator: register at init, unregister at exit. */
 int smaf_system_init(void);
 void smaf_system_exit(void);
+int smaf_dma32_init(void);
+void smaf_dma32_exit(void);
+int smaf_contig_init(void);
+void smaf_contig_exit(void);
+int smaf_carveout_init(void);
+void smaf_carveout_exit(void);
 
 /* smaf-debugfs.c */
 void smaf_debugfs_init(void);

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -35,8 +36,17 @@ static long smaf_ioctl_create(struct smaf_create_data __user *uarg)
 
 	if (copy_from_user(&data, uarg, sizeof(data)))
 		return -EFAULT;
-	if (data.version != 0 || data.reserved1 || data.reserved2 ||
+	if (data.version > 1 || data.reserved1 || data.reserved2 ||
+	    data.reserved4 ||
 	    !smaf_is_zero(data.reserved3, sizeof(data.reserved3)))
+		return -EINVAL;
+	/* Version 0 is v10: hints and alignment are still reserved there. */
+	if (data.version == 0 && (data.hints || data.alignment))
+		return -EINVAL;
+	if (data.hints & ~SMAF_HINTS_ALL)
+		return -EINVAL;
+	if (data.alignment && (!is_power_of_2(data.alignment) ||
+			       data.alignment > SMAF_MAX_ALIGNMENT))
 		return -EINVAL;
 	if (data.flags & ~(O_RDWR | O_CLOEXEC))
 		return -EINVAL;
@@ -54,7 +64,9 @@ static long smaf_ioctl_create(struct smaf_create_data __user *uarg)
 	}
 
 	/* smaf_buffer_create() owns @named from here, even on error. */
-	dmabuf = smaf_buffer_create(length, named, data.flags & O_ACCMODE);
+	dmabuf = smaf_buffer_create(length, named, data.flags & O_ACCMODE,
+				    data.hints,
+				    data.alignment > PAGE_SIZE ? data.alignment : 0);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 

@@ -40,17 +40,33 @@ static int __init smaf_init(void)
 {
 	int ret;
 
+	smaf_device_init();
 	ret = smaf_system_init();
 	if (ret)
 		return ret;
+	ret = smaf_dma32_init();
+	if (ret)
+		goto exit_system;
+	ret = smaf_contig_init();
+	if (ret)
+		goto exit_dma32;
+	ret = smaf_carveout_init();
+	if (ret)
+		goto exit_contig;
 
 	ret = misc_register(&smaf_misc);
 	if (ret)
-		goto exit_system;
+		goto exit_carveout;
 
 	smaf_debugfs_init();
 	return 0;
 
+exit_carveout:
+	smaf_carveout_exit();
+exit_contig:
+	smaf_contig_exit();
+exit_dma32:
+	smaf_dma32_exit();
 exit_system:
 	smaf_system_exit();
 	return ret;
@@ -60,6 +76,9 @@ static void __exit smaf_exit(void)
 {
 	smaf_debugfs_exit();
 	misc_deregister(&smaf_misc);
+	smaf_carveout_exit();
+	smaf_contig_exit();
+	smaf_dma32_exit();
 	smaf_system_exit();
 }
 

@@ -31,15 +31,24 @@ for kver in "${kvers[@]}"; do
 		total_fail=$((total_fail + 1))
 		continue
 	fi
-	echo "[$kver] booting (TCG, 6 GiB); console: $logdir/console-$kver.log"
-	"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "${TESTS:-}"
-	if read -r p f < "$logdir/result-$kver"; then
-		total_pass=$((total_pass + p))
-		total_fail=$((total_fail + f))
-	else
-		total_fail=$((total_fail + 1))
-	fi
-	rm -f "$logdir/result-$kver"
+	for profile in default iommu; do
+		tag=$kver
+		tests=${TESTS:-}
+		if [ "$profile" != default ]; then
+			tag=$kver-$profile
+			# Behind the IOMMU only the DMA engine test changes.
+			case ",${TESTS:-t-edu}," in *,t-edu,*) tests=t-edu ;; *) continue ;; esac
+		fi
+		echo "[$tag] booting (TCG, 6 GiB, $profile); console: $logdir/console-$tag.log"
+		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
+		if read -r p f < "$logdir/result-$tag"; then
+			total_pass=$((total_pass + p))
+			total_fail=$((total_fail + f))
+		else
+			total_fail=$((total_fail + 1))
+		fi
+		rm -f "$logdir/result-$tag"
+	done
 done
 
 # Native unit tests of the pure logic.

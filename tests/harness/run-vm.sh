@@ -1,8 +1,12 @@
 #!/bin/bash
 # Boots kernel $1 in QEMU with the SMAF initramfs, runs the tests (or the
 # demo) inside and judges the run.
-#   run-vm.sh check KVER INITRAMFS LOGDIR [TESTS]   -> prints "N passed, N failed"
+#   run-vm.sh check KVER INITRAMFS LOGDIR [TESTS [PROFILE]]
 #   run-vm.sh demo  KVER INITRAMFS LOGDIR
+# Profiles (the machine the tests run on):
+#   default  PC machine, 6 GiB, QEMU's edu DMA device without IOMMU, 64 MiB
+#            reserved at 512 MiB with memmap= and given to SMAF's carveout
+#   iommu    Q35 machine with an Intel IOMMU in front of the edu device
 # The run fails on a failing test point, a test program whose TAP plan does
 # not match or that exits non-zero, a missing success marker, a timeout, or
 # any kernel BUG/WARNING/Oops/Call Trace/lockdep/KASAN/UBSAN line in the
@@ -10,20 +14,33 @@
 # hosts, so it is opt-in); SMAF_VM_TIMEOUT sets the limit in seconds.
 set -uo pipefail
 
-mode=$1 kver=$2 initrd=$3 logdir=$4 tests=${5:-}
+mode=$1 kver=$2 initrd=$3 logdir=$4 tests=${5:-} profile=${6:-default}
 mkdir -p "$logdir"
-console=$logdir/console-$kver.log
-tap=$logdir/tap-$kver.log
+tag=$kver
+[ "$profile" = default ] || tag=$kver-$profile
+console=$logdir/console-$tag.log
+tap=$logdir/tap-$tag.log
 : > "$console"
 : > "$tap"
 
 accel="-accel tcg"
 [ "${SMAF_KVM:-0}" = 1 ] && accel="-accel kvm -cpu host"
 
+case "$profile" in
+iommu)
+	machine=(-M q35 -device intel-iommu -device edu)
+	extra="intel_iommu=on smaf_profile=iommu"
+	;;
+*)
+	machine=(-device edu)
+	extra='memmap=64M$0x20000000 smaf_args=carveout=64M@0x20000000'
+	;;
+esac
+
 timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
-	-display none -monitor none -no-reboot \
+	-display none -monitor none -no-reboot "${machine[@]}" \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests" \
+	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests $extra" \
 	-serial "file:$console" -serial "file:$tap" </dev/null
 qemu_status=$?
 
@@ -66,19 +83,19 @@ END {
 		failed++
 	}
 	printf "%d %d\n", passed, failed > "/dev/stderr"
-}' "$tap" 2> "$logdir/counts-$kver" > "$logdir/tap-judged-$kver.log"
-read -r passed failed < "$logdir/counts-$kver"
+}' "$tap" 2> "$logdir/counts-$tag" > "$logdir/tap-judged-$tag.log"
+read -r passed failed < "$logdir/counts-$tag"
 
 problems=()
 grep -q '^SMAF-TESTS-DONE' "$tap" || problems+=("no success marker (timeout, crash or hang; qemu exit $qemu_status)")
 bad=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|circular locking|lockdep|KASAN|UBSAN|kmemleak:.*suspected|general protection fault|Kernel panic' "$console" | head -n 20)
 [ -n "$bad" ] && problems+=("kernel reported problems in $console:"$'\n'"$bad")
 
-grep -E '^(not ok|ok|# smaf-test-begin|Bail out)' "$logdir/tap-judged-$kver.log" |
-	grep -E '^not ok|^Bail out' | sed "s/^/[$kver] /"
+grep -E '^(not ok|ok|# smaf-test-begin|Bail out)' "$logdir/tap-judged-$tag.log" |
+	grep -E '^not ok|^Bail out' | sed "s/^/[$tag] /"
 for p in "${problems[@]}"; do
-	echo "[$kver] FAIL: $p"
+	echo "[$tag] FAIL: $p"
 	failed=$((failed + 1))
 done
-echo "[$kver] $passed passed, $failed failed (logs: $logdir)"
-echo "$passed $failed" > "$logdir/result-$kver"
+echo "[$tag] $passed passed, $failed failed (logs: $logdir)"
+echo "$passed $failed" > "$logdir/result-$tag"

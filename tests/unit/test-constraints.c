@@ -32,7 +32,7 @@ static void fixed_cases(void)
 	struct smaf_constraints c;
 	struct smaf_dev_constraints d;
 
-	smaf_constraints_init(&c);
+	smaf_constraints_init(&c, 4096);
 	ok(c.ndevs == 0 && c.phys_limit == ~0ULL && smaf_constraints_reach(&c, ~0ULL),
 	   "no device: no limit");
 
@@ -74,8 +74,8 @@ static void random_cases(unsigned int seed)
 			if (!d[i].translated && d[i].dma_limit < want)
 				want = d[i].dma_limit;
 		}
-		smaf_constraints_init(&a);
-		smaf_constraints_init(&b);
+		smaf_constraints_init(&a, 4096);
+		smaf_constraints_init(&b, 4096);
 		for (i = 0; i < n; i++) {
 			smaf_constraints_add_device(&a, &d[i]);
 			smaf_constraints_add_device(&b, &d[n - 1 - i]);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -184,11 +185,13 @@ int vgem_open(void)
 	return -1;
 }
 
-int vivid_open(uint32_t cap)
+int vivid_open(uint32_t cap, int inst)
 {
 	struct v4l2_capability c;
-	char path[64];
+	char path[64], bus[32];
 	int i, fd;
+
+	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
 
 	for (i = 0; i < 64; i++) {
 		snprintf(path, sizeof(path), "/dev/video%d", i);
@@ -197,7 +200,8 @@ int vivid_open(uint32_t cap)
 			continue;
 		memset(&c, 0, sizeof(c));
 		if (!ioctl(fd, VIDIOC_QUERYCAP, &c) &&
-		    !strcmp((char *)c.driver, "vivid") && (c.device_caps & cap))
+		    !strcmp((char *)c.driver, "vivid") && (c.device_caps & cap) &&
+		    !strcmp((char *)c.bus_info, bus))
 			return fd;
 		close(fd);
 	}
@@ -294,4 +298,95 @@ int dmabuf_sync(int fd, uint64_t flags)
 	struct dma_buf_sync s = { .flags = flags };
 
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+int smaf_test_create_v1(int devfd, uint64_t length, const char *name,
+			uint32_t hints, uint64_t alignment)
+{
+	struct smaf_create_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.version = 1;
+	d.length = length;
+	d.flags = O_RDWR | O_CLOEXEC;
+	d.hints = hints;
+	d.alignment = alignment;
+	if (name)
+		snprintf((char *)d.name, sizeof(d.name), "%s", name);
+	if (ioctl(devfd, SMAF_IOC_CREATE, &d))
+		return -1;
+	return d.fd;
+}
+
+long long smaf_buffer_num(int fd, const char *key)
+{
+	char val[64];
+
+	if (smaf_buffer_field(fd, key, val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 0);
+}
+
+static unsigned char pattern_byte(size_t i, unsigned int seed)
+{
+	return (unsigned char)(((i + seed) * 2654435761u) >> 11);
+}
+
+void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pattern_byte(i, seed);
+}
+
+size_t check_pattern(const unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < len; i++)
+		bad += p[i] != pattern_byte(i, seed);
+	return bad;
+}
+
+static long pattern_fd(int fd, size_t len, unsigned int seed, int write)
+{
+	unsigned char *p;
+	long ret = 0;
+
+	p = mmap(NULL, len, PROT_READ | (write ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	dmabuf_sync(fd, DMA_BUF_SYNC_START | (write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ));
+	if (write)
+		fill_pattern(p, len, seed);
+	else
+		ret = (long)check_pattern(p, len, seed);
+	dmabuf_sync(fd, DMA_BUF_SYNC_END | (write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ));
+	munmap(p, len);
+	return ret;
+}
+
+long write_pattern_fd(int fd, size_t len, unsigned int seed)
+{
+	return pattern_fd(fd, len, seed, 1);
+}
+
+long check_pattern_fd(int fd, size_t len, unsigned int seed)
+{
+	return pattern_fd(fd, len, seed, 0);
+}
+
+int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end)
+{
+	char val[64], *dash;
+
+	if (smaf_buffer_field(fd, "phys", val, sizeof(val)))
+		return -1;
+	dash = strchr(val, '-');
+	if (!dash)
+		return -1;
+	*start = strtoull(val, NULL, 0);
+	*end = strtoull(dash + 1, NULL, 0);
+	return 0;
 }

@@ -34,8 +34,15 @@ long meminfo_kb(const char *key);
 
 /* Opens the DRM device of the vgem driver, -1 if none. */
 int vgem_open(void);
-/* Opens the vivid node with V4L2 capability @cap, -1 if none. */
-int vivid_open(uint32_t cap);
+/*
+ * The test VM loads vivid with two instances: 0 uses videobuf2-vmalloc
+ * (imports with vmap), 1 uses videobuf2-dma-contig (32-bit DMA mask, needs
+ * DMA-contiguous memory: the camera case).
+ */
+#define VIVID_VMALLOC 0
+#define VIVID_DMA_CONTIG 1
+/* Opens the node of vivid instance @inst with V4L2 capability @cap, or -1. */
+int vivid_open(uint32_t cap, int inst);
 /* Finds the vivid control called @name; returns its id, 0 if none. */
 uint32_t vivid_find_ctrl(int fd, const char *name);
 /* Sets a single-planar format; fills @fmt with what the driver chose. */
@@ -53,5 +60,19 @@ int dmabuf_sync(int fd, uint64_t flags);
 
 /* Creates a SMAF buffer through the raw ioctl; returns the fd or -1. */
 int smaf_test_create(int devfd, uint64_t length, const char *name);
+/* Same, version 1 with SMAF_HINT_* @hints and @alignment. */
+int smaf_test_create_v1(int devfd, uint64_t length, const char *name,
+			uint32_t hints, uint64_t alignment);
+/* Numeric (decimal or 0x) field @key of buffer @fd in debugfs; -1 if absent. */
+long long smaf_buffer_num(int fd, const char *key);
+/* Physical range of allocated buffer @fd from debugfs; 0 or -1. */
+int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end);
+/* Fills @len bytes at @p with a pattern derived from @seed. */
+void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
+/* Counts bytes of @p that differ from the pattern of @seed. */
+size_t check_pattern(const unsigned char *p, size_t len, unsigned int seed);
+/* Maps @fd and writes (or checks) the pattern; returns mismatches or -1. */
+long write_pattern_fd(int fd, size_t len, unsigned int seed);
+long check_pattern_fd(int fd, size_t len, unsigned int seed);
 
 #endif

@@ -47,7 +47,7 @@ static void c_version_big(struct smaf_create_data *d) { d->version = UINT64_MAX;
 static void c_res1(struct smaf_create_data *d) { d->reserved1 = 1; }
 static void c_res2(struct smaf_create_data *d) { d->reserved2 = 0x80000000u; }
 static void c_res3_first(struct smaf_create_data *d) { d->reserved3[0] = 1; }
-static void c_res3_last(struct smaf_create_data *d) { d->reserved3[31] = 0xff; }
+static void c_res3_last(struct smaf_create_data *d) { d->reserved3[15] = 0xff; }
 static void c_flags(struct smaf_create_data *d) { d->flags = O_RDWR | O_NONBLOCK; }
 static void c_flags_high(struct smaf_create_data *d) { d->flags = 0x80000000u; }
 static void c_len0(struct smaf_create_data *d) { d->length = 0; }
@@ -141,7 +141,7 @@ int main(void)
 	create_case("reserved1", c_res1, EINVAL);
 	create_case("reserved2", c_res2, EINVAL);
 	create_case("reserved3[0]", c_res3_first, EINVAL);
-	create_case("reserved3[31]", c_res3_last, EINVAL);
+	create_case("reserved3[15]", c_res3_last, EINVAL);
 	create_case("flag O_NONBLOCK", c_flags, EINVAL);
 	create_case("flag bit 31", c_flags_high, EINVAL);
 	create_case("length 0", c_len0, EINVAL);

@@ -28,7 +28,7 @@ int main(void)
 	char val[32];
 
 	dev = open("/dev/smaf", O_RDWR);
-	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
 	if (dev < 0 || cap < 0)
 		tap_bail("cannot open /dev/smaf (%d) or vivid capture (%d)", dev, cap);
 

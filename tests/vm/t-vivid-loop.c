@@ -83,7 +83,7 @@ static int connect_loop(int fd, int on)
 			for (m.index = q.minimum; (int)m.index <= q.maximum; m.index++) {
 				if (ioctl(fd, VIDIOC_QUERYMENU, &m))
 					continue;
-				if (on ? !strncmp((char *)m.name, "Output HDMI", 11) :
+				if (on ? !strncmp((char *)m.name, "Output HDMI 000", 15) :
 					 !strcmp((char *)m.name, "Test Pattern Generator")) {
 					c.id = q.id;
 					c.value = (int)m.index;
@@ -107,8 +107,8 @@ int main(void)
 	size_t size, j, diff;
 
 	dev = open("/dev/smaf", O_RDWR);
-	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE);
-	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT);
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
+	out = vivid_open(V4L2_CAP_VIDEO_OUTPUT, VIVID_VMALLOC);
 	if (dev < 0 || cap < 0 || out < 0)
 		tap_bail("cannot open /dev/smaf, vivid capture or output");
 

@@ -21,9 +21,17 @@
 
 #define SMAF_NAME_LEN 64
 
+/* struct smaf_create_data.hints (version 1) */
+#define SMAF_HINT_CONTIGUOUS	(1U << 0)	/* physically contiguous memory */
+#define SMAF_HINT_DMA32		(1U << 1)	/* memory below 4 GiB */
+#define SMAF_HINTS_ALL		(SMAF_HINT_CONTIGUOUS | SMAF_HINT_DMA32)
+
+/* Largest struct smaf_create_data.alignment (version 1). */
+#define SMAF_MAX_ALIGNMENT	(1ULL << 30)
+
 /**
  * struct smaf_create_data - SMAF_IOC_CREATE argument
- * @version:	0
+ * @version:	0 (SMAF v10) or 1 (adds @hints and @alignment)
  * @length:	buffer size in bytes, rounded up to whole pages
  * @flags:	file flags of the returned fd: only O_RDWR and O_CLOEXEC; without
  *		O_RDWR the buffer is read-only (mmap with PROT_WRITE fails)
@@ -32,11 +40,21 @@
  * @reserved2:	must be 0
  * @name:	optional allocator name, NUL-terminated; empty means "choose
  *		from the attached devices when the buffer is first used"
+ * @hints:	version 1: SMAF_HINT_* constraints of users that cannot
+ *		attach a device (software, or a device that attaches later);
+ *		they are merged with the attached devices' constraints when
+ *		the buffer is first used.  Must be 0 in version 0 (v10's
+ *		reserved3 starts here).
+ * @reserved4:	must be 0
+ * @alignment:	version 1: physical alignment of the buffer's start, a power
+ *		of two up to SMAF_MAX_ALIGNMENT, 0 for page alignment.  Above
+ *		the page size only the contiguous allocators can honour it.
  * @reserved3:	must be 0
  *
  * No memory is allocated here.  Errors: EINVAL (length 0, bad version,
- * flags or reserved field), EFBIG (length larger than the machine's RAM),
- * ENAMETOOLONG (no NUL in @name), ENOENT (no allocator of that name).
+ * flags, hints, alignment or reserved field), EFBIG (length larger than the
+ * machine's RAM), ENAMETOOLONG (no NUL in @name), ENOENT (no allocator of
+ * that name).
  */
 struct smaf_create_data {
 	__u64 version;
@@ -46,7 +64,10 @@ struct smaf_create_data {
 	__s32 fd;
 	__u32 reserved2;
 	__u8 name[SMAF_NAME_LEN];
-	__u8 reserved3[32];
+	__u32 hints;
+	__u32 reserved4;
+	__u64 alignment;
+	__u8 reserved3[16];
 };
 
 /**

@@ -10,7 +10,7 @@ load_modules() {
 	for m in $(cat /lib/modules/load.list); do
 		args=
 		case "$m" in
-		vivid.ko) args="n_devs=1 allocators=0" ;;
+		vivid.ko) args="n_devs=2 allocators=0,1" ;;
 		esac
 		insmod "/lib/modules/$m" $args || echo "# insmod $m failed"
 	done
@@ -25,8 +25,11 @@ selected() {
 echo "# smaf-kernel: $(uname -r)"
 load_modules
 
+export SMAF_PROFILE="${smaf_profile:-default}"
+echo "# smaf-profile: $SMAF_PROFILE"
+
 if [ "$mode" = demo ]; then
-	insmod /lib/modules/smaf.ko
+	insmod /lib/modules/smaf.ko $smaf_args
 	if smaf-demo; then
 		echo "SMAF-DEMO-DONE"
 	else
@@ -37,13 +40,17 @@ fi
 
 echo "# smaf-test-begin: load"
 n=0
-if insmod /lib/modules/smaf.ko; then
-	echo "ok 1 - smaf.ko loads"
+if insmod /lib/modules/smaf.ko $smaf_args; then
+	echo "ok 1 - smaf.ko loads ($smaf_args)"
 else
-	echo "not ok 1 - smaf.ko loads"
+	echo "not ok 1 - smaf.ko loads ($smaf_args)"
 fi
 [ -c /dev/smaf ] && echo "ok 2 - /dev/smaf exists" || echo "not ok 2 - /dev/smaf exists"
-echo "1..2"
+# The edu test driver binds to QEMU's edu device, present in every profile.
+insmod /lib/modules/smaf-edu.ko && [ -c /dev/smaf-edu ] &&
+	echo "ok 3 - smaf-edu test driver bound to the edu device" ||
+	echo "not ok 3 - smaf-edu test driver bound to the edu device"
+echo "1..3"
 echo "# smaf-test-end: load exit=0"
 
 for t in /tests/t-*; do
@@ -58,6 +65,7 @@ echo "# smaf-test-begin: unload"
 buffers=$(wc -l < /sys/kernel/debug/smaf/buffers)
 [ "$buffers" = 0 ] && echo "ok 1 - no SMAF buffer left ($buffers)" ||
 	{ echo "not ok 1 - no SMAF buffer left ($buffers)"; cat /sys/kernel/debug/smaf/buffers; }
+rmmod smaf-edu
 if rmmod smaf; then
 	echo "ok 2 - smaf.ko unloads"
 else

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF "contig" allocator: one physically contiguous, zeroed range below
+ * the users' addressing limit.
+ *
+ * Debian's amd64 kernels have no CMA, so this uses what the kernel exports:
+ * a high-order page allocation for small buffers, else
+ * alloc_contig_range() on a range it picks below the limit, which migrates
+ * movable pages out of the way.  Limits that result: at most
+ * SMAF_CONTIG_MAX per buffer, and a large buffer succeeds only where a
+ * free-or-movable range that big exists below the limit (unmovable kernel
+ * allocations fragment low memory over time).
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/gfp.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/pageblock-flags.h>
+#include <linux/highmem.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+
+#include "smaf-internal.h"
+
+#define SMAF_CONTIG_MAX		SZ_1G
+/* Ranges tried with alloc_contig_range() before giving up. */
+#define SMAF_CONTIG_TRIES	32
+
+/* Does [pfn, pfn + n) hold online, unreserved pages of one zone?  Returns
+ * the first pfn that breaks it, or pfn + n.
+ */
+static unsigned long smaf_contig_check(unsigned long pfn, unsigned long n)
+{
+	struct page *first = pfn_to_online_page(pfn), *page;
+	unsigned long i;
+
+	if (!first || PageReserved(first))
+		return pfn;
+	for (i = 1; i < n; i++) {
+		page = pfn_to_online_page(pfn + i);
+		if (!page || PageReserved(page) || page_zone(page) != page_zone(first))
+			return pfn + i;
+	}
+	return pfn + n;
+}
+
+static int smaf_contig_zero(struct page *page, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		clear_highpage(page + i);
+		if (!(i & 255)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+/* Small and naturally aligned: one buddy block, the tail beyond @n freed. */
+static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
+{
+	unsigned int order = get_order(n << PAGE_SHIFT);
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY;
+	struct page *page;
+	unsigned long i;
+
+	if (order > pageblock_order || align > (PAGE_SIZE << order))
+		return NULL;
+	if (limit < smaf_ram_end())
+		gfp |= GFP_DMA32;
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
+	if (page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
+		__free_pages(page, order);
+		return NULL;
+	}
+	split_page(page, order);
+	for (i = n; i < (1UL << order); i++)
+		__free_page(page + i);
+	return page;
+}
+
+/* Any size: claim a range below @limit with alloc_contig_range(). */
+static struct page *smaf_contig_range(unsigned long n, u64 limit, u64 align,
+				      int *err)
+{
+	unsigned long step = max_t(unsigned long, align >> PAGE_SHIFT, 1);
+	unsigned long last = PHYS_PFN(min(limit, smaf_ram_end()) + 1);
+	unsigned long pfn, bad;
+	int tries = 0;
+
+	*err = -ENOMEM;
+	if (last < n)
+		return NULL;
+	/* Top down, to leave the lowest memory to the most limited devices. */
+	pfn = ALIGN_DOWN(last - n, step);
+	for (;;) {
+		if (fatal_signal_pending(current)) {
+			*err = -EINTR;
+			return NULL;
+		}
+		bad = smaf_contig_check(pfn, n);
+		if (bad == pfn + n) {
+			if (!alloc_contig_range(pfn, pfn + n, MIGRATE_MOVABLE,
+						GFP_KERNEL | __GFP_NOWARN))
+				return pfn_to_page(pfn);
+			if (++tries == SMAF_CONTIG_TRIES)
+				return NULL;
+			/* Busy somewhere: slide down by a pageblock. */
+			bad = pfn + n - min(n, pageblock_nr_pages);
+		}
+		/* The next range ends at or below the page that broke this one. */
+		if (bad < n)
+			return NULL;
+		pfn = ALIGN_DOWN(bad - n, step);
+		cond_resched();
+	}
+}
+
+/**
+ * smaf_contig_match() - can one contiguous range serve every user?
+ * @alloc: the contig allocator
+ * @c: merged constraints
+ *
+ * Context: any.
+ * Return: true for buffers up to SMAF_CONTIG_MAX whose users reach at least
+ * the first 16 MiB.
+ */
+static bool smaf_contig_match(struct smaf_allocator *alloc,
+			      const struct smaf_constraints *c)
+{
+	return c->size <= SMAF_CONTIG_MAX && c->phys_limit >= SZ_16M - 1;
+}
+
+/**
+ * smaf_contig_allocate() - allocate one zeroed contiguous range
+ * @alloc: the contig allocator
+ * @sgt: out, one entry
+ * @c: constraints match() accepted
+ *
+ * Context: process context, may sleep (migrates pages).
+ * Return: 0, -ENOMEM or -EINTR.
+ */
+static int smaf_contig_allocate(struct smaf_allocator *alloc,
+				struct sg_table *sgt,
+				const struct smaf_constraints *c)
+{
+	unsigned long n = c->size >> PAGE_SHIFT;
+	struct page *page;
+	int ret;
+
+	page = smaf_contig_buddy(n, c->phys_limit, c->align);
+	if (!page) {
+		page = smaf_contig_range(n, c->phys_limit, c->align, &ret);
+		if (!page)
+			return ret;
+		ret = smaf_contig_zero(page, n);
+		if (ret)
+			goto free_range;
+	}
+	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	if (ret)
+		goto free_range;
+	sg_set_page(sgt->sgl, page, c->size, 0);
+	return 0;
+
+free_range:
+	free_contig_range(page_to_pfn(page), n);
+	return ret;
+}
+
+/**
+ * smaf_contig_free() - give the range back
+ * @alloc: the contig allocator
+ * @sgt: what smaf_contig_allocate() filled
+ *
+ * Context: process context.
+ */
+static void smaf_contig_free(struct smaf_allocator *alloc, struct sg_table *sgt)
+{
+	free_contig_range(page_to_pfn(sg_page(sgt->sgl)),
+			  sgt->sgl->length >> PAGE_SHIFT);
+	sg_free_table(sgt);
+}
+
+static const struct smaf_allocator_ops smaf_contig_ops = {
+	.match = smaf_contig_match,
+	.allocate = smaf_contig_allocate,
+	.free = smaf_contig_free,
+};
+
+static struct smaf_allocator smaf_contig_allocator = {
+	.name = "contig",
+	.ranking = SMAF_RANK_CONTIG,
+	.ops = &smaf_contig_ops,
+	.owner = THIS_MODULE,
+};
+
+int smaf_contig_init(void)
+{
+	return smaf_register_allocator(&smaf_contig_allocator);
+}
+
+void smaf_contig_exit(void)
+{
+	smaf_unregister_allocator(&smaf_contig_allocator);
+}

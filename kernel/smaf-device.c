@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What SMAF knows about a device: its DMA limits from struct device, and
+ * from the policy (module parameter "policy", root-writable at runtime)
+ * whether it needs physically contiguous memory.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "smaf-internal.h"
+#include "smaf-policy.h"
+
+/* Protects smaf_policy and smaf_policy_loaded. */
+static DEFINE_MUTEX(smaf_policy_lock);
+static struct smaf_policy smaf_policy;
+static bool smaf_policy_loaded;
+
+static int smaf_policy_param_set(const char *val, const struct kernel_param *kp)
+{
+	struct smaf_policy *p;
+	int ret;
+
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	ret = smaf_policy_parse(p, val);
+	if (!ret) {
+		mutex_lock(&smaf_policy_lock);
+		smaf_policy = *p;
+		smaf_policy_loaded = true;
+		mutex_unlock(&smaf_policy_lock);
+		pr_info("policy updated: %u rules\n", p->nrules);
+	}
+	kfree(p);
+	return ret;
+}
+
+static int smaf_policy_param_get(char *buf, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&smaf_policy_lock);
+	ret = smaf_policy_format(&smaf_policy, buf, PAGE_SIZE);
+	mutex_unlock(&smaf_policy_lock);
+	return ret;
+}
+
+static const struct kernel_param_ops smaf_policy_param_ops = {
+	.set = smaf_policy_param_set,
+	.get = smaf_policy_param_get,
+};
+
+module_param_cb(policy, &smaf_policy_param_ops, NULL, 0644);
+MODULE_PARM_DESC(policy,
+		 "which devices need contiguous memory: \"driver:NAME=contig|sg device:NAME=contig|sg ...\" (default \""
+		 SMAF_POLICY_DEFAULT "\")");
+
+/**
+ * smaf_device_init() - install the default policy unless one was given
+ *
+ * Context: module init.
+ */
+void smaf_device_init(void)
+{
+	mutex_lock(&smaf_policy_lock);
+	if (!smaf_policy_loaded &&
+	    !WARN_ON(smaf_policy_parse(&smaf_policy, SMAF_POLICY_DEFAULT)))
+		smaf_policy_loaded = true;
+	mutex_unlock(&smaf_policy_lock);
+}
+
+/**
+ * smaf_device_translated() - does an IOMMU translate @dev's DMA?
+ * @dev: the device
+ *
+ * Context: any.
+ * Return: true if @dev sits in a paging (non-identity) IOMMU domain.
+ */
+bool smaf_device_translated(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+}
+
+/**
+ * smaf_device_constraints() - what @dev needs from a buffer's memory
+ * @dev: an importing device
+ * @d: out
+ *
+ * Context: process context; takes the policy lock.
+ */
+void smaf_device_constraints(struct device *dev,
+			     struct smaf_dev_constraints *d)
+{
+	enum smaf_policy_need need;
+
+	d->dma_limit = dma_get_mask(dev);
+	if (dev->bus_dma_limit)
+		d->dma_limit = min(d->dma_limit, dev->bus_dma_limit);
+	d->translated = smaf_device_translated(dev);
+	d->max_segment = dma_get_max_seg_size(dev);
+	d->seg_boundary = dma_get_seg_boundary(dev);
+
+	mutex_lock(&smaf_policy_lock);
+	need = smaf_policy_lookup(&smaf_policy,
+				  dev->driver ? dev->driver->name : "",
+				  dev_name(dev));
+	mutex_unlock(&smaf_policy_lock);
+	d->contig = !d->translated && need != SMAF_NEED_SG;
+}

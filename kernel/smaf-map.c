@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF per-device DMA mapping: a copy of the buffer's table cut to the
+ * device's segment limits, mapped for that device, and checked so that a
+ * bounce buffer or a split range is caught instead of silently used.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
+
+#include "smaf-internal.h"
+
+/* Length of the next piece at @phys of at most @len bytes for a device. */
+static unsigned int smaf_piece(u64 phys, unsigned int len,
+			       const struct smaf_dev_constraints *d)
+{
+	unsigned int max = max_t(unsigned int, d->max_segment & PAGE_MASK,
+				 PAGE_SIZE);
+	u64 to_boundary;
+
+	if (len > max)
+		len = max;
+	if (d->seg_boundary != ~(u64)0) {
+		to_boundary = (d->seg_boundary | phys) - phys + 1;
+		if (to_boundary < len)
+			len = max_t(u64, to_boundary, PAGE_SIZE);
+	}
+	return len;
+}
+
+/* Copies @src into @dst, cutting entries to the device's segment limits. */
+static int smaf_copy_table(struct sg_table *dst, const struct sg_table *src,
+			   const struct smaf_dev_constraints *d)
+{
+	unsigned int i, off, len, n = 0;
+	struct scatterlist *s, *out;
+	int ret;
+
+	for_each_sgtable_sg(src, s, i)
+		for (off = 0; off < s->length; off += len, n++)
+			len = smaf_piece(sg_phys(s) + off, s->length - off, d);
+
+	ret = sg_alloc_table(dst, n, GFP_KERNEL);
+	if (ret)
+		return ret;
+	out = dst->sgl;
+	for_each_sgtable_sg(src, s, i) {
+		for (off = 0; off < s->length; off += len) {
+			len = smaf_piece(sg_phys(s) + off, s->length - off, d);
+			sg_set_page(out, nth_page(sg_page(s), off >> PAGE_SHIFT),
+				    len, 0);
+			out = sg_next(out);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every mapped segment must be reachable by the device, the segments
+ * DMA-contiguous if it needs that, and, without an IOMMU or DMA offset, at
+ * the memory's own address (anything else is a bounce buffer).
+ */
+static int smaf_check_mapping(struct smaf_attachment *a)
+{
+	const struct smaf_dev_constraints *d = &a->need;
+	bool identity = !d->translated && !a->dev->dma_range_map;
+	struct scatterlist *sg, *mem = a->sgt.sgl;
+	dma_addr_t next = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		if (sg_dma_address(sg) + sg_dma_len(sg) - 1 > d->dma_limit)
+			goto bad;
+		if (d->contig && i && sg_dma_address(sg) != next)
+			goto bad;
+		next = sg_dma_address(sg) + sg_dma_len(sg);
+	}
+	if (identity && a->sgt.nents == a->sgt.orig_nents) {
+		for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+			if (sg_dma_address(sg) != sg_phys(mem))
+				goto bad;
+			mem = sg_next(mem);
+		}
+	}
+	return 0;
+bad:
+	dev_err_ratelimited(a->dev, "smaf: mapping bounced or split: segment %u at %pad (limit %#llx, contig %d)\n",
+			    i, &sg_dma_address(sg), d->dma_limit, d->contig);
+	return -EIO;
+}
+
+/**
+ * smaf_map_attachment() - DMA-map an allocated buffer for one device
+ * @buf: the buffer, allocated
+ * @a: the attachment
+ * @dir: DMA direction
+ *
+ * Context: process context; @buf->lock held.
+ * Return: 0, -ENOMEM, the DMA mapping error, or -EIO if the mapping is not
+ * usable as is (bounced or split).
+ */
+int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
+			enum dma_data_direction dir)
+{
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	ret = smaf_copy_table(&a->sgt, &buf->sgt, &a->need);
+	if (ret)
+		return ret;
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	if (ret)
+		goto free_table;
+	ret = smaf_check_mapping(a);
+	if (ret)
+		goto unmap;
+	a->dir = dir;
+	a->mapped = true;
+	return 0;
+
+unmap:
+	dma_unmap_sgtable(a->dev, &a->sgt, dir, 0);
+free_table:
+	sg_free_table(&a->sgt);
+	return ret;
+}
+
+/**
+ * smaf_unmap_attachment() - undo smaf_map_attachment()
+ * @a: a mapped attachment
+ *
+ * Context: process context; the buffer lock held.
+ */
+void smaf_unmap_attachment(struct smaf_attachment *a)
+{
+	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, 0);
+	sg_free_table(&a->sgt);
+	a->mapped = false;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smaf-edu: test-only driver for QEMU's "edu" PCI device (1234:11e8), a real
+ * DMA engine with a 28-bit DMA mask.  It imports dma-bufs like any DMA
+ * device driver (attach, map for its own struct device) and moves their
+ * data through the device, so that SMAF's placement is checked by hardware
+ * (emulated) that really cannot reach memory above 256 MiB.
+ */
+#define pr_fmt(fmt) "smaf-edu: " fmt
+
+#include <linux/delay.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "smaf-edu.h"
+
+#define EDU_IDENT		0x00
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_COUNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_CMD_START		0x01
+#define EDU_CMD_TO_RAM		0x02
+#define EDU_BUF_ADDR		0x40000
+#define EDU_BUF_SIZE		4096
+/*
+ * QEMU 7.2's edu refuses a transfer that ends exactly at the end of its
+ * buffer (and aborts the whole VM), so move half a buffer at a time.
+ */
+#define EDU_XFER_MAX		(EDU_BUF_SIZE / 2)
+#define EDU_DMA_BITS		28
+
+#ifdef SMAF_EDU_HAVE_UNLOCKED_MAP
+#define edu_map(a, d)		dma_buf_map_attachment_unlocked(a, d)
+#define edu_unmap(a, s, d)	dma_buf_unmap_attachment_unlocked(a, s, d)
+#else
+#define edu_map(a, d)		dma_buf_map_attachment(a, d)
+#define edu_unmap(a, s, d)	dma_buf_unmap_attachment(a, s, d)
+#endif
+
+/**
+ * struct smaf_edu - the device
+ * @pdev:	the PCI device
+ * @regs:	BAR 0
+ * @lock:	serialises use of the DMA engine
+ * @misc:	/dev/smaf-edu
+ */
+struct smaf_edu {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	struct mutex lock; /* see @lock above */
+	struct miscdevice misc;
+};
+
+/**
+ * struct smaf_edu_file - one open file
+ * @dmabuf:	dma-buf held attached by SMAF_EDU_IOC_ATTACH, or NULL
+ * @attach:	its attachment
+ */
+struct smaf_edu_file {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+};
+
+static struct smaf_edu *smaf_edu;
+
+static int edu_dma(struct smaf_edu *edu, dma_addr_t ram, u32 len, bool to_ram)
+{
+	int i;
+
+	writeq(to_ram ? EDU_BUF_ADDR : ram, edu->regs + EDU_DMA_SRC);
+	writeq(to_ram ? ram : EDU_BUF_ADDR, edu->regs + EDU_DMA_DST);
+	writeq(len, edu->regs + EDU_DMA_COUNT);
+	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       edu->regs + EDU_DMA_CMD);
+	/* The device completes a transfer after 100 ms of virtual time. */
+	for (i = 0; i < 500; i++) {
+		if (!(readq(edu->regs + EDU_DMA_CMD) & EDU_CMD_START))
+			return 0;
+		msleep(10);
+	}
+	return -ETIMEDOUT;
+}
+
+/* DMA address of byte @off of a mapped table, and bytes left in its segment. */
+static int edu_dma_addr(struct sg_table *sgt, u64 off, dma_addr_t *addr,
+			u64 *left)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (off < sg_dma_len(sg)) {
+			*addr = sg_dma_address(sg) + off;
+			*left = sg_dma_len(sg) - off;
+			return 0;
+		}
+		off -= sg_dma_len(sg);
+	}
+	return -EINVAL;
+}
+
+static int edu_copy(struct smaf_edu *edu, struct sg_table *src,
+		    struct sg_table *dst, struct smaf_edu_copy *c)
+{
+	dma_addr_t s, d;
+	u64 off, sl, dl;
+	u32 len;
+	int ret;
+
+	for (off = 0; off < c->length; off += len) {
+		ret = edu_dma_addr(src, off, &s, &sl);
+		if (!ret)
+			ret = edu_dma_addr(dst, off, &d, &dl);
+		if (ret)
+			return ret;
+		len = min3((u64)EDU_XFER_MAX, c->length - off, min(sl, dl));
+		ret = edu_dma(edu, s, len, false);
+		if (!ret)
+			ret = edu_dma(edu, d, len, true);
+		if (ret)
+			return ret;
+		c->src_dma_max = max_t(u64, c->src_dma_max, s + len - 1);
+		c->dst_dma_max = max_t(u64, c->dst_dma_max, d + len - 1);
+	}
+	return 0;
+}
+
+struct edu_import {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+static int edu_import(struct smaf_edu *edu, int fd, enum dma_data_direction dir,
+		      struct edu_import *im)
+{
+	int ret;
+
+	im->dir = dir;
+	im->dmabuf = dma_buf_get(fd);
+	if (IS_ERR(im->dmabuf))
+		return PTR_ERR(im->dmabuf);
+	im->attach = dma_buf_attach(im->dmabuf, &edu->pdev->dev);
+	if (IS_ERR(im->attach)) {
+		ret = PTR_ERR(im->attach);
+		goto put;
+	}
+	im->sgt = edu_map(im->attach, dir);
+	if (IS_ERR(im->sgt)) {
+		ret = PTR_ERR(im->sgt);
+		goto detach;
+	}
+	return 0;
+
+detach:
+	dma_buf_detach(im->dmabuf, im->attach);
+put:
+	dma_buf_put(im->dmabuf);
+	return ret;
+}
+
+static void edu_release_import(struct edu_import *im)
+{
+	edu_unmap(im->attach, im->sgt, im->dir);
+	dma_buf_detach(im->dmabuf, im->attach);
+	dma_buf_put(im->dmabuf);
+}
+
+static long edu_ioctl_copy(struct smaf_edu *edu, void __user *uarg)
+{
+	struct edu_import src, dst;
+	struct smaf_edu_copy c;
+	struct iommu_domain *dom;
+	long ret;
+
+	if (copy_from_user(&c, uarg, sizeof(c)))
+		return -EFAULT;
+	if (c.pad || !c.length)
+		return -EINVAL;
+	c.src_dma_max = 0;
+	c.dst_dma_max = 0;
+	dom = iommu_get_domain_for_dev(&edu->pdev->dev);
+	c.translated = dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+
+	ret = edu_import(edu, c.src_fd, DMA_TO_DEVICE, &src);
+	if (ret)
+		return ret;
+	ret = edu_import(edu, c.dst_fd, DMA_FROM_DEVICE, &dst);
+	if (ret)
+		goto release_src;
+	if (c.length > src.dmabuf->size || c.length > dst.dmabuf->size) {
+		ret = -EINVAL;
+		goto release_dst;
+	}
+	mutex_lock(&edu->lock);
+	ret = edu_copy(edu, src.sgt, dst.sgt, &c);
+	mutex_unlock(&edu->lock);
+	if (!ret && copy_to_user(uarg, &c, sizeof(c)))
+		ret = -EFAULT;
+release_dst:
+	edu_release_import(&dst);
+release_src:
+	edu_release_import(&src);
+	return ret;
+}
+
+static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct smaf_edu_file *f = file->private_data;
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	int fd;
+
+	switch (cmd) {
+	case SMAF_EDU_IOC_COPY:
+		return edu_ioctl_copy(smaf_edu, (void __user *)arg);
+	case SMAF_EDU_IOC_ATTACH:
+		if (f->dmabuf)
+			return -EBUSY;
+		if (get_user(fd, (int __user *)arg))
+			return -EFAULT;
+		dmabuf = dma_buf_get(fd);
+		if (IS_ERR(dmabuf))
+			return PTR_ERR(dmabuf);
+		attach = dma_buf_attach(dmabuf, &smaf_edu->pdev->dev);
+		if (IS_ERR(attach)) {
+			dma_buf_put(dmabuf);
+			return PTR_ERR(attach);
+		}
+		f->dmabuf = dmabuf;
+		f->attach = attach;
+		return 0;
+	case SMAF_EDU_IOC_DETACH:
+		if (!f->dmabuf)
+			return -ENOENT;
+		dma_buf_detach(f->dmabuf, f->attach);
+		dma_buf_put(f->dmabuf);
+		f->dmabuf = NULL;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int edu_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kzalloc(sizeof(struct smaf_edu_file), GFP_KERNEL);
+	return file->private_data ? 0 : -ENOMEM;
+}
+
+static int edu_release(struct inode *inode, struct file *file)
+{
+	struct smaf_edu_file *f = file->private_data;
+
+	if (f->dmabuf) {
+		dma_buf_detach(f->dmabuf, f->attach);
+		dma_buf_put(f->dmabuf);
+	}
+	kfree(f);
+	return 0;
+}
+
+static const struct file_operations edu_fops = {
+	.owner = THIS_MODULE,
+	.open = edu_open,
+	.release = edu_release,
+	.unlocked_ioctl = edu_ioctl,
+};
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct smaf_edu *edu;
+	int ret;
+
+	if (smaf_edu)
+		return -EBUSY;
+	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu->pdev = pdev;
+	mutex_init(&edu->lock);
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pci_request_region(pdev, 0, "smaf-edu");
+	if (ret)
+		goto disable;
+	edu->regs = pci_iomap(pdev, 0, 0);
+	if (!edu->regs) {
+		ret = -ENOMEM;
+		goto release_region;
+	}
+	if ((readl(edu->regs + EDU_IDENT) & 0xff) != 0xed) {
+		ret = -ENODEV;
+		goto unmap;
+	}
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		goto unmap;
+
+	edu->misc.minor = MISC_DYNAMIC_MINOR;
+	edu->misc.name = "smaf-edu";
+	edu->misc.fops = &edu_fops;
+	edu->misc.mode = 0600;
+	ret = misc_register(&edu->misc);
+	if (ret)
+		goto unmap;
+	pci_set_drvdata(pdev, edu);
+	smaf_edu = edu;
+	dev_info(&pdev->dev, "edu DMA engine, %d-bit DMA\n", EDU_DMA_BITS);
+	return 0;
+
+unmap:
+	pci_iounmap(pdev, edu->regs);
+release_region:
+	pci_release_region(pdev, 0);
+disable:
+	pci_disable_device(pdev);
+	return ret;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	struct smaf_edu *edu = pci_get_drvdata(pdev);
+
+	misc_deregister(&edu->misc);
+	smaf_edu = NULL;
+	pci_iounmap(pdev, edu->regs);
+	pci_release_region(pdev, 0);
+	pci_disable_device(pdev);
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = "smaf-edu",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+module_pci_driver(edu_driver);
+
+MODULE_DESCRIPTION("SMAF test driver for QEMU's edu DMA device");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
