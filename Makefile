@@ -69,7 +69,9 @@ $(BUILD)/tools/smafctl: tools/smafctl.c lib/libsmaf.h $(BUILD)/lib/libsmaf.a
 	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(BUILD)/lib/libsmaf.a -lpthread
 
 # ---- tests --------------------------------------------------------------
-tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tests/unit/test-constraints
+UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy
+
+tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(UNIT_BIN)
 
 $(BUILD)/tests/t-%: tests/vm/t-%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
@@ -83,8 +85,12 @@ $(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-constraints.c kernel/smaf-constraints.c
 
-unit: $(BUILD)/tests/unit/test-constraints
-	$<
+$(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-policy.h
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/smaf-policy.c
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
 # ---- VM runs ------------------------------------------------------------
 deps:

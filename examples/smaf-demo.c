@@ -2,12 +2,15 @@
 /*
  * smaf-demo - a guided tour of SMAF, run by `make demo` inside the test VM.
  *
- * One frame buffer is created, shared with a display-like device (vgem) and
- * a camera (vivid), written by the camera and read back by the CPU.  At each
- * step it prints what SMAF did.
+ * A frame buffer is created before anyone knows where it will go, shared
+ * with a camera (vivid in videobuf2-dma-contig mode: 32-bit DMA, no IOMMU,
+ * needs contiguous memory) and a display-like DRM device (vgem), written by
+ * the camera and read back by the CPU.  At each step it prints what SMAF saw
+ * and did.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -21,6 +24,7 @@
 
 #define W 1280
 #define H 720
+#define NBUF 2
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 static int step;
@@ -33,13 +37,25 @@ static void say(const char *title)
 
 static void show_buffer(int fd)
 {
-	char alloc[64], allocated[8], att[8];
+	char alloc[32] = "-", why[32] = "-", limit[32] = "-", phys[64] = "-";
+	long long devs = smaf_buffer_num(fd, "devices");
+	long long need = smaf_buffer_num(fd, "need_contig");
+	long long contig = smaf_buffer_num(fd, "contig");
+	long long att = smaf_buffer_num(fd, "attachments");
 
-	smaf_buffer_field(fd, "allocated", allocated, sizeof(allocated));
 	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
-	smaf_buffer_field(fd, "attachments", att, sizeof(att));
-	printf("   SMAF sees: allocated=%s allocator=%s attached devices=%s\n",
-	       allocated[0] == '1' ? "yes" : "no", alloc, att);
+	smaf_buffer_field(fd, "why", why, sizeof(why));
+	smaf_buffer_field(fd, "limit", limit, sizeof(limit));
+	smaf_buffer_field(fd, "phys", phys, sizeof(phys));
+	printf("   SMAF sees: %lld device(s) attached now; constraints %s: %lld device(s),\n"
+	       "   reachable up to %s, %s\n", att,
+	       strcmp(alloc, "-") ? "it allocated for" : "so far", devs, limit,
+	       need == 1 ? "contiguous memory needed" : "scattered pages are fine");
+	if (!strcmp(alloc, "-"))
+		printf("   memory: not allocated yet\n");
+	else
+		printf("   memory: allocator '%s' (%s), physical %s, %s\n", alloc, why, phys,
+		       contig == 1 ? "contiguous" : "scattered");
 }
 
 int main(void)
@@ -47,13 +63,15 @@ int main(void)
 	struct smaf_allocator_info *info;
 	struct drm_prime_handle ph;
 	struct v4l2_format fmt;
-	long before, after;
 	struct smaf_device *dev;
-	int n, i, fd, spare, vgem, cap, idx, input = 0;
+	int n, i, fds[NBUF], vgem, cap, idx = -1, input = 0;
+	long before, after;
 	size_t size, nz = 0, j;
 	unsigned char *p;
+	char line[256];
+	FILE *f;
 
-	say("SMAF is loaded: its allocators, best ranked first");
+	say("SMAF is loaded: its allocators (best ranked first) and policy");
 	dev = smaf_device_open(NULL);
 	if (!dev) {
 		perror("smaf-demo: cannot open /dev/smaf");
@@ -66,90 +84,93 @@ int main(void)
 		       smaf_allocator_info_get_ranking(info));
 		smaf_allocator_info_free(info);
 	}
+	f = fopen("/sys/module/smaf/parameters/policy", "r");
+	while (f && fgets(line, sizeof(line), f))
+		printf("   policy rule: %s", line);
+	if (f)
+		fclose(f);
+	printf("   (devices without a rule and without an IOMMU need contiguous memory)\n");
 
-	say("Create a 1280x720 YUYV frame buffer: no memory is used yet");
+	say("Create two 1280x720 YUYV frame buffers: no memory is used yet");
 	size = W * H * 2;
 	before = meminfo_kb("MemFree");
-	fd = smaf_device_create_buffer(dev, size, NULL, O_RDWR | O_CLOEXEC);
+	for (i = 0; i < NBUF; i++) {
+		fds[i] = smaf_device_create_buffer(dev, size, NULL, O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0) {
+			perror("smaf-demo: create");
+			return 1;
+		}
+	}
 	after = meminfo_kb("MemFree");
-	if (fd < 0) {
-		perror("smaf-demo: create");
+	printf("   2 x %zu bytes; free memory changed by %ld KiB\n", size, before - after);
+	show_buffer(fds[0]);
+
+	say("Queue them on the camera (32-bit DMA, no IOMMU): its map is the first use");
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_DMA_CONTIG);
+	if (cap < 0 || ioctl(cap, VIDIOC_S_INPUT, &input) ||
+	    v4l2_set_fmt(cap, CAP, W, H, V4L2_PIX_FMT_YUYV, &fmt) ||
+	    v4l2_reqbufs_dmabuf(cap, CAP, NBUF) != NBUF) {
+		perror("smaf-demo: vivid");
 		return 1;
 	}
-	printf("   dma-buf fd %d, %zu bytes; free memory changed by %ld KiB\n", fd, size,
-	       before - after);
-	show_buffer(fd);
+	for (i = 0; i < NBUF; i++) {
+		if (v4l2_qbuf_dmabuf(cap, CAP, i, fds[i], 0)) {
+			perror("smaf-demo: QBUF");
+			return 1;
+		}
+	}
+	printf("   The camera can only reach the low 4 GiB and needs one contiguous\n"
+	       "   range; SMAF picked the best-ranked allocator that gives that:\n");
+	show_buffer(fds[0]);
 
-	say("Share it with vgem (a DRM device, 64-bit DMA): its import maps the buffer");
+	say("Capture a frame");
+	if (ioctl(cap, VIDIOC_STREAMON, &(int){ CAP }) || (idx = v4l2_dqbuf(cap, CAP, 10000)) < 0) {
+		perror("smaf-demo: capture");
+		return 1;
+	}
+	ioctl(cap, VIDIOC_STREAMOFF, &(int){ CAP });
+	printf("   the camera wrote a frame into buffer %d by DMA\n", idx);
+
+	say("Share the frame with the display (vgem, 64-bit, scatter-gather)");
 	vgem = vgem_open();
 	memset(&ph, 0, sizeof(ph));
-	ph.fd = fd;
+	ph.fd = fds[idx];
 	if (vgem < 0 || ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph)) {
 		perror("smaf-demo: vgem import");
 		return 1;
 	}
-	printf("   vgem handle %u. That map was the buffer's first use, so SMAF\n"
-	       "   allocated it now, from the constraints of the attached device:\n"
-	       "   vgem can reach all of RAM, so the best-ranked allocator that\n"
-	       "   serves it was picked.\n", ph.handle);
-	show_buffer(fd);
-	after = meminfo_kb("MemFree");
-	printf("   free memory is now %ld KiB lower than before the create\n", before - after);
+	printf("   vgem attached after allocation: SMAF checked that the memory\n"
+	       "   suits it too (a device that could not use it would get EXDEV)\n");
+	show_buffer(fds[idx]);
 
-	say("Share it with vivid (a camera) and capture a frame into it");
-	/* vivid streams with at least two buffers: a second one keeps it busy. */
-	spare = smaf_device_create_buffer(dev, size, NULL, O_RDWR | O_CLOEXEC);
-	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
-	if (spare < 0 || cap < 0 || ioctl(cap, VIDIOC_S_INPUT, &input) ||
-	    v4l2_set_fmt(cap, CAP, W, H, V4L2_PIX_FMT_YUYV, &fmt) ||
-	    v4l2_reqbufs_dmabuf(cap, CAP, 2) != 2 ||
-	    v4l2_qbuf_dmabuf(cap, CAP, 0, fd, 0) ||
-	    v4l2_qbuf_dmabuf(cap, CAP, 1, spare, 0) ||
-	    ioctl(cap, VIDIOC_STREAMON, &(int){ CAP })) {
-		perror("smaf-demo: vivid");
-		return 1;
-	}
-	do
-		idx = v4l2_dqbuf(cap, CAP, 10000);
-	while (idx == 1 && !v4l2_qbuf_dmabuf(cap, CAP, 1, spare, 0));
-	ioctl(cap, VIDIOC_STREAMOFF, &(int){ CAP });
-	v4l2_reqbufs_dmabuf(cap, CAP, 0);
-	close(spare);
-	if (idx != 0) {
-		fprintf(stderr, "smaf-demo: vivid did not return the frame\n");
-		return 1;
-	}
-	printf("   vivid imported it (with vmap: the CPU-side path of vivid's\n"
-	       "   vmalloc mode) and wrote a frame into the same memory vgem has\n"
-	       "   mapped: no copy.\n");
-
-	say("Read the frame back with the CPU (mmap), then write and read a pattern");
-	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	say("Read the frame with the CPU, then write and read a pattern");
+	dmabuf_sync(fds[idx], DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[idx], 0);
 	if (p == MAP_FAILED) {
 		perror("smaf-demo: mmap");
 		return 1;
 	}
 	for (j = 0; j < size; j++)
 		nz += p[j] != 0;
-	printf("   frame: %zu of %zu bytes are non-zero (vivid's test pattern);\n"
-	       "   first pixels: %02x %02x %02x %02x\n", nz, size, p[0], p[1], p[2], p[3]);
+	printf("   frame: %zu of %zu bytes non-zero (vivid's test pattern), first pixels %02x %02x %02x %02x\n",
+	       nz, size, p[0], p[1], p[2], p[3]);
 	memset(p, 0x5a, size);
 	for (j = 0, nz = 0; j < size; j++)
 		nz += p[j] == 0x5a;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	dmabuf_sync(fds[idx], DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, size);
 	printf("   wrote 0x5a everywhere, read back %zu of %zu bytes correct\n", nz, size);
 
 	say("Summary");
-	show_buffer(fd);
-	printf("   One buffer, created before anyone knew where it would go, was\n"
-	       "   allocated on first use by the allocator that suits every device\n"
-	       "   attached at that moment, and shared by a DRM device, a camera and\n"
-	       "   the CPU without a copy.\n");
+	printf("   The buffers were created before anyone knew where they would go.\n"
+	       "   On first use SMAF merged the constraints of the attached camera,\n"
+	       "   picked memory it can reach, and the display and the CPU shared the\n"
+	       "   same memory without a copy.  No heap name, no per-board tuning.\n");
+	v4l2_reqbufs_dmabuf(cap, CAP, 0);
 	close(cap);
 	close(vgem);
-	close(fd);
+	for (i = 0; i < NBUF; i++)
+		close(fds[i]);
 	printf("   After close: %d SMAF buffers alive\n", smaf_live_buffers());
 	smaf_device_close(dev);
 	return 0;

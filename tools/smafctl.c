@@ -15,6 +15,7 @@
 #include "libsmaf.h"
 
 #define DEBUGFS_DIR "/sys/kernel/debug/smaf"
+#define POLICY_PATH "/sys/module/smaf/parameters/policy"
 
 static const char *device_path = SMAF_DEVICE_PATH;
 
@@ -28,6 +29,7 @@ static const char usage_main[] =
 "  alloc    create a buffer, touch it so that memory is allocated, and\n"
 "           report which allocator SMAF picked\n"
 "  status   show live buffers and per-allocator usage\n"
+"  policy   show or set which devices need contiguous memory\n"
 "  help     show this text, or 'smafctl help COMMAND' for a command\n"
 "\n"
 "Options:\n"
@@ -56,12 +58,36 @@ static const char usage_alloc[] =
 "  -a, --allocator=NAME  use this allocator instead of letting SMAF choose\n"
 "  -s, --secure          set the secure flag first (needs a secure module)\n";
 
+static const char usage_policy[] =
+"Usage: smafctl policy [--json]\n"
+"       smafctl policy set RULES\n"
+"\n"
+"Show or replace the policy that says which devices need physically\n"
+"contiguous memory, something struct device cannot tell.  A device whose\n"
+"DMA an IOMMU translates never needs it; any other device needs it unless\n"
+"a rule says it does scatter-gather.  RULES are separated by spaces or\n"
+"commas:\n"
+"\n"
+"  driver:NAME=contig|sg   every device bound to the driver called NAME\n"
+"  device:NAME=contig|sg   the device called NAME (as in /sys/devices)\n"
+"\n"
+"A device rule beats a driver rule; the last rule of a kind wins.  Setting\n"
+"replaces every rule (\"\" clears them), needs root, and applies to buffers\n"
+"allocated afterwards.  Reads and writes " POLICY_PATH ".\n"
+"\n"
+"  --json   print a JSON array of {\"match\", \"name\", \"need\"} objects\n";
+
 static const char usage_status[] =
 "Usage: smafctl status [--json]\n"
 "\n"
-"Show every live SMAF buffer (inode of its dma-buf, size, whether memory\n"
-"is allocated, the allocator, attached devices, secure flag, last error)\n"
-"and, per allocator, the buffers and bytes in use.  Reads\n"
+"Show every live SMAF buffer and, per allocator, the buffers and bytes in\n"
+"use.  For a buffer: the inode of its dma-buf (st_ino of its fd), size,\n"
+"whether memory is allocated and by which allocator, the allocator named\n"
+"at create time, attached devices, secure flag, last allocation error,\n"
+"the merged constraints (devices, highest reachable address, whether\n"
+"contiguous memory is needed, alignment), why the allocator was chosen\n"
+"(named, best-match, or fallback after a better one ran out), and where\n"
+"the memory is (physical range, contiguous or not).  Reads\n"
 DEBUGFS_DIR "/, so it needs root and a mounted debugfs.\n"
 "\n"
 "  --json   print {\"allocators\": [...], \"buffers\": [...]}\n";
@@ -307,7 +333,8 @@ static const char *const alloc_keys[] = {
 };
 static const char *const buffer_keys[] = {
 	"ino", "size", "allocated", "allocator", "named", "attachments",
-	"secure", "error", NULL
+	"secure", "error", "devices", "limit", "need_contig", "align", "why",
+	"phys", "contig", NULL
 };
 
 /* Prints a debugfs file as a table or as a JSON array. */
@@ -331,7 +358,7 @@ static int print_file(const char *name, const char *const *keys, int json)
 			printf("%s{", n ? ", " : "");
 		for (i = 0; keys[i]; i++) {
 			if (field(line, keys[i], val, sizeof(val)))
-				strcpy(val, "?");
+				strcpy(val, "-");
 			if (!json) {
 				printf("%-12s", val);
 				continue;
@@ -389,6 +416,97 @@ usage:
 	return 2;
 }
 
+static int policy_show(int json)
+{
+	char rule[128], kind[16], name[64], need[16];
+	FILE *f = fopen(POLICY_PATH, "r");
+	int n = 0;
+
+	if (!f) {
+		if (errno == ENOENT)
+			fprintf(stderr, "smafctl: cannot read %s: module not loaded? (try: modprobe smaf)\n",
+				POLICY_PATH);
+		else
+			fprintf(stderr, "smafctl: cannot read %s: %s\n", POLICY_PATH, strerror(errno));
+		return 1;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%-8s %-32s %s\n", "MATCH", "NAME", "NEEDS");
+	while (fgets(rule, sizeof(rule), f)) {
+		if (sscanf(rule, "%15[^:]:%63[^=]=%15s", kind, name, need) != 3)
+			continue;
+		if (json)
+			printf("%s{\"match\": \"%s\", \"name\": \"%s\", \"need\": \"%s\"}",
+			       n ? ", " : "", kind, name, need);
+		else
+			printf("%-8s %-32s %s\n", kind, name,
+			       strcmp(need, "sg") ? "contiguous memory" : "scatter-gather is fine");
+		n++;
+	}
+	fclose(f);
+	if (json)
+		printf("]\n");
+	else
+		printf("%sOther devices: contiguous memory, unless an IOMMU translates their DMA.\n",
+		       n ? "" : "(no rule)\n");
+	return 0;
+}
+
+static int policy_set(const char *rules)
+{
+	FILE *f = fopen(POLICY_PATH, "w");
+
+	if (!f) {
+		fprintf(stderr, "smafctl: cannot open %s: %s%s\n", POLICY_PATH, strerror(errno),
+			errno == EACCES ? " (setting the policy needs root)" :
+			errno == ENOENT ? " (module not loaded?)" : "");
+		return 1;
+	}
+	/* An empty write would not reach the kernel: a newline clears. */
+	if (fputs(*rules ? rules : "\n", f) < 0 || fclose(f)) {
+		if (errno == EINVAL)
+			fprintf(stderr, "smafctl: invalid policy '%s': want driver:NAME=contig|sg or device:NAME=contig|sg\n",
+				rules);
+		else if (errno == ENAMETOOLONG)
+			fprintf(stderr, "smafctl: invalid policy: a name is too long\n");
+		else if (errno == E2BIG)
+			fprintf(stderr, "smafctl: invalid policy: too many rules\n");
+		else
+			fprintf(stderr, "smafctl: cannot set the policy: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int json = 0, c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_policy, stdout);
+			return 0;
+		}
+		if (c != 'j')
+			goto usage;
+		json = 1;
+	}
+	if (optind == argc)
+		return policy_show(json);
+	if (!strcmp(argv[optind], "set") && optind + 2 == argc && !json)
+		return policy_set(argv[optind + 1]);
+usage:
+	fputs(usage_policy, stderr);
+	return 2;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -397,6 +515,7 @@ static const struct {
 	{ "list", cmd_list, usage_list },
 	{ "alloc", cmd_alloc, usage_alloc },
 	{ "status", cmd_status, usage_status },
+	{ "policy", cmd_policy, usage_policy },
 };
 
 int main(int argc, char **argv)
@@ -435,7 +554,7 @@ int main(int argc, char **argv)
 		if (!strcmp(cmd, commands[i].name)) {
 			argc -= optind;
 			argv += optind;
-			optind = 1;
+			optind = 0;	/* full getopt reset, for permutation */
 			return commands[i].fn(argc, argv);
 		}
 	}

@@ -51,14 +51,18 @@ for kver in "${kvers[@]}"; do
 	done
 done
 
-# Native unit tests of the pure logic.
-if "$build/tests/unit/test-constraints" > "$logdir/unit.log" 2>&1; then :; fi
-read -r p f < <(awk '/^ok /{p++} /^not ok /{f++} /^1\.\./{plan=substr($1,4)+0}
-	END{ if (plan != p + f) f++; print p + 0, f + 0 }' "$logdir/unit.log")
-echo "[unit] $p passed, $f failed"
-grep '^not ok' "$logdir/unit.log" | sed 's/^/[unit] /'
-total_pass=$((total_pass + p))
-total_fail=$((total_fail + f))
+# Native unit tests of the pure logic (ASan/UBSan builds).
+for unit in "$build"/tests/unit/test-*; do
+	name=$(basename "$unit")
+	"$unit" > "$logdir/$name.log" 2>&1
+	status=$?
+	read -r p f < <(awk -v status=$status '/^ok /{p++} /^not ok /{f++} /^1\.\./{plan=substr($1,4)+0}
+		END{ if (plan != p + f || (status && !f)) f++; print p + 0, f + 0 }' "$logdir/$name.log")
+	echo "[$name] $p passed, $f failed"
+	grep -E '^not ok|ERROR|runtime error' "$logdir/$name.log" | sed "s/^/[$name] /"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+done
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

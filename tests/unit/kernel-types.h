@@ -4,6 +4,8 @@
 #define SMAF_UNIT_KERNEL_TYPES_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <errno.h>
+#include <string.h>
 typedef uint64_t u64;
 typedef uint32_t u32;
 #endif

@@ -27,6 +27,42 @@ static struct smaf_dev_constraints dev(u64 limit, bool translated, u32 seg, u64 
 	return d;
 }
 
+static void contig_and_layout(void)
+{
+	struct smaf_constraints c;
+	struct smaf_dev_constraints d;
+	struct smaf_layout l = { .phys_start = 0x20000000, .phys_end = 0x203fffff, .contig = true };
+
+	smaf_constraints_init(&c, 4 << 20);
+	d = dev(0xffffffffULL, true, 65536, ~0ULL);
+	d.contig = true;
+	smaf_constraints_add_device(&c, &d);
+	ok(!c.contig && c.phys_limit == ~0ULL, "a translated device needs neither contiguity nor low memory");
+	d.translated = false;
+	smaf_constraints_add_device(&c, &d);
+	ok(c.contig && c.phys_limit == 0xffffffffULL, "an untranslated contiguous device needs both");
+	ok(smaf_layout_serves(&l, &c), "contiguous memory at 512 MiB serves it");
+	l.contig = false;
+	ok(!smaf_layout_serves(&l, &c), "scattered memory does not");
+	l.contig = true;
+	l.phys_end = 0x100000000ULL;
+	ok(!smaf_layout_serves(&l, &c), "memory ending above 4 GiB does not");
+
+	smaf_constraints_init(&c, 4096);
+	smaf_constraints_add_hints(&c, false, true, 0);
+	ok(c.phys_limit == 0xffffffffULL && !c.contig && c.ndevs == 0, "DMA32 hint: 4 GiB limit, no device");
+	smaf_constraints_add_hints(&c, true, false, 1 << 21);
+	ok(c.contig && c.align == 1 << 21, "CONTIGUOUS hint and 2 MiB alignment");
+	l.phys_start = 0x20100000;
+	l.phys_end = 0x20100fff;
+	ok(!smaf_layout_serves(&l, &c), "1 MiB-aligned start does not serve a 2 MiB alignment");
+	l.phys_start = 0x20200000;
+	l.phys_end = 0x20200fff;
+	ok(smaf_layout_serves(&l, &c), "2 MiB-aligned start does");
+	smaf_constraints_add_hints(&c, false, false, 4096);
+	ok(c.align == 1 << 21, "a smaller alignment does not relax a larger one");
+}
+
 static void fixed_cases(void)
 {
 	struct smaf_constraints c;
@@ -94,6 +130,7 @@ int main(void)
 	unsigned int seed = env ? (unsigned int)strtoul(env, NULL, 0) : (unsigned int)time(NULL);
 
 	fixed_cases();
+	contig_and_layout();
 	random_cases(seed);
 	printf("1..%d\n", count);
 	return failed ? 1 : 0;

@@ -42,7 +42,23 @@ static void create_case(const char *what, void (*mod)(struct smaf_create_data *)
 	       strerror(err), want, strerror(want));
 }
 
-static void c_version(struct smaf_create_data *d) { d->version = 1; }
+static void c_version(struct smaf_create_data *d) { d->version = 2; }
+static void c_v0_hints(struct smaf_create_data *d) { d->hints = SMAF_HINT_CONTIGUOUS; }
+static void c_v0_align(struct smaf_create_data *d) { d->alignment = 1 << 20; }
+static void c_v1_ok(struct smaf_create_data *d)
+{
+	d->version = 1;
+	d->hints = SMAF_HINTS_ALL;
+	d->alignment = 1 << 20;
+}
+static void c_v1_hint(struct smaf_create_data *d) { d->version = 1; d->hints = 1u << 7; }
+static void c_v1_res4(struct smaf_create_data *d) { d->version = 1; d->reserved4 = 1; }
+static void c_v1_align3(struct smaf_create_data *d) { d->version = 1; d->alignment = 3; }
+static void c_v1_alignbig(struct smaf_create_data *d)
+{
+	d->version = 1;
+	d->alignment = SMAF_MAX_ALIGNMENT << 1;
+}
 static void c_version_big(struct smaf_create_data *d) { d->version = UINT64_MAX; }
 static void c_res1(struct smaf_create_data *d) { d->reserved1 = 1; }
 static void c_res2(struct smaf_create_data *d) { d->reserved2 = 0x80000000u; }
@@ -136,7 +152,14 @@ int main(void)
 	create_case("valid", c_ok, 0);
 	create_case("valid with O_CLOEXEC", c_ok_cloexec, 0);
 	create_case("length 1", c_ok_odd, 0);
-	create_case("version 1", c_version, EINVAL);
+	create_case("version 2", c_version, EINVAL);
+	create_case("version 0 with hints", c_v0_hints, EINVAL);
+	create_case("version 0 with alignment", c_v0_align, EINVAL);
+	create_case("version 1 with every hint and 1 MiB alignment", c_v1_ok, 0);
+	create_case("version 1 unknown hint", c_v1_hint, EINVAL);
+	create_case("version 1 reserved4", c_v1_res4, EINVAL);
+	create_case("version 1 alignment 3", c_v1_align3, EINVAL);
+	create_case("version 1 alignment 2 GiB", c_v1_alignbig, EINVAL);
 	create_case("version UINT64_MAX", c_version_big, EINVAL);
 	create_case("reserved1", c_res1, EINVAL);
 	create_case("reserved2", c_res2, EINVAL);

@@ -82,10 +82,10 @@ static int edu_dma(struct smaf_edu *edu, dma_addr_t ram, u32 len, bool to_ram)
 	writeq(EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0),
 	       edu->regs + EDU_DMA_CMD);
 	/* The device completes a transfer after 100 ms of virtual time. */
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 250; i++) {
 		if (!(readq(edu->regs + EDU_DMA_CMD) & EDU_CMD_START))
 			return 0;
-		msleep(10);
+		msleep(20);
 	}
 	return -ETIMEDOUT;
 }
@@ -254,8 +254,12 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static int edu_open(struct inode *inode, struct file *file)
 {
-	file->private_data = kzalloc(sizeof(struct smaf_edu_file), GFP_KERNEL);
-	return file->private_data ? 0 : -ENOMEM;
+	struct smaf_edu_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	file->private_data = f;
+	return 0;
 }
 
 static int edu_release(struct inode *inode, struct file *file)

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every allocator, by name and by selection (from version 1 hints); carveout
+ * exhaustion and fallback to contig; contig that cannot serve; alignment.
+ * Errors are clean and nothing is left behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/smaf.h>
+
+#include "smaf-test.h"
+
+#define MIB (1024 * 1024UL)
+#define LIMIT_4G 0xffffffffULL
+
+static int dev;
+
+/* First use through DMA_BUF_IOCTL_SYNC: returns 0 or the errno. */
+static int first_use(int fd)
+{
+	if (!dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW)) {
+		dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+		return 0;
+	}
+	return errno;
+}
+
+static void by_name(const char *name, int want_contig, unsigned long long max_end)
+{
+	unsigned long long start = 0, end = ~0ULL;
+	int fd = smaf_test_create(dev, 3 * MIB, name);
+	char alloc[32] = "";
+	long bad;
+
+	bad = write_pattern_fd(fd, 3 * MIB, 3);
+	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
+	smaf_buffer_phys(fd, &start, &end);
+	tap_ok(fd >= 0 && bad == 0 && !strcmp(alloc, name) &&
+	       (!want_contig || smaf_buffer_num(fd, "contig") == 1) && end <= max_end,
+	       "by name '%s': allocated, %s, %#llx-%#llx", name,
+	       want_contig ? "contiguous" : "scattered allowed", start, end);
+	tap_ok(check_pattern_fd(fd, 3 * MIB, 3) == 0, "by name '%s': data reads back", name);
+	close(fd);
+}
+
+static void by_selection(const char *what, uint32_t hints, size_t size, const char *want)
+{
+	int fd = smaf_test_create_v1(dev, size, NULL, hints, 0);
+	char alloc[32] = "", why[32] = "";
+	int err = first_use(fd);
+
+	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
+	smaf_buffer_field(fd, "why", why, sizeof(why));
+	tap_ok(fd >= 0 && !err && !strcmp(alloc, want), "selection for %s: %s (got %s, %s)",
+	       what, want, alloc, why);
+	close(fd);
+}
+
+int main(void)
+{
+	int fds[16], n, i, fd, err;
+	char alloc[32], why[32];
+	unsigned long long start, end;
+	long carve_before;
+
+	dev = open("/dev/smaf", O_RDWR);
+	if (dev < 0)
+		tap_bail("cannot open /dev/smaf");
+	tap_ok(smaf_allocator_stat("carveout", "ranking") >= 0,
+	       "the test VM's carveout is registered");
+
+	by_name("system", 0, ~0ULL);
+	by_name("dma32", 0, LIMIT_4G);
+	by_name("contig", 1, ~0ULL);
+	by_name("carveout", 1, 0x20000000ULL + 64 * MIB - 1);
+
+	by_selection("the CPU alone", 0, 3 * MIB, "system");
+	by_selection("a 32-bit scatter-gather user", SMAF_HINT_DMA32, 3 * MIB, "dma32");
+	by_selection("a contiguous user", SMAF_HINT_CONTIGUOUS, 3 * MIB, "carveout");
+	by_selection("a contiguous user larger than the carveout",
+		     SMAF_HINT_CONTIGUOUS | SMAF_HINT_DMA32, 80 * MIB, "contig");
+
+	/* Exhaust the carveout: 16 MiB at a time, until ENOMEM. */
+	carve_before = smaf_allocator_stat("carveout", "failures");
+	for (n = 0, err = 0; n < 16 && !err; n++) {
+		fds[n] = smaf_test_create(dev, 16 * MIB, "carveout");
+		err = first_use(fds[n]);
+	}
+	tap_ok(err == ENOMEM && n == 5, "carveout (64 MiB) serves 4 x 16 MiB, the 5th gets ENOMEM (%d, %s)",
+	       n, strerror(err));
+	tap_ok(smaf_allocator_stat("carveout", "failures") == carve_before + 1,
+	       "the failure is counted");
+	tap_ok(smaf_buffer_num(fds[n - 1], "allocated") == 0 &&
+	       smaf_buffer_num(fds[n - 1], "error") == -ENOMEM,
+	       "the refused buffer stays unallocated, debugfs shows its error");
+	tap_ok(first_use(fds[n - 1]) == ENOMEM, "trying again fails the same way");
+
+	/* With the carveout full, a contiguous need falls back to contig. */
+	fd = smaf_test_create_v1(dev, 4 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 0);
+	err = first_use(fd);
+	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
+	smaf_buffer_field(fd, "why", why, sizeof(why));
+	tap_ok(!err && !strcmp(alloc, "contig") && !strcmp(why, "fallback"),
+	       "carveout full: falls back to %s (%s)", alloc, why);
+	close(fd);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	tap_ok(smaf_allocator_stat("carveout", "bytes") == 0 &&
+	       smaf_allocator_stat("carveout", "buffers") == 0,
+	       "carveout usage back to zero");
+
+	/* Contig cannot serve 1.5 GiB: by name EXDEV, by selection ENODEV. */
+	fd = smaf_test_create(dev, 1536 * MIB, "contig");
+	tap_ok(first_use(fd) == EXDEV, "1.5 GiB named 'contig': EXDEV at first use");
+	close(fd);
+	fd = smaf_test_create_v1(dev, 1536 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 0);
+	tap_ok(first_use(fd) == ENODEV, "1.5 GiB contiguous, nothing serves it: ENODEV");
+	close(fd);
+	tap_ok(smaf_allocator_stat("contig", "bytes") == 0, "contig usage back to zero");
+
+	/* Alignment of the physical start. */
+	fd = smaf_test_create_v1(dev, 1 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 8 * MIB);
+	err = first_use(fd);
+	start = 1;
+	smaf_buffer_phys(fd, &start, &end);
+	tap_ok(!err && !(start & (8 * MIB - 1)), "8 MiB alignment honoured (%#llx)", start);
+	close(fd);
+	fd = smaf_test_create_v1(dev, 1 * MIB, "system", 0, 2 * MIB);
+	tap_ok(first_use(fd) == EXDEV, "alignment on a scattered allocator: EXDEV");
+	close(fd);
+
+	tap_ok(smaf_live_buffers() == 0, "no buffer left");
+	close(dev);
+	return tap_done();
+}
