@@ -27,7 +27,8 @@ KSRC      := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/uapi/linux/
 all: modules lib tools tests
 
 # ---- kernel module, one build per test kernel ---------------------------
-modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-edu.ko)
+modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-edu.ko \
+	$(BUILD)/kernel/$(k)/smaf-testsecure.ko)
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
@@ -42,6 +43,16 @@ $(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
 	cp $(EDU_SRC) $(@D)/edu/
 	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)/edu) W=1 modules
 	cp $(@D)/edu/smaf-edu.ko $@
+
+# Test-only secure module (and a second copy, to test that only one registers).
+TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
+$(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko
+	@mkdir -p $(@D)/testsecure
+	cp $(TS_SRC) $(@D)/testsecure/
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)/testsecure) W=1 \
+		SMAF_KERNEL_SRC=$(abspath kernel) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
+	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
 
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(BUILD)/lib/libsmaf.pc

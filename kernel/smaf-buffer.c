@@ -253,7 +253,8 @@ static void smaf_detach(struct dma_buf *dmabuf,
  * Context: process context; on kernels with dynamic dma-buf locking the
  * reservation lock is held.  Takes the buffer lock.
  * Return: the mapped table, or ERR_PTR(-EBUSY) if already mapped, the
- * allocation error of a first use, or the mapping error.
+ * allocation error of a first use, -EACCES if the secure module refuses
+ * the device, or the mapping error.
  */
 static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 					 enum dma_data_direction dir)
@@ -268,8 +269,14 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 		goto unlock;
 	}
 	ret = smaf_buffer_populate(buf, false);
-	if (!ret)
-		ret = smaf_map_attachment(buf, a, dir);
+	if (ret)
+		goto unlock;
+	ret = smaf_secure_map(buf, a, dir);
+	if (ret)
+		goto unlock;
+	ret = smaf_map_attachment(buf, a, dir);
+	if (ret)
+		smaf_secure_unmap(buf, a, dir);
 unlock:
 	mutex_unlock(&buf->lock);
 	return ret ? ERR_PTR(ret) : &a->sgt;
@@ -292,8 +299,10 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	struct smaf_attachment *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->mapped || sgt != &a->sgt))
+	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
 		smaf_unmap_attachment(a);
+		smaf_secure_unmap(buf, a, a->dir);
+	}
 	mutex_unlock(&buf->lock);
 }
 
@@ -301,7 +310,8 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
  * smaf_release() - the last reference to the dma-buf is gone
  * @dmabuf: the SMAF dma-buf
  *
- * Gives the memory back to its allocator and forgets the buffer.
+ * Ends a secure buffer's context (scrubbing its memory), gives the memory
+ * back to its allocator and forgets the buffer.
  *
  * Context: process context; takes the buffer list lock.
  */
@@ -314,6 +324,7 @@ static void smaf_release(struct dma_buf *dmabuf)
 	list_del(&buf->node);
 	mutex_unlock(&smaf_buffers_lock);
 
+	smaf_secure_release(buf);
 	if (alloc) {
 		alloc->ops->free(alloc, &buf->sgt);
 		atomic_long_dec(&alloc->stats.buffers);

@@ -17,12 +17,13 @@
 /* Pages mapped around a faulting address, within one chunk. */
 #define SMAF_FAULT_AROUND 16
 
-static void smaf_vma_set_flags(struct vm_area_struct *vma, unsigned long flags)
+static void smaf_vma_mod_flags(struct vm_area_struct *vma, unsigned long set,
+			       unsigned long clear)
 {
 #ifdef SMAF_HAVE_VM_FLAGS_SET
-	vm_flags_set(vma, flags);
+	vm_flags_mod(vma, set, clear);
 #else
-	vma->vm_flags |= flags;
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
 }
 
@@ -81,7 +82,42 @@ unlock:
 	return ret;
 }
 
+/**
+ * smaf_vm_open() - a mapping was split or duplicated
+ * @vma: the new mapping
+ *
+ * Context: process context, mmap_lock held; takes the buffer lock.
+ */
+static void smaf_vm_open(struct vm_area_struct *vma)
+{
+	struct smaf_buffer *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->vmas++;
+	/* Covered by the grant the original mapping holds: cannot fail. */
+	WARN_ON(smaf_secure_cpu_get(buf, vma->vm_flags & VM_WRITE));
+	mutex_unlock(&buf->lock);
+}
+
+/**
+ * smaf_vm_close() - a mapping goes away
+ * @vma: the mapping
+ *
+ * Context: process context, mmap_lock held; takes the buffer lock.
+ */
+static void smaf_vm_close(struct vm_area_struct *vma)
+{
+	struct smaf_buffer *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->vmas--;
+	smaf_secure_cpu_put(buf);
+	mutex_unlock(&buf->lock);
+}
+
 static const struct vm_operations_struct smaf_vm_ops = {
+	.open = smaf_vm_open,
+	.close = smaf_vm_close,
 	.fault = smaf_vm_fault,
 };
 
@@ -90,17 +126,38 @@ static const struct vm_operations_struct smaf_vm_ops = {
  * @dmabuf: the SMAF dma-buf
  * @vma: the new mapping; the dma-buf core checked its range
  *
- * Nothing is allocated here: the first access faults and allocates.
+ * Nothing is allocated here: the first access faults and allocates.  A
+ * secure buffer is different: the CPU must be granted access to its memory
+ * now, so it is allocated now; its mappings are not inherited over fork
+ * (the child maps the fd itself, and is asked for), and a read-only mapping
+ * cannot be made writable with mprotect().
  *
- * Context: process context, mmap_lock held for write.
- * Return: 0.
+ * Context: process context, mmap_lock held for write; takes the buffer lock.
+ * Return: 0, the allocation error, or -EACCES if the secure module refuses
+ * the CPU.
  */
 int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
-	smaf_vma_set_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	struct smaf_buffer *buf = dmabuf->priv;
+	bool write = vma->vm_flags & VM_WRITE;
+	int ret = 0;
+
+	mutex_lock(&buf->lock);
+	if (buf->secure) {
+		ret = smaf_buffer_populate(buf, true);
+		if (!ret)
+			ret = smaf_secure_cpu_get(buf, write);
+		if (ret)
+			goto unlock;
+		smaf_vma_mod_flags(vma, VM_DONTCOPY, write ? 0 : VM_MAYWRITE);
+	}
+	buf->vmas++;
+	smaf_vma_mod_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
 	vma->vm_ops = &smaf_vm_ops;
-	vma->vm_private_data = dmabuf->priv;
-	return 0;
+	vma->vm_private_data = buf;
+unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
 }
 
 /**
@@ -110,9 +167,13 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
  *
  * The dma-buf core counts vmaps; this runs for the first one only.
  *
+ * A kernel mapping is CPU access: for a secure buffer the CPU must be
+ * granted read and write access.
+ *
  * Context: process context; reservation lock held on kernels with dynamic
  * dma-buf locking.  Takes the buffer lock.
- * Return: 0, -ENOMEM, or the allocation error of a first use.
+ * Return: 0, -ENOMEM, the allocation error of a first use, or -EACCES if
+ * the secure module refuses the CPU.
  */
 int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
@@ -126,13 +187,15 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 	mutex_lock(&buf->lock);
 	ret = smaf_buffer_populate(buf, true);
+	if (!ret)
+		ret = smaf_secure_cpu_get(buf, true);
 	if (ret)
 		goto unlock;
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	if (!pages) {
 		ret = -ENOMEM;
-		goto unlock;
+		goto put_cpu;
 	}
 	for_each_sgtable_page(&buf->sgt, &piter, 0)
 		pages[i++] = sg_page_iter_page(&piter);
@@ -141,9 +204,14 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	kvfree(pages);
 	if (!vaddr) {
 		ret = -ENOMEM;
-		goto unlock;
+		goto put_cpu;
 	}
 	iosys_map_set_vaddr(map, vaddr);
+	mutex_unlock(&buf->lock);
+	return 0;
+
+put_cpu:
+	smaf_secure_cpu_put(buf);
 unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -154,12 +222,17 @@ unlock:
  * @dmabuf: the SMAF dma-buf
  * @map: the kernel address
  *
- * Context: process context.
+ * Context: process context; takes the buffer lock.
  */
 void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
+	struct smaf_buffer *buf = dmabuf->priv;
+
 	vunmap(map->vaddr);
 	iosys_map_clear(map);
+	mutex_lock(&buf->lock);
+	smaf_secure_cpu_put(buf);
+	mutex_unlock(&buf->lock);
 }
 
 /**
@@ -167,10 +240,13 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
  * @dmabuf: the SMAF dma-buf
  * @dir: direction of the CPU access
  *
- * A first use allocates the buffer.  Every mapped attachment is synced.
+ * A first use allocates the buffer.  For a secure buffer the CPU must be
+ * granted access until the matching end_cpu_access.  Every mapped attachment
+ * is synced.
  *
  * Context: process context; takes the buffer lock.
- * Return: 0 or the allocation error.
+ * Return: 0, the allocation error, or -EACCES if the secure module refuses
+ * the CPU.
  */
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
@@ -180,10 +256,18 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 
 	mutex_lock(&buf->lock);
 	ret = smaf_buffer_populate(buf, true);
-	if (!ret)
-		list_for_each_entry(a, &buf->attachments, node)
-			if (a->mapped)
-				dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+	if (ret)
+		goto unlock;
+	/* DMA_FROM_DEVICE: the CPU only reads what devices wrote. */
+	ret = smaf_secure_cpu_get(buf, dir != DMA_FROM_DEVICE);
+	if (ret)
+		goto unlock;
+	if (buf->secure)
+		buf->syncs++;
+	list_for_each_entry(a, &buf->attachments, node)
+		if (a->mapped)
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
 }
@@ -205,6 +289,11 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+	/* An end without a begin (userspace can do that) revokes nothing. */
+	if (buf->syncs) {
+		buf->syncs--;
+		smaf_secure_cpu_put(buf);
+	}
 	mutex_unlock(&buf->lock);
 	return 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SMAF debugfs view: <debugfs>/smaf/buffers and <debugfs>/smaf/allocators,
- * read-only, one "key=value ..." line per object.
+ * SMAF debugfs view, read-only, one "key=value ..." line per object:
+ * <debugfs>/smaf/buffers, <debugfs>/smaf/allocators and <debugfs>/smaf/secure
+ * (the secure module and its live contexts).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -26,6 +27,13 @@ static int smaf_allocators_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(smaf_allocators);
 
+static int smaf_secure_view_show(struct seq_file *s, void *unused)
+{
+	smaf_secure_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smaf_secure_view);
+
 /**
  * smaf_debugfs_init() - create the debugfs view
  *
@@ -40,6 +48,8 @@ void smaf_debugfs_init(void)
 			    &smaf_buffers_fops);
 	debugfs_create_file("allocators", 0444, smaf_debugfs_root, NULL,
 			    &smaf_allocators_fops);
+	debugfs_create_file("secure", 0444, smaf_debugfs_root, NULL,
+			    &smaf_secure_view_fops);
 }
 
 /**

@@ -32,6 +32,13 @@
  * @layout:	where the memory is, valid when @allocator is set
  * @why:	how @allocator was chosen, for the debugfs view
  * @secure:	the secure flag
+ * @sec:	secure module holding @sec_ctx (a reference on its owner)
+ * @sec_ctx:	the secure module's context for this buffer
+ * @cpu_users:	CPU uses (mappings, vmaps, begun CPU accesses) of a secure
+ *		buffer, sharing the CPU grants in @cpu_granted
+ * @cpu_granted: CPU grants held (smaf-secure.c)
+ * @syncs:	begun CPU accesses of a secure buffer not yet ended
+ * @vmas:	CPU mappings (VMAs) of the buffer
  * @last_error:	errno of the last failed allocation attempt, 0 if none
  * @node:	entry in the list of live buffers (smaf_buffers_lock)
  */
@@ -50,6 +57,12 @@ struct smaf_buffer {
 	struct smaf_layout layout;
 	const char *why;
 	bool secure;
+	struct smaf_secure *sec;
+	void *sec_ctx;
+	unsigned int cpu_users;
+	u8 cpu_granted;
+	unsigned int syncs;
+	unsigned int vmas;
 	int last_error;
 	struct list_head node;
 };
@@ -106,6 +119,18 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
 void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
+
+/* smaf-secure.c: secure module, contexts and grants */
+struct smaf_secure;
+int smaf_secure_set(struct smaf_buffer *buf, bool on);
+int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
+		    enum dma_data_direction dir);
+void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
+		       enum dma_data_direction dir);
+int smaf_secure_cpu_get(struct smaf_buffer *buf, bool write);
+void smaf_secure_cpu_put(struct smaf_buffer *buf);
+void smaf_secure_release(struct smaf_buffer *buf);
+void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
 u64 smaf_ram_end(void);

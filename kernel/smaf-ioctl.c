@@ -105,10 +105,10 @@ static long smaf_ioctl_secure(struct smaf_secure_flag __user *uarg, bool set)
 		return PTR_ERR(buf);
 
 	mutex_lock(&buf->lock);
-	if (!set)
+	if (set)
+		ret = smaf_secure_set(buf, data.secure);
+	else
 		data.secure = buf->secure;
-	else if (data.secure != buf->secure)
-		ret = -EOPNOTSUPP;	/* no secure module can be registered yet */
 	mutex_unlock(&buf->lock);
 	dma_buf_put(buf->dmabuf);
 

@@ -33,7 +33,9 @@ done | awk '!seen[$0]++' | while read -r path; do
 	echo "$name" >> "$root/lib/modules/load.list"
 done
 
-cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" "$root/lib/modules/"
+cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" \
+   "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
+   "$root/lib/modules/"
 cp "$build"/tests/t-* "$root/tests/"
 cp "$build/tools/smafctl" "$build/examples/smaf-demo" "$root/bin/"
 

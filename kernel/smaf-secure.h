@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SMAF secure module interface: how a module that controls access to memory
+ * (a bus firewall driver, a TEE client) plugs into SMAF.
+ *
+ * One secure module at a time.  For every buffer whose secure flag is set,
+ * SMAF creates a context, then asks for access before any user touches the
+ * memory and gives it back afterwards:
+ *
+ *  - a device, for every physical range of the buffer, when it maps the
+ *    buffer (map_dma_buf), revoked when it unmaps;
+ *  - the CPU (@dev is NULL) when it maps the buffer (mmap), vmaps it, or
+ *    begins CPU access (DMA_BUF_IOCTL_SYNC start), revoked when the last
+ *    such use ends.
+ *
+ * If one range is refused, every range granted for that use is revoked and
+ * the use fails with -EACCES: nothing is mapped partially.  Directions are
+ * from the device's point of view: DMA_TO_DEVICE, the device (or CPU) reads
+ * the memory; DMA_FROM_DEVICE, it writes it; DMA_BIDIRECTIONAL, both.
+ *
+ * The memory of secure buffers is zeroed before it is freed.  A context
+ * holds a reference on the secure module's owner, so the module cannot be
+ * unloaded while a secure buffer exists.
+ */
+#ifndef _SMAF_SECURE_H
+#define _SMAF_SECURE_H
+
+#include <linux/device.h>
+#include <linux/dma-direction.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+struct smaf_secure;
+
+/**
+ * struct smaf_secure_ops - what a secure module implements
+ * @create_ctx:	a buffer becomes secure; return a context or an ERR_PTR.
+ *		@size is the buffer's size.  May sleep.
+ * @destroy_ctx: the buffer is gone (every grant already revoked).
+ * @grant_access: allow @dev (NULL: the CPU) to access [@addr, @addr +
+ *		@size) in direction @dir.  Return 0, or -EACCES to refuse.
+ *		Called with SMAF's buffer lock held; may sleep; must not call
+ *		back into SMAF.
+ * @revoke_access: take back one grant, with the same arguments.
+ */
+struct smaf_secure_ops {
+	void *(*create_ctx)(struct smaf_secure *sec, size_t size);
+	void (*destroy_ctx)(struct smaf_secure *sec, void *ctx);
+	int (*grant_access)(struct smaf_secure *sec, void *ctx,
+			    struct device *dev, phys_addr_t addr, size_t size,
+			    enum dma_data_direction dir);
+	void (*revoke_access)(struct smaf_secure *sec, void *ctx,
+			      struct device *dev, phys_addr_t addr, size_t size,
+			      enum dma_data_direction dir);
+};
+
+/**
+ * struct smaf_secure - a secure module
+ * @name:	shown in debugfs
+ * @ops:	its operations
+ * @owner:	THIS_MODULE
+ */
+struct smaf_secure {
+	const char *name;
+	const struct smaf_secure_ops *ops;
+	struct module *owner;
+};
+
+int smaf_register_secure(struct smaf_secure *sec);
+void smaf_unregister_secure(struct smaf_secure *sec);
+
+#endif /* _SMAF_SECURE_H */
