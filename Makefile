@@ -14,13 +14,14 @@ CC        ?= gcc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror -std=gnu11
 UAPI      := -Iinclude/uapi
-KVERS     ?= $(shell tests/harness/kernels.sh 2>/dev/null)
+# Kernels to build the modules for: Debian's (make check adds the debug one).
+KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 
 LIB_CFLAGS  := $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
 PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
-TESTS_SRC := $(wildcard tests/vm/t-*.c)
+TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
 KSRC      := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/uapi/linux/smaf.h
 
@@ -33,7 +34,7 @@ modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
 	cp kernel/*.c kernel/*.h kernel/Kbuild $(@D)/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)) \
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)) \
 		SMAF_UAPI=$(abspath include/uapi) W=1 modules
 
 # Test-only driver for QEMU's edu DMA device.
@@ -41,7 +42,7 @@ EDU_SRC := $(wildcard tests/drivers/smaf-edu/*)
 $(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
 	@mkdir -p $(@D)/edu
 	cp $(EDU_SRC) $(@D)/edu/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)/edu) W=1 modules
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)/edu) W=1 modules
 	cp $(@D)/edu/smaf-edu.ko $@
 
 # Test-only secure module (and a second copy, to test that only one registers).
@@ -49,7 +50,7 @@ TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
 $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko
 	@mkdir -p $(@D)/testsecure
 	cp $(TS_SRC) $(@D)/testsecure/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(abspath $(@D)/testsecure) W=1 \
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)/testsecure) W=1 \
 		SMAF_KERNEL_SRC=$(abspath kernel) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
@@ -84,7 +85,7 @@ UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy
 
 tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(UNIT_BIN)
 
-$(BUILD)/tests/t-%: tests/vm/t-%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
+$(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
 

@@ -36,7 +36,8 @@ static struct smaf_allocator *smaf_allocator_find(const char *name)
  *
  * Context: process context; takes the registry lock.
  * Return: 0, -EINVAL if a field is missing or the name too long, -EEXIST if
- * an allocator of that name is already registered.
+ * an allocator of that name is already registered, -ENOSPC if
+ * SMAF_MAX_ALLOCATORS are.
  */
 int smaf_register_allocator(struct smaf_allocator *alloc)
 {
@@ -52,12 +53,16 @@ int smaf_register_allocator(struct smaf_allocator *alloc)
 	atomic_long_set(&alloc->stats.bytes, 0);
 	atomic_long_set(&alloc->stats.allocations, 0);
 	atomic_long_set(&alloc->stats.failures, 0);
+	atomic_long_set(&alloc->stats.refusals, 0);
 
 	mutex_lock(&smaf_allocators_lock);
 	if (smaf_allocator_find(alloc->name)) {
 		ret = -EEXIST;
 		goto unlock;
 	}
+	ret = smaf_limits_register(alloc);
+	if (ret)
+		goto unlock;
 	list_for_each_entry(pos, &smaf_allocators, node)
 		if (pos->ranking < alloc->ranking)
 			break;
@@ -83,6 +88,7 @@ void smaf_unregister_allocator(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_allocators_lock);
 	list_del(&alloc->node);
+	smaf_limits_unregister(alloc);
 	mutex_unlock(&smaf_allocators_lock);
 	WARN_ON(atomic_long_read(&alloc->stats.buffers));
 }
@@ -193,11 +199,32 @@ void smaf_allocator_show_all(struct seq_file *s)
 
 	mutex_lock(&smaf_allocators_lock);
 	list_for_each_entry(a, &smaf_allocators, node)
-		seq_printf(s, "name=%s ranking=%d buffers=%ld bytes=%ld allocations=%ld failures=%ld\n",
+		seq_printf(s, "name=%s ranking=%d buffers=%ld bytes=%ld allocations=%ld failures=%ld refusals=%ld\n",
 			   a->name, a->ranking,
 			   atomic_long_read(&a->stats.buffers),
 			   atomic_long_read(&a->stats.bytes),
 			   atomic_long_read(&a->stats.allocations),
-			   atomic_long_read(&a->stats.failures));
+			   atomic_long_read(&a->stats.failures),
+			   atomic_long_read(&a->stats.refusals));
 	mutex_unlock(&smaf_allocators_lock);
+}
+
+/**
+ * smaf_allocator_show_limits() - print every allocator's limits
+ * @buf: out, one line per allocator
+ * @len: room in @buf
+ *
+ * Context: process context; takes the registry lock, then the limits lock.
+ * Return: bytes written.
+ */
+int smaf_allocator_show_limits(char *buf, size_t len)
+{
+	struct smaf_allocator *a;
+	int n = 0;
+
+	mutex_lock(&smaf_allocators_lock);
+	list_for_each_entry(a, &smaf_allocators, node)
+		n += smaf_limits_format(a, buf + n, len - n);
+	mutex_unlock(&smaf_allocators_lock);
+	return n;
 }

@@ -41,18 +41,38 @@ struct smaf_allocator_ops {
 	void (*free)(struct smaf_allocator *alloc, struct sg_table *sgt);
 };
 
+/* Allocators that can be registered at once. */
+#define SMAF_MAX_ALLOCATORS 8
+
 /**
  * struct smaf_allocator_stats - usage counters, kept by the SMAF core
  * @buffers:	buffers currently backed by this allocator
  * @bytes:	bytes currently allocated
  * @allocations: allocations made since the allocator was registered
  * @failures:	allocations that failed
+ * @refusals:	allocations refused by a limit
  */
 struct smaf_allocator_stats {
 	atomic_long_t buffers;
 	atomic_long_t bytes;
 	atomic_long_t allocations;
 	atomic_long_t failures;
+	atomic_long_t refusals;
+};
+
+/**
+ * struct smaf_limit - how much of an allocator's memory users may take
+ * @user_max:	bytes each unprivileged user may hold
+ * @global_max:	bytes all users together may hold
+ * @reserve:	part of @global_max only privileged callers may use
+ *
+ * U64_MAX means no limit.  Set with smaf_limits_default() before
+ * registering; tunable through the "limits" module parameter.
+ */
+struct smaf_limit {
+	u64 user_max;
+	u64 global_max;
+	u64 reserve;
 };
 
 /**
@@ -61,6 +81,12 @@ struct smaf_allocator_stats {
  * @ranking:	higher is tried first
  * @ops:	the allocator's operations
  * @owner:	module providing @ops (THIS_MODULE)
+ * @memcg:	its memory is charged to the memory cgroup of the task that
+ *		causes the allocation (__GFP_ACCOUNT); after such an allocator
+ *		runs out, SMAF falls back only to others like it, so that a
+ *		cgroup's limit is not escaped
+ * @limit:	usage limits (protected by the SMAF limits lock)
+ * @id:		index for per-user accounting, owned by the SMAF core
  * @node:	entry in the registry, owned by the SMAF core
  * @stats:	usage counters, owned by the SMAF core
  */
@@ -69,11 +95,16 @@ struct smaf_allocator {
 	int ranking;
 	const struct smaf_allocator_ops *ops;
 	struct module *owner;
+	bool memcg;
+	struct smaf_limit limit;
+	unsigned int id;
 	struct list_head node;
 	struct smaf_allocator_stats stats;
 };
 
 int smaf_register_allocator(struct smaf_allocator *alloc);
 void smaf_unregister_allocator(struct smaf_allocator *alloc);
+void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity,
+			 bool scarce);
 
 #endif /* _SMAF_ALLOCATOR_H */

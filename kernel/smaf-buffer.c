@@ -60,16 +60,20 @@ static void smaf_buffer_layout(struct smaf_buffer *buf)
 	}
 }
 
-/* Allocates from @alloc and accounts it.  Called with @buf->lock held. */
+/* Charges, allocates from @alloc and accounts it.  @buf->lock held. */
 static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 				  struct smaf_allocator *alloc,
 				  const struct smaf_constraints *c)
 {
 	int ret;
 
+	ret = smaf_limits_charge(buf, alloc);
+	if (ret)
+		return ret;
 	ret = alloc->ops->allocate(alloc, &buf->sgt, c);
 	if (ret) {
 		atomic_long_inc(&alloc->stats.failures);
+		smaf_limits_uncharge(buf, alloc);
 		return ret;
 	}
 	smaf_buffer_layout(buf);
@@ -80,6 +84,7 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 		       buf->layout.contig, c->phys_limit, c->contig);
 		alloc->ops->free(alloc, &buf->sgt);
 		atomic_long_inc(&alloc->stats.failures);
+		smaf_limits_uncharge(buf, alloc);
 		return -EIO;
 	}
 	atomic_long_inc(&alloc->stats.allocations);
@@ -95,20 +100,24 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
  *
  * Uses the allocator named at create time, or tries the allocators that
  * serve the merged constraints of every user, best ranked first, falling
- * back to the next one when an allocator runs out of memory.  Runs once:
- * later calls return at once.
+ * back to the next one when an allocator runs out of memory or its global
+ * limit (not when the creator's own limit) is reached.  After an allocator
+ * charged to memory cgroups runs out, only allocators charged the same way
+ * are tried: the cgroup's limit may be what ran out.  Runs once: later
+ * calls return at once.
  *
  * Context: process context, may sleep; @buf->lock held.
  * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
- * if no allocator can; -ENOMEM if every allocator that could is out of
- * memory; -EINTR on a fatal signal.
+ * if no allocator can; -EDQUOT if the creator reached its limit; -ENOSPC if
+ * a global limit or the reserve refused it; -ENOMEM if every allocator that
+ * could is out of memory; -EINTR on a fatal signal.
  */
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 {
 	struct smaf_allocator *alloc, *prev = NULL;
 	struct smaf_constraints c;
-	bool fell_back = false;
-	int ret = -ENODEV;
+	bool fell_back = false, memcg_only = false;
+	int ret = -ENODEV, err;
 
 	lockdep_assert_held(&buf->lock);
 	if (buf->allocator)
@@ -131,8 +140,15 @@ int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 	while ((alloc = smaf_allocator_next(prev, &c))) {
 		smaf_allocator_put(prev);
 		prev = alloc;
-		ret = smaf_buffer_alloc_from(buf, alloc, &c);
-		if (!ret || ret == -EINTR)
+		if (memcg_only && !alloc->memcg)
+			continue;
+		err = smaf_buffer_alloc_from(buf, alloc, &c);
+		if (err == -ENOMEM && alloc->memcg)
+			memcg_only = true;
+		/* Report the first refusal, not the last allocator's. */
+		if (!err || ret == -ENODEV)
+			ret = err;
+		if (!err || err == -EINTR || err == -EDQUOT)
 			break;
 		fell_back = true;
 	}
@@ -329,8 +345,10 @@ static void smaf_release(struct dma_buf *dmabuf)
 		alloc->ops->free(alloc, &buf->sgt);
 		atomic_long_dec(&alloc->stats.buffers);
 		atomic_long_sub(buf->size, &alloc->stats.bytes);
+		smaf_limits_uncharge(buf, alloc);
 		smaf_allocator_put(alloc);
 	}
+	smaf_limits_destroy(buf);
 	smaf_allocator_put(buf->named);
 	WARN_ON(!list_empty(&buf->attachments));
 	mutex_destroy(&buf->lock);
@@ -359,8 +377,8 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
  * @align: physical alignment asked by userspace, 0 for none
  *
  * Context: process context.
- * Return: the dma-buf, or an ERR_PTR.  On error the reference on @named is
- * dropped.
+ * Return: the dma-buf, or an ERR_PTR (-EDQUOT: the caller has too many live
+ * buffers).  On error the reference on @named is dropped.
  */
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 				   int flags, u32 hints, u64 align)
@@ -368,6 +386,7 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct smaf_buffer *buf;
 	struct dma_buf *dmabuf;
+	int ret;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf) {
@@ -381,6 +400,11 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	buf->hint_contig = hints & SMAF_HINT_CONTIGUOUS;
 	buf->hint_dma32 = hints & SMAF_HINT_DMA32;
 	buf->align = align;
+	ret = smaf_limits_create(buf);
+	if (ret) {
+		dmabuf = ERR_PTR(ret);
+		goto free_buf;
+	}
 
 	exp_info.exp_name = "smaf";
 	exp_info.owner = THIS_MODULE;
@@ -390,9 +414,9 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf))
-		goto free_buf;
+		goto destroy_limits;
 
-	/* From here on smaf_release() owns @buf and @named. */
+	/* From here on smaf_release() owns @buf, @named and the accounting. */
 	buf->dmabuf = dmabuf;
 	buf->named = named;
 	mutex_lock(&smaf_buffers_lock);
@@ -400,6 +424,8 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	mutex_unlock(&smaf_buffers_lock);
 	return dmabuf;
 
+destroy_limits:
+	smaf_limits_destroy(buf);
 free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);

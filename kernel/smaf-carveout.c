@@ -193,6 +193,7 @@ int smaf_carveout_init(void)
 			   smaf_carveout_size, -1);
 	if (ret)
 		goto destroy_pool;
+	smaf_limits_default(&smaf_carveout_allocator, smaf_carveout_size, true);
 	ret = smaf_register_allocator(&smaf_carveout_allocator);
 	if (ret)
 		goto destroy_pool;

@@ -3,16 +3,20 @@
  * SMAF "contig" allocator: one physically contiguous, zeroed range below
  * the users' addressing limit.
  *
- * Debian's amd64 kernels have no CMA, so this uses what the kernel exports:
- * a high-order page allocation for small buffers, else
- * alloc_contig_range() on a range it picks below the limit, which migrates
- * movable pages out of the way.  Limits that result: at most
- * SMAF_CONTIG_MAX per buffer, and a large buffer succeeds only where a
- * free-or-movable range that big exists below the limit (unmovable kernel
- * allocations fragment low memory over time).
+ * It tries, in order: a high-order page allocation for small buffers; the
+ * CMA area through the DMA API, where the kernel has CMA (the debug kernel,
+ * arm64); then alloc_contig_range() on a range it picks below the limit,
+ * which migrates movable pages out of the way (Debian's amd64 kernels have
+ * no CMA).  Wherever the memory comes from, it is checked against the limit
+ * by its physical address: a CMA area placed above 4 GiB does not serve a
+ * 32-bit device.  Limits that result: at most SMAF_CONTIG_MAX per buffer,
+ * and without CMA a large buffer succeeds only where a free-or-movable range
+ * that big exists below the limit (unmovable kernel allocations fragment low
+ * memory over time).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -87,6 +91,42 @@ static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
 	return page;
 }
 
+/*
+ * From the CMA area, through SMAF's own device whose DMA mask is set to the
+ * users' limit for the call: dma-direct frees CMA pages above the mask (and
+ * falls back to buddy pages, which the check below also covers).  SMAF's
+ * device never does DMA; DMA_TO_DEVICE keeps DMA-API debugging from
+ * tracking the memory as written by it, which the importers' own mappings
+ * would then overlap.
+ */
+static DEFINE_MUTEX(smaf_contig_cma_lock);	/* serialises the mask */
+
+static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align)
+{
+	struct device *dev = smaf_dma_device();
+	struct page *page;
+	dma_addr_t dma;
+
+	if (!IS_ENABLED(CONFIG_DMA_CMA))
+		return NULL;
+	mutex_lock(&smaf_contig_cma_lock);
+	if (dma_coerce_mask_and_coherent(dev, min_t(u64, limit, DMA_BIT_MASK(64)))) {
+		mutex_unlock(&smaf_contig_cma_lock);
+		return NULL;
+	}
+	page = dma_alloc_pages(dev, size, &dma, DMA_TO_DEVICE,
+			       GFP_KERNEL | __GFP_NOWARN);
+	mutex_unlock(&smaf_contig_cma_lock);
+	if (!page || dma_mapping_error(dev, dma))
+		return NULL;
+	if (page_to_phys(page) + size - 1 > limit ||
+	    (align && (page_to_phys(page) & (align - 1)))) {
+		dma_free_pages(dev, size, page, dma, DMA_TO_DEVICE);
+		return NULL;
+	}
+	return page;
+}
+
 /* Any size: claim a range below @limit with alloc_contig_range(). */
 static struct page *smaf_contig_range(unsigned long n, u64 limit, u64 align,
 				      int *err)
@@ -156,7 +196,13 @@ static int smaf_contig_allocate(struct smaf_allocator *alloc,
 	struct page *page;
 	int ret;
 
+	bool cma = false;
+
 	page = smaf_contig_buddy(n, c->phys_limit, c->align);
+	if (!page) {
+		page = smaf_contig_cma(c->size, c->phys_limit, c->align);
+		cma = page;
+	}
 	if (!page) {
 		page = smaf_contig_range(n, c->phys_limit, c->align, &ret);
 		if (!page)
@@ -169,10 +215,16 @@ static int smaf_contig_allocate(struct smaf_allocator *alloc,
 	if (ret)
 		goto free_range;
 	sg_set_page(sgt->sgl, page, c->size, 0);
+	/* Remember CMA memory: it goes back through the DMA API. */
+	sg_dma_address(sgt->sgl) = cma ? page_to_phys(page) : 0;
 	return 0;
 
 free_range:
-	free_contig_range(page_to_pfn(page), n);
+	if (cma)
+		dma_free_pages(smaf_dma_device(), c->size, page,
+			       page_to_phys(page), DMA_TO_DEVICE);
+	else
+		free_contig_range(page_to_pfn(page), n);
 	return ret;
 }
 
@@ -185,8 +237,14 @@ free_range:
  */
 static void smaf_contig_free(struct smaf_allocator *alloc, struct sg_table *sgt)
 {
-	free_contig_range(page_to_pfn(sg_page(sgt->sgl)),
-			  sgt->sgl->length >> PAGE_SHIFT);
+	struct page *page = sg_page(sgt->sgl);
+
+	if (sg_dma_address(sgt->sgl))
+		dma_free_pages(smaf_dma_device(), sgt->sgl->length, page,
+			       sg_dma_address(sgt->sgl), DMA_TO_DEVICE);
+	else
+		free_contig_range(page_to_pfn(page),
+				  sgt->sgl->length >> PAGE_SHIFT);
 	sg_free_table(sgt);
 }
 
@@ -205,6 +263,9 @@ static struct smaf_allocator smaf_contig_allocator = {
 
 int smaf_contig_init(void)
 {
+	/* Contiguous memory is scarce: count a quarter of RAM as its capacity. */
+	smaf_limits_default(&smaf_contig_allocator,
+			    ((u64)totalram_pages() << PAGE_SHIFT) / 4, true);
 	return smaf_register_allocator(&smaf_contig_allocator);
 }
 

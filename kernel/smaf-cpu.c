@@ -192,7 +192,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (ret)
 		goto unlock;
 
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages) {
 		ret = -ENOMEM;
 		goto put_cpu;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SMAF debugfs view, read-only, one "key=value ..." line per object:
- * <debugfs>/smaf/buffers, <debugfs>/smaf/allocators and <debugfs>/smaf/secure
- * (the secure module and its live contexts).
+ * <debugfs>/smaf/buffers, <debugfs>/smaf/allocators, <debugfs>/smaf/secure
+ * (the secure module and its live contexts) and <debugfs>/smaf/users
+ * (per-user usage).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -34,6 +35,13 @@ static int smaf_secure_view_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(smaf_secure_view);
 
+static int smaf_users_show(struct seq_file *s, void *unused)
+{
+	smaf_limits_show_users(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smaf_users);
+
 /**
  * smaf_debugfs_init() - create the debugfs view
  *
@@ -50,6 +58,8 @@ void smaf_debugfs_init(void)
 			    &smaf_allocators_fops);
 	debugfs_create_file("secure", 0444, smaf_debugfs_root, NULL,
 			    &smaf_secure_view_fops);
+	debugfs_create_file("users", 0444, smaf_debugfs_root, NULL,
+			    &smaf_users_fops);
 }
 
 /**

@@ -6,6 +6,8 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
 
 #include "smaf-internal.h"
 
@@ -66,10 +68,14 @@ static struct smaf_allocator smaf_dma32_allocator = {
 	.ranking = SMAF_RANK_DMA32,
 	.ops = &smaf_dma32_ops,
 	.owner = THIS_MODULE,
+	.memcg = true,
 };
 
 int smaf_dma32_init(void)
 {
+	u64 low = min_t(u64, (u64)totalram_pages() << PAGE_SHIFT, SZ_4G);
+
+	smaf_limits_default(&smaf_dma32_allocator, low, true);
 	return smaf_register_allocator(&smaf_dma32_allocator);
 }
 

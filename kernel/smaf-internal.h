@@ -31,6 +31,8 @@
  * @used:	merged constraints the memory was allocated for
  * @layout:	where the memory is, valid when @allocator is set
  * @why:	how @allocator was chosen, for the debugfs view
+ * @user:	the user who created the buffer, charged for it
+ * @privileged:	the creator had CAP_IPC_LOCK
  * @secure:	the secure flag
  * @sec:	secure module holding @sec_ctx (a reference on its owner)
  * @sec_ctx:	the secure module's context for this buffer
@@ -56,6 +58,8 @@ struct smaf_buffer {
 	struct smaf_constraints used;
 	struct smaf_layout layout;
 	const char *why;
+	struct smaf_user *user;
+	bool privileged;
 	bool secure;
 	struct smaf_secure *sec;
 	void *sec_ctx;
@@ -93,6 +97,19 @@ void smaf_allocator_put(struct smaf_allocator *alloc);
 int smaf_allocator_info(unsigned int index, char *name, int *ranking,
 			unsigned int *count);
 void smaf_allocator_show_all(struct seq_file *s);
+int smaf_allocator_show_limits(char *buf, size_t len);
+
+/* smaf-limits.c: per-user and global limits */
+struct smaf_user;
+int smaf_limits_create(struct smaf_buffer *buf);
+void smaf_limits_destroy(struct smaf_buffer *buf);
+int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
+void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
+int smaf_limits_init(void);
+int smaf_limits_register(struct smaf_allocator *alloc);
+void smaf_limits_unregister(struct smaf_allocator *alloc);
+int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len);
+void smaf_limits_show_users(struct seq_file *s);
 
 /* smaf-buffer.c: buffer objects and device access */
 extern const struct dma_buf_ops smaf_dma_buf_ops;
@@ -134,6 +151,7 @@ void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
 u64 smaf_ram_end(void);
+struct device *smaf_dma_device(void);
 
 /* smaf-ioctl.c */
 long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

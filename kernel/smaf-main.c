@@ -22,7 +22,8 @@ static struct miscdevice smaf_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "smaf",
 	.fops = &smaf_fops,
-	.mode = 0666,
+	/* Root only by default; dist/udev/60-smaf.rules opens it to a group. */
+	.mode = 0600,
 };
 
 /**
@@ -34,6 +35,17 @@ static struct miscdevice smaf_misc = {
 u64 smaf_ram_end(void)
 {
 	return dma_get_required_mask(smaf_misc.this_device);
+}
+
+/**
+ * smaf_dma_device() - SMAF's own device, for DMA API allocations
+ *
+ * Context: any, after init.
+ * Return: the /dev/smaf device.
+ */
+struct device *smaf_dma_device(void)
+{
+	return smaf_misc.this_device;
 }
 
 static int __init smaf_init(void)
@@ -53,6 +65,9 @@ static int __init smaf_init(void)
 	ret = smaf_carveout_init();
 	if (ret)
 		goto exit_contig;
+	ret = smaf_limits_init();
+	if (ret)
+		goto exit_carveout;
 
 	ret = misc_register(&smaf_misc);
 	if (ret)

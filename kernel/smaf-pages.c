@@ -14,11 +14,19 @@
 
 #include "smaf-internal.h"
 
-/* High orders are opportunistic: no reclaim, no warning, no retry. */
+/*
+ * Charged to the memory cgroup of the task that causes the allocation.
+ * High orders are opportunistic: no reclaim, no warning, no retry.  Order 0
+ * reclaims but may fail, quietly: a user's buffer must not invoke the OOM
+ * killer (global or its cgroup's) against other processes, and its failure
+ * is reported to the user, not logged with a stack.
+ */
 #define SMAF_HIGH_ORDER_GFP \
 	(((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY) & \
-	  ~__GFP_RECLAIM) | __GFP_COMP)
-#define SMAF_LOW_ORDER_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_COMP)
+	  ~__GFP_RECLAIM) | __GFP_COMP | __GFP_ACCOUNT)
+#define SMAF_LOW_ORDER_GFP \
+	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | \
+	 __GFP_ACCOUNT)
 
 /* 1 MiB, 64 KiB, 4 KiB with 4 KiB pages. */
 static const unsigned int smaf_pages_orders[] = { 8, 4, 0 };
@@ -28,13 +36,17 @@ static struct page *smaf_pages_chunk(size_t remaining, unsigned int max_order,
 {
 	unsigned int i, order;
 	struct page *page;
+	gfp_t gfp;
 
 	for (i = 0; i < ARRAY_SIZE(smaf_pages_orders); i++) {
 		order = smaf_pages_orders[i];
 		if (remaining < (PAGE_SIZE << order) || order > max_order)
 			continue;
-		page = alloc_pages((order ? SMAF_HIGH_ORDER_GFP :
-				    SMAF_LOW_ORDER_GFP) | zone, order);
+		gfp = order ? SMAF_HIGH_ORDER_GFP : SMAF_LOW_ORDER_GFP;
+		/* A zone modifier excludes highmem (DMA32 | HIGHMEM is invalid). */
+		if (zone)
+			gfp = (gfp & ~__GFP_HIGHMEM) | zone;
+		page = alloc_pages(gfp, order);
 		if (page)
 			return page;
 	}

@@ -62,10 +62,12 @@ static struct smaf_allocator smaf_system_allocator = {
 	.ranking = SMAF_RANK_SYSTEM,
 	.ops = &smaf_system_ops,
 	.owner = THIS_MODULE,
+	.memcg = true,
 };
 
 int smaf_system_init(void)
 {
+	smaf_limits_default(&smaf_system_allocator, 0, false);
 	return smaf_register_allocator(&smaf_system_allocator);
 }
 

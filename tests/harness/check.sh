@@ -26,18 +26,26 @@ fi
 total_pass=0 total_fail=0
 for kver in "${kvers[@]}"; do
 	initrd=$build/initramfs-$kver.cpio.gz
-	if ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
-		echo "[$kver] FAIL: cannot build the initramfs"
+	profiles="default iommu"
+	[ "$kver" = debug ] && profiles="default iommu cma-low"
+	# The debug kernel's modules are built here (and the kernel itself, once).
+	if ! make -s -C "$top" modules KVERS="$kver" > "$logdir/build-$kver.log" 2>&1 ||
+	   ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
+		tail -n 20 "$logdir/build-$kver.log"
+		echo "[$kver] FAIL: cannot build the modules or the initramfs"
 		total_fail=$((total_fail + 1))
 		continue
 	fi
-	for profile in default iommu; do
+	for profile in $profiles; do
 		tag=$kver
 		tests=${TESTS:-}
 		if [ "$profile" != default ]; then
 			tag=$kver-$profile
-			# Behind the IOMMU only the DMA engine test changes.
-			case ",${TESTS:-t-edu}," in *,t-edu,*) tests=t-edu ;; *) continue ;; esac
+			# Behind the IOMMU only the DMA engine test changes; with
+			# the CMA area low, only the CMA placement test.
+			only=t-edu
+			[ "$profile" = cma-low ] && only=d-cma
+			case ",${TESTS:-$only}," in *,$only,*) tests=$only ;; *) continue ;; esac
 		fi
 		echo "[$tag] booting (TCG, 6 GiB, $profile); console: $logdir/console-$tag.log"
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"

@@ -1,8 +1,11 @@
 #!/bin/bash
-# Prints the exact versions of the kernels SMAF is tested on, resolved from
-# Debian's meta-packages (their targets move with security updates).
+# Prints the kernels SMAF is tested on: the exact versions of Debian's
+# kernels, resolved from their meta-packages (their targets move with
+# security updates), and "debug", the debug kernel built from
+# linux-source-6.1 (tests/harness/debug-kernel.sh).
 #   kernels.sh            all test kernels
-#   kernels.sh 6.1        only the one whose version starts with 6.1
+#   kernels.sh debian     Debian's kernels only
+#   kernels.sh 6.1        only the one whose version is 6.1.*  (or 6.12, debug)
 set -euo pipefail
 
 resolve() {
@@ -11,6 +14,15 @@ resolve() {
 		tr ',' '\n' | sed -n 's/^ *linux-image-\([^ ]*\).*/\1/p' | head -n 1
 }
 
+if [ "${1:-}" = debug ]; then
+	echo debug
+	exit 0
+fi
+with_debug=1
+if [ "${1:-}" = debian ]; then
+	with_debug=0
+	set --
+fi
 for meta in linux-image-amd64 linux-image-6.12-amd64; do
 	v=$(resolve "$meta")
 	if [ -z "$v" ]; then
@@ -20,3 +32,7 @@ for meta in linux-image-amd64 linux-image-6.12-amd64; do
 	[ -z "${1:-}" ] || case "$v" in "$1".*|"$1"-*|"$1") ;; *) continue ;; esac
 	echo "$v"
 done
+if [ -z "${1:-}" ] && [ "$with_debug" = 1 ]; then
+	echo debug
+fi
+exit 0

@@ -10,6 +10,7 @@ kver=$1 out=$2 build=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"	# mktemp makes it 0700: the guest's / must be searchable
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,lib/modules,tests,etc}
 cp /bin/busybox "$root/bin/busybox"
@@ -19,8 +20,9 @@ cp "$here/guest/run-tests.sh" "$root/bin/run-tests.sh"
 chmod 755 "$root/init" "$root/bin/run-tests.sh"
 
 # In-tree modules in load order, decompressed (busybox insmod wants .ko).
+# The debug kernel has them built in.
 : > "$root/lib/modules/load.list"
-for m in vgem vivid; do
+[ "$kver" = debug ] || for m in vgem vivid; do
 	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r path; do
 	name=$(basename "$path")
@@ -36,7 +38,7 @@ done
 cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
    "$root/lib/modules/"
-cp "$build"/tests/t-* "$root/tests/"
+cp "$build"/tests/t-* "$build"/tests/d-* "$root/tests/"
 cp "$build/tools/smafctl" "$build/examples/smaf-demo" "$root/bin/"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

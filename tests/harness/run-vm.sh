@@ -7,6 +7,9 @@
 #   default  PC machine, 6 GiB, QEMU's edu DMA device without IOMMU, 64 MiB
 #            reserved at 512 MiB with memmap= and given to SMAF's carveout
 #   iommu    Q35 machine with an Intel IOMMU in front of the edu device
+#   cma-low  (debug kernel) default, with the CMA area below 4 GiB
+# KVER "debug" is the debug kernel: vivid and vgem are built in, so their
+# parameters go on the command line, and kmemleak runs after the tests.
 # The run fails on a failing test point, a test program whose TAP plan does
 # not match or that exits non-zero, a missing success marker, a timeout, or
 # any kernel BUG/WARNING/Oops/Call Trace/lockdep/KASAN/UBSAN line in the
@@ -34,12 +37,15 @@ iommu)
 *)
 	machine=(-device edu)
 	extra='memmap=64M$0x20000000 smaf_args=carveout=64M@0x20000000'
+	[ "$profile" = cma-low ] && extra="$extra cma=64M@0-4G smaf_profile=cma-low"
 	;;
 esac
+image=$("$(dirname "$0")/kdir.sh" --image "$kver")
+[ "$kver" = debug ] && extra="$extra vivid.n_devs=2 vivid.allocators=0,1 smaf_debug=1"
 
 timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
 	-display none -monitor none -no-reboot "${machine[@]}" \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-kernel "$image" -initrd "$initrd" \
 	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests $extra" \
 	-serial "file:$console" -serial "file:$tap" </dev/null
 qemu_status=$?
@@ -111,7 +117,11 @@ inblock {
 }
 { print }
 END { if (inblock) printf "%s", block }' "$console" > "$logdir/console-judged-$tag.log"
-bad=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|circular locking|lockdep|KASAN|UBSAN|kmemleak:.*suspected|general protection fault|Kernel panic' "$logdir/console-judged-$tag.log" | head -n 20)
+# Kernel reports: BUG/WARNING/Oops and their traces, lockdep's findings,
+# KASAN, UBSAN, DMA-API debug (its two banner lines at boot aside) and
+# kmemleak.
+bad=$(grep -E 'BUG:|WARNING:|Oops|Call Trace|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|lock held when returning|KASAN|UBSAN|DMA-API:|kmemleak:.*suspected|general protection fault|Kernel panic' "$logdir/console-judged-$tag.log" |
+	grep -vE 'DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)' | head -n 20)
 [ -n "$bad" ] && problems+=("kernel reported problems in $console:"$'\n'"$bad")
 
 grep -E '^(not ok|ok|# smaf-test-begin|Bail out)' "$logdir/tap-judged-$tag.log" |

@@ -53,8 +53,18 @@ insmod /lib/modules/smaf-edu.ko && [ -c /dev/smaf-edu ] &&
 echo "1..3"
 echo "# smaf-test-end: load exit=0"
 
-for t in /tests/t-*; do
+# kmemleak (debug kernel): forget what boot and module loading left.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w "$kmemleak" ]; then
+	echo scan > "$kmemleak"
+	echo clear > "$kmemleak"
+fi
+
+# d-* tests need the debug kernel (fault injection, CMA).
+for t in /tests/t-* /tests/d-*; do
+	[ -e "$t" ] || continue
 	name=$(basename "$t")
+	case "$name" in d-*) [ "${smaf_debug:-0}" = 1 ] || continue ;; esac
 	selected "$name" || continue
 	echo "# smaf-test-begin: $name"
 	timeout 300 "$t" 2>&1
@@ -72,6 +82,21 @@ else
 	echo "not ok 2 - smaf.ko unloads"
 fi
 [ ! -e /dev/smaf ] && echo "ok 3 - /dev/smaf is gone" || echo "not ok 3 - /dev/smaf is gone"
-echo "1..3"
+if [ -w "$kmemleak" ]; then
+	# Unreferenced objects are reported after two scans.
+	echo scan > "$kmemleak"
+	sleep 1
+	echo scan > "$kmemleak"
+	leaks=$(grep -c "^unreferenced object" "$kmemleak")
+	if [ "$leaks" = 0 ]; then
+		echo "ok 4 - kmemleak: no leak"
+	else
+		echo "not ok 4 - kmemleak: $leaks leaks"
+		sed 's/^/# /' "$kmemleak" | head -n 60
+	fi
+	echo "1..4"
+else
+	echo "1..3"
+fi
 echo "# smaf-test-end: unload exit=0"
 echo "SMAF-TESTS-DONE"

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF limits: no client may starve the others.
+ *
+ * Every buffer is accounted to the user who created it.  Per allocator,
+ * unprivileged users are held to a per-user byte limit, and all users
+ * together to a global limit of which a reserve is kept for privileged
+ * callers (CAP_IPC_LOCK: they pin memory for devices).  Each user also has
+ * a limit on live buffers.  Exceeding a per-user limit fails with EDQUOT, a
+ * global limit or the reserve with ENOSPC, at the moment of creation
+ * (buffers) or allocation (bytes), and is counted.
+ *
+ * Limits are set per allocator by the module parameter "limits"
+ * ("ALLOCATOR:KEY=SIZE,...", KEY one of user, global, reserve; SIZE with
+ * K/M/G, or "none"), at load time or by root at runtime (reading it back
+ * gives every allocator's limits), and "max_buffers" (live buffers per
+ * unprivileged user).
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sizes.h>
+#include <linux/smaf.h>
+#include <linux/uidgid.h>
+
+#include "smaf-internal.h"
+
+/**
+ * struct smaf_user - what one user holds
+ * @uid:	the user
+ * @buffers:	live buffers it created
+ * @bytes:	bytes allocated for them, per allocator id
+ * @refused:	creations and allocations refused by a limit
+ * @node:	entry in smaf_users
+ */
+struct smaf_user {
+	kuid_t uid;
+	unsigned int buffers;
+	u64 bytes[SMAF_MAX_ALLOCATORS];
+	unsigned long refused;
+	struct list_head node;
+};
+
+/*
+ * Protects smaf_users, every struct smaf_user, smaf_charged and the limits
+ * of every allocator.  Taken inside a buffer's lock.
+ */
+static DEFINE_MUTEX(smaf_limits_lock);
+static LIST_HEAD(smaf_users);
+/* Bytes charged per allocator id (allocated or being allocated). */
+static u64 smaf_charged[SMAF_MAX_ALLOCATORS];
+/* Name of the allocator with each id, NULL for a free id. */
+static const char *smaf_alloc_names[SMAF_MAX_ALLOCATORS];
+
+static unsigned int max_buffers = 4096;
+module_param(max_buffers, uint, 0644);
+MODULE_PARM_DESC(max_buffers, "live buffers per unprivileged user (default 4096)");
+
+static struct smaf_user *smaf_user_get(kuid_t uid)
+{
+	struct smaf_user *u;
+
+	list_for_each_entry(u, &smaf_users, node)
+		if (uid_eq(u->uid, uid))
+			return u;
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return NULL;
+	u->uid = uid;
+	list_add(&u->node, &smaf_users);
+	return u;
+}
+
+static void smaf_user_put(struct smaf_user *u)
+{
+	unsigned int i;
+
+	if (u->buffers)
+		return;
+	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
+		if (u->bytes[i])
+			return;
+	list_del(&u->node);
+	kfree(u);
+}
+
+/**
+ * smaf_limits_create() - account a new buffer to the calling user
+ * @buf: the buffer being created
+ *
+ * Records the creator and whether it is privileged (CAP_IPC_LOCK).
+ *
+ * Context: process context, the creator's; takes the limits lock.
+ * Return: 0, -ENOMEM, or -EDQUOT if the user has max_buffers live buffers.
+ */
+int smaf_limits_create(struct smaf_buffer *buf)
+{
+	struct smaf_user *u;
+	int ret = 0;
+
+	buf->privileged = capable(CAP_IPC_LOCK);
+	mutex_lock(&smaf_limits_lock);
+	u = smaf_user_get(current_uid());
+	if (!u) {
+		ret = -ENOMEM;
+	} else if (!buf->privileged && u->buffers >= max_buffers) {
+		u->refused++;
+		ret = -EDQUOT;
+	} else {
+		u->buffers++;
+		buf->user = u;
+	}
+	if (u && ret)
+		smaf_user_put(u);
+	mutex_unlock(&smaf_limits_lock);
+	return ret;
+}
+
+/**
+ * smaf_limits_destroy() - the buffer is gone
+ * @buf: the buffer, uncharged
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_destroy(struct smaf_buffer *buf)
+{
+	if (!buf->user)
+		return;
+	mutex_lock(&smaf_limits_lock);
+	buf->user->buffers--;
+	smaf_user_put(buf->user);
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
+ * smaf_limits_charge() - reserve the buffer's bytes on @alloc
+ * @buf: the buffer about to be allocated
+ * @alloc: the allocator about to allocate it
+ *
+ * Context: process context; @buf->lock held; takes the limits lock.
+ * Return: 0; -EDQUOT if the creator would exceed its limit on @alloc;
+ * -ENOSPC if all users together would exceed @alloc's global limit, or an
+ * unprivileged creator would dip into the reserve.
+ */
+int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
+{
+	const struct smaf_limit *l = &alloc->limit;
+	u64 size = buf->size, global = l->global_max;
+	struct smaf_user *u = buf->user;
+	int ret = 0;
+
+	mutex_lock(&smaf_limits_lock);
+	if (!buf->privileged)
+		global = global > l->reserve ? global - l->reserve : 0;
+	if (!buf->privileged && u->bytes[alloc->id] + size > l->user_max)
+		ret = -EDQUOT;
+	else if (smaf_charged[alloc->id] + size > global)
+		ret = -ENOSPC;
+	if (ret) {
+		u->refused++;
+		atomic_long_inc(&alloc->stats.refusals);
+	} else {
+		u->bytes[alloc->id] += size;
+		smaf_charged[alloc->id] += size;
+	}
+	mutex_unlock(&smaf_limits_lock);
+	return ret;
+}
+
+/**
+ * smaf_limits_uncharge() - give back what smaf_limits_charge() took
+ * @buf: the buffer
+ * @alloc: the allocator it was charged on
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
+{
+	mutex_lock(&smaf_limits_lock);
+	buf->user->bytes[alloc->id] -= buf->size;
+	smaf_charged[alloc->id] -= buf->size;
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
+ * smaf_limits_default() - set an allocator's limits from its capacity
+ * @alloc: the allocator, being registered
+ * @capacity: bytes it can ever provide (0: a share of RAM)
+ * @scarce: keep a reserve for privileged callers
+ *
+ * Defaults: unprivileged users may each take a quarter of the capacity
+ * (a quarter of RAM when unbounded); a scarce allocator keeps a quarter of
+ * its capacity (at most 64 MiB) for privileged callers.
+ *
+ * Context: module init.
+ */
+void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	if (!capacity)
+		capacity = ram;
+	alloc->limit.user_max = capacity / 4;
+	alloc->limit.global_max = scarce ? capacity : U64_MAX;
+	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
+}
+
+static int smaf_limits_set_one(const char *rule, size_t len)
+{
+	char name[SMAF_NAME_LEN], key[16], val[32];
+	struct smaf_allocator *alloc;
+	const char *colon, *eq;
+	u64 value, *field;
+	char *end;
+	int ret = 0;
+
+	colon = memchr(rule, ':', len);
+	eq = memchr(rule, '=', len);
+	if (!colon || !eq || eq < colon || colon == rule ||
+	    colon - rule >= sizeof(name) || eq - colon - 1 >= sizeof(key) ||
+	    rule + len - eq - 1 >= sizeof(val) || rule + len == eq + 1)
+		return -EINVAL;
+	memcpy(name, rule, colon - rule);
+	name[colon - rule] = '\0';
+	memcpy(key, colon + 1, eq - colon - 1);
+	key[eq - colon - 1] = '\0';
+	memcpy(val, eq + 1, rule + len - eq - 1);
+	val[rule + len - eq - 1] = '\0';
+
+	if (!strcmp(val, "none")) {
+		value = U64_MAX;
+	} else {
+		value = memparse(val, &end);
+		if (*end)
+			return -EINVAL;
+	}
+	alloc = smaf_allocator_get_by_name(name);
+	if (!alloc)
+		return -ENOENT;
+	mutex_lock(&smaf_limits_lock);
+	if (!strcmp(key, "user"))
+		field = &alloc->limit.user_max;
+	else if (!strcmp(key, "global"))
+		field = &alloc->limit.global_max;
+	else if (!strcmp(key, "reserve"))
+		field = &alloc->limit.reserve;
+	else
+		field = NULL;
+	if (field)
+		*field = value;
+	else
+		ret = -EINVAL;
+	mutex_unlock(&smaf_limits_lock);
+	smaf_allocator_put(alloc);
+	return ret;
+}
+
+static int smaf_limits_param_set(const char *val, const struct kernel_param *kp)
+{
+	size_t len;
+	int ret;
+
+	for (;;) {
+		val += strspn(val, " ,;\n\t");
+		if (!*val)
+			return 0;
+		len = strcspn(val, " ,;\n\t");
+		ret = smaf_limits_set_one(val, len);
+		if (ret)
+			return ret;
+		val += len;
+	}
+}
+
+/* Limits given at load time wait here until the allocators exist. */
+static char *smaf_limits_pending;
+static bool smaf_limits_ready;
+
+static int smaf_limits_param_set_or_defer(const char *val,
+					  const struct kernel_param *kp)
+{
+	if (smaf_limits_ready)
+		return smaf_limits_param_set(val, kp);
+	kfree(smaf_limits_pending);
+	smaf_limits_pending = kstrdup(val, GFP_KERNEL);
+	return smaf_limits_pending ? 0 : -ENOMEM;
+}
+
+static int smaf_limits_param_get(char *buf, const struct kernel_param *kp)
+{
+	return smaf_allocator_show_limits(buf, PAGE_SIZE);
+}
+
+static const struct kernel_param_ops smaf_limits_param_ops = {
+	.set = smaf_limits_param_set_or_defer,
+	.get = smaf_limits_param_get,
+};
+module_param_cb(limits, &smaf_limits_param_ops, NULL, 0644);
+MODULE_PARM_DESC(limits,
+		 "per-allocator limits, \"ALLOCATOR:user|global|reserve=SIZE|none,...\"");
+
+/**
+ * smaf_limits_init() - apply limits given at load time
+ *
+ * Context: module init, after the allocators registered.
+ * Return: 0, or the error of a bad "limits" parameter.
+ */
+int smaf_limits_init(void)
+{
+	int ret = 0;
+
+	smaf_limits_ready = true;
+	if (smaf_limits_pending) {
+		ret = smaf_limits_param_set(smaf_limits_pending, NULL);
+		if (ret)
+			pr_err("invalid limits=%s: %d\n", smaf_limits_pending, ret);
+		kfree(smaf_limits_pending);
+		smaf_limits_pending = NULL;
+	}
+	return ret;
+}
+
+/**
+ * smaf_limits_register() - give an allocator an id for the accounting
+ * @alloc: the allocator being registered, limits already set
+ *
+ * Context: process context; takes the limits lock.
+ * Return: 0, or -ENOSPC when SMAF_MAX_ALLOCATORS are registered.
+ */
+int smaf_limits_register(struct smaf_allocator *alloc)
+{
+	unsigned int i;
+	int ret = -ENOSPC;
+
+	mutex_lock(&smaf_limits_lock);
+	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++) {
+		if (!smaf_alloc_names[i]) {
+			smaf_alloc_names[i] = alloc->name;
+			alloc->id = i;
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&smaf_limits_lock);
+	return ret;
+}
+
+/**
+ * smaf_limits_unregister() - free an allocator's id
+ * @alloc: the allocator, with nothing charged on it
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_unregister(struct smaf_allocator *alloc)
+{
+	mutex_lock(&smaf_limits_lock);
+	WARN_ON(smaf_charged[alloc->id]);
+	smaf_alloc_names[alloc->id] = NULL;
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
+ * smaf_limits_format() - print an allocator's limits
+ * @alloc: the allocator
+ * @buf: out
+ * @len: room in @buf
+ *
+ * Context: process context; takes the limits lock.
+ * Return: bytes written.
+ */
+int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len)
+{
+	const struct smaf_limit *l = &alloc->limit;
+	char v[3][24];
+	u64 vals[3];
+	unsigned int i;
+	int n;
+
+	mutex_lock(&smaf_limits_lock);
+	vals[0] = l->user_max;
+	vals[1] = l->global_max;
+	vals[2] = l->reserve;
+	for (i = 0; i < 3; i++) {
+		if (vals[i] == U64_MAX)
+			strscpy(v[i], "none", sizeof(v[i]));
+		else
+			snprintf(v[i], sizeof(v[i]), "%llu", vals[i]);
+	}
+	n = scnprintf(buf, len, "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
+		      alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
+	mutex_unlock(&smaf_limits_lock);
+	return n;
+}
+
+/**
+ * smaf_limits_show_users() - print per-user usage
+ * @s: debugfs file
+ *
+ * One line per user: uid, live buffers, bytes per allocator, refusals.
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_show_users(struct seq_file *s)
+{
+	struct smaf_user *u;
+	unsigned int i;
+
+	mutex_lock(&smaf_limits_lock);
+	list_for_each_entry(u, &smaf_users, node) {
+		seq_printf(s, "uid=%u buffers=%u refused=%lu",
+			   from_kuid_munged(&init_user_ns, u->uid), u->buffers,
+			   u->refused);
+		for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
+			if (u->bytes[i])
+				seq_printf(s, " %s=%llu", smaf_alloc_names[i],
+					   u->bytes[i]);
+		seq_puts(s, "\n");
+	}
+	mutex_unlock(&smaf_limits_lock);
+}
