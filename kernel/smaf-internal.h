@@ -77,6 +77,7 @@ struct smaf_buffer {
  * @need:	what @dev needs, taken when it attached
  * @sgt:	copy of the buffer's table, DMA-mapped for @dev while @mapped
  * @dir:	direction of the current mapping
+ * @attrs:	DMA attributes of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
  * @node:	entry in &smaf_buffer.attachments
  */
@@ -85,6 +86,7 @@ struct smaf_attachment {
 	struct smaf_dev_constraints need;
 	struct sg_table sgt;
 	enum dma_data_direction dir;
+	unsigned long attrs;
 	bool mapped;
 	struct list_head node;
 };

@@ -97,6 +97,13 @@ bad:
  * @a: the attachment
  * @dir: DMA direction
  *
+ * The first mapping of the buffer does the cache maintenance that hands the
+ * memory to devices.  While another device has it mapped, the memory is
+ * already theirs (CPU access in between is bracketed by begin/end_cpu_access,
+ * which sync every mapped attachment), so further mappings skip it: that is
+ * also what tells DMA-API debugging that two devices mapping one buffer is
+ * sharing, not a driver bug.
+ *
  * Context: process context; @buf->lock held.
  * Return: 0, -ENOMEM, the DMA mapping error, or -EIO if the mapping is not
  * usable as is (bounced or split).
@@ -104,13 +111,18 @@ bad:
 int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 			enum dma_data_direction dir)
 {
+	struct smaf_attachment *other;
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
+	a->attrs = 0;
+	list_for_each_entry(other, &buf->attachments, node)
+		if (other->mapped)
+			a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
 	ret = smaf_copy_table(&a->sgt, &buf->sgt, &a->need);
 	if (ret)
 		return ret;
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, a->attrs);
 	if (ret)
 		goto free_table;
 	ret = smaf_check_mapping(a);
@@ -121,7 +133,7 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 	return 0;
 
 unmap:
-	dma_unmap_sgtable(a->dev, &a->sgt, dir, 0);
+	dma_unmap_sgtable(a->dev, &a->sgt, dir, a->attrs);
 free_table:
 	sg_free_table(&a->sgt);
 	return ret;
@@ -135,7 +147,7 @@ free_table:
  */
 void smaf_unmap_attachment(struct smaf_attachment *a)
 {
-	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, 0);
+	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, a->attrs);
 	sg_free_table(&a->sgt);
 	a->mapped = false;
 }

@@ -20,6 +20,17 @@
 
 static int dev;
 
+static int write_limits(const char *text)
+{
+	int fd = open("/sys/module/smaf/parameters/limits", O_WRONLY), err = 0;
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /* First use through DMA_BUF_IOCTL_SYNC: returns 0 or the errno. */
 static int first_use(int fd)
 {
@@ -85,20 +96,30 @@ int main(void)
 	by_selection("a contiguous user larger than the carveout",
 		     SMAF_HINT_CONTIGUOUS | SMAF_HINT_DMA32, 80 * MIB, "contig");
 
-	/* Exhaust the carveout: 16 MiB at a time, until ENOMEM. */
-	carve_before = smaf_allocator_stat("carveout", "failures");
+	/*
+	 * Exhaust the carveout, 16 MiB at a time: its global limit (its size)
+	 * refuses the 5th with ENOSPC.  Without the limit, genalloc itself
+	 * runs out: ENOMEM.
+	 */
+	carve_before = smaf_allocator_stat("carveout", "refusals");
 	for (n = 0, err = 0; n < 16 && !err; n++) {
 		fds[n] = smaf_test_create(dev, 16 * MIB, "carveout");
 		err = first_use(fds[n]);
 	}
-	tap_ok(err == ENOMEM && n == 5, "carveout (64 MiB) serves 4 x 16 MiB, the 5th gets ENOMEM (%d, %s)",
+	tap_ok(err == ENOSPC && n == 5, "carveout (64 MiB) serves 4 x 16 MiB, the 5th gets ENOSPC (%d, %s)",
 	       n, strerror(err));
-	tap_ok(smaf_allocator_stat("carveout", "failures") == carve_before + 1,
-	       "the failure is counted");
+	tap_ok(smaf_allocator_stat("carveout", "refusals") == carve_before + 1,
+	       "the refusal is counted");
+	tap_ok(!write_limits("carveout:global=none"), "carveout: global limit lifted");
+	carve_before = smaf_allocator_stat("carveout", "failures");
+	err = first_use(fds[n - 1]);
+	tap_ok(err == ENOMEM && smaf_allocator_stat("carveout", "failures") == carve_before + 1,
+	       "genalloc itself is full: ENOMEM, counted as a failure");
 	tap_ok(smaf_buffer_num(fds[n - 1], "allocated") == 0 &&
 	       smaf_buffer_num(fds[n - 1], "error") == -ENOMEM,
 	       "the refused buffer stays unallocated, debugfs shows its error");
 	tap_ok(first_use(fds[n - 1]) == ENOMEM, "trying again fails the same way");
+	write_limits("carveout:global=64M");
 
 	/* With the carveout full, a contiguous need falls back to contig. */
 	fd = smaf_test_create_v1(dev, 4 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 0);
