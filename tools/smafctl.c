@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/dma-buf.h>
 
 #include "libsmaf.h"
 
@@ -80,8 +83,9 @@ static const char usage_policy[] =
 static const char usage_status[] =
 "Usage: smafctl status [--json]\n"
 "\n"
-"Show every live SMAF buffer and, per allocator, the buffers and bytes in\n"
-"use.  For a buffer: the inode of its dma-buf (st_ino of its fd), size,\n"
+"Show, per allocator, the buffers and bytes in use, allocations, failures\n"
+"and refusals by a limit; per user, live buffers, refusals and bytes per\n"
+"allocator; and every live SMAF buffer.  For a buffer: the inode of its dma-buf (st_ino of its fd), size,\n"
 "whether memory is allocated and by which allocator, the allocator named\n"
 "at create time, attached devices, secure flag, last allocation error,\n"
 "the merged constraints (devices, highest reachable address, whether\n"
@@ -90,7 +94,7 @@ static const char usage_status[] =
 "the memory is (physical range, contiguous or not).  Reads\n"
 DEBUGFS_DIR "/, so it needs root and a mounted debugfs.\n"
 "\n"
-"  --json   print {\"allocators\": [...], \"buffers\": [...]}\n";
+"  --json   print {\"allocators\": [...], \"users\": [...], \"buffers\": [...]}\n";
 
 static void die_open(void)
 {
@@ -172,26 +176,44 @@ static FILE *open_debugfs(const char *name)
 	return f;
 }
 
-static int cmd_list(int argc, char **argv)
+/*
+ * Parses the options of a command that takes only --json and --help.
+ * Returns 1 to go on (*json set), 0 after printing the help, -1 on a usage
+ * error (usage printed to stderr).  Operands are left from optind.
+ */
+static int json_help_opts(int argc, char **argv, const char *usage, int *json)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct smaf_allocator_info *info;
-	struct smaf_device *dev;
-	int json = 0, n, i, c;
+	int c;
 
+	*json = 0;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(usage_list, stdout);
+			fputs(usage, stdout);
 			return 0;
 		}
-		if (c != 'j')
-			goto usage;
-		json = 1;
+		if (c != 'j') {
+			fputs(usage, stderr);
+			return -1;
+		}
+		*json = 1;
 	}
+	return 1;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct smaf_allocator_info *info;
+	struct smaf_device *dev;
+	int json, n, i, ret;
+
+	ret = json_help_opts(argc, argv, usage_list, &json);
+	if (ret <= 0)
+		return ret ? 2 : 0;
 	if (optind != argc)
 		goto usage;
 
@@ -254,6 +276,37 @@ static void report_buffer(unsigned long ino)
 	fclose(f);
 }
 
+static int allocate(int fd)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	if (!ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync)) {
+		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync);
+		return 1;
+	}
+	switch (errno) {
+	case EDQUOT:
+		fprintf(stderr, "smafctl: refused: that would exceed your limit on this allocator (see: smafctl status)\n");
+		break;
+	case ENOSPC:
+		fprintf(stderr, "smafctl: refused: the allocator's global limit is reached, or only its privileged reserve is left\n");
+		break;
+	case ENOMEM:
+		fprintf(stderr, "smafctl: out of memory (or over your memory cgroup's limit)\n");
+		break;
+	case EXDEV:
+		fprintf(stderr, "smafctl: the named allocator cannot serve this buffer (size or alignment)\n");
+		break;
+	case EACCES:
+		fprintf(stderr, "smafctl: the secure module refuses the CPU access to this secure buffer\n");
+		break;
+	default:
+		fprintf(stderr, "smafctl: cannot allocate: %s\n", strerror(errno));
+	}
+	return 0;
+}
+
 static int cmd_alloc(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -294,6 +347,8 @@ static int cmd_alloc(int argc, char **argv)
 		else if (errno == EFBIG)
 			fprintf(stderr, "smafctl: %s is larger than this machine's RAM\n",
 				argv[optind]);
+		else if (errno == EDQUOT)
+			fprintf(stderr, "smafctl: you have too many live SMAF buffers (see: smafctl status)\n");
 		else
 			fprintf(stderr, "smafctl: cannot create buffer: %s\n", strerror(errno));
 		goto close_dev;
@@ -311,7 +366,14 @@ static int cmd_alloc(int argc, char **argv)
 		fprintf(stderr, "smafctl: cannot map the buffer: %s\n", strerror(errno));
 		goto close_buf;
 	}
-	p[0] = 1;	/* first use: SMAF allocates now */
+	/* First use: SMAF allocates now.  A refusal would be a SIGBUS on
+	 * the write; DMA_BUF_IOCTL_SYNC reports it as an errno instead.
+	 */
+	if (!allocate(fd)) {
+		munmap(p, size);
+		goto close_buf;
+	}
+	p[0] = 1;
 	munmap(p, size);
 	fstat(fd, &st);
 	printf("buffer: %" PRIu64 " bytes, dma-buf inode %lu, allocated\n", size,
@@ -329,7 +391,11 @@ usage:
 }
 
 static const char *const alloc_keys[] = {
-	"name", "ranking", "buffers", "bytes", "allocations", "failures", NULL
+	"name", "ranking", "buffers", "bytes", "allocations", "failures",
+	"refusals", NULL
+};
+static const char *const user_keys[] = {
+	"uid", "buffers", "refused", "system", "dma32", "contig", "carveout", NULL
 };
 static const char *const buffer_keys[] = {
 	"ino", "size", "allocated", "allocator", "named", "attachments",
@@ -381,22 +447,11 @@ static int print_file(const char *name, const char *const *keys, int json)
 
 static int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int json = 0, c;
+	int json, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_status, stdout);
-			return 0;
-		}
-		if (c != 'j')
-			goto usage;
-		json = 1;
-	}
+	ret = json_help_opts(argc, argv, usage_status, &json);
+	if (ret <= 0)
+		return ret ? 2 : 0;
 	if (optind != argc)
 		goto usage;
 	if (access(DEBUGFS_DIR, F_OK) && access(device_path, F_OK)) {
@@ -405,6 +460,9 @@ static int cmd_status(int argc, char **argv)
 	}
 	printf(json ? "{" : "Allocators:\n");
 	if (print_file("allocators", alloc_keys, json))
+		return 1;
+	printf(json ? ", " : "\nUsers:\n");
+	if (print_file("users", user_keys, json))
 		return 1;
 	printf(json ? ", " : "\nBuffers:\n");
 	if (print_file("buffers", buffer_keys, json))
@@ -482,27 +540,15 @@ static int policy_set(const char *rules)
 
 static int cmd_policy(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int json = 0, c;
+	int json, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_policy, stdout);
-			return 0;
-		}
-		if (c != 'j')
-			goto usage;
-		json = 1;
-	}
+	ret = json_help_opts(argc, argv, usage_policy, &json);
+	if (ret <= 0)
+		return ret ? 2 : 0;
 	if (optind == argc)
 		return policy_show(json);
 	if (!strcmp(argv[optind], "set") && optind + 2 == argc && !json)
 		return policy_set(argv[optind + 1]);
-usage:
 	fputs(usage_policy, stderr);
 	return 2;
 }

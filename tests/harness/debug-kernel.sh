@@ -16,7 +16,7 @@ cache=${SMAF_CACHE:-/var/cache/smaf}
 
 [ -f "$tarball" ] || { echo "debug-kernel.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$(printf '%s\n' "$srcver" | cat - "$fragment" "$0" | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "$srcver" | cat - "$fragment" | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel-6.1-$key
 
 if [ -f "$dir/.smaf-built" ]; then
@@ -48,4 +48,8 @@ tar -xJf "$tarball" -C "$dir" --strip-components=1
 	exit 1
 }
 touch "$dir/.smaf-built"
+# Older builds (another fragment or source version) are not needed any more.
+for old in "$cache"/debug-kernel-6.1-*; do
+	[ "$old" = "$dir" ] || rm -rf "$old"
+done
 echo "$dir"

@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
       linux-image-amd64 linux-headers-amd64
       linux-image-6.12-amd64 linux-headers-6.12-amd64
-      qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip)
+      qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip
+      linux-source-6.1 bc bison flex libelf-dev libssl-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

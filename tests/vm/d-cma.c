@@ -51,9 +51,8 @@ static int contig(uint32_t hints, unsigned long long *start, unsigned long long 
 	int fd = smaf_test_create_v1(dev, SIZE, "contig", hints, 0);
 
 	*start = *end = ~0ULL;
-	if (fd < 0 || dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+	if (fd < 0 || smaf_first_use(fd))
 		return fd;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	smaf_buffer_phys(fd, start, end);
 	return fd;
 }

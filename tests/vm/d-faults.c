@@ -30,17 +30,6 @@
 static int dev, vgem, edu, edu_a, edu_b, capv;
 static int fd_a = -1, fd_b = -1;
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0 || write(fd, val, strlen(val)) < 0)
-		ret = -1;
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 static int fail_nth_fd;
 
 static void arm(int n)
@@ -89,10 +78,7 @@ static void prep_first_use(void)
 
 static int op_first_use(void)
 {
-	if (dmabuf_sync(fd_a, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
-		return errno;
-	dmabuf_sync(fd_a, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	return 0;
+	return smaf_first_use(fd_a);
 }
 
 static void prep_plain(void)
@@ -124,9 +110,8 @@ static void prep_edu_map(void)
 	fd_b = smaf_test_create(dev, 8192, NULL);
 	ioctl(edu_a, SMAF_EDU_IOC_ATTACH, &fd_a);
 	ioctl(edu_b, SMAF_EDU_IOC_ATTACH, &fd_b);
-	op_first_use();
-	dmabuf_sync(fd_b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-	dmabuf_sync(fd_b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	smaf_first_use(fd_a);
+	smaf_first_use(fd_b);
 }
 
 static int op_edu_map(void)

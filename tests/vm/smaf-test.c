@@ -390,3 +390,23 @@ int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end)
 	*end = strtoull(dash + 1, NULL, 0);
 	return 0;
 }
+
+int smaf_first_use(int fd)
+{
+	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
+		return errno;
+	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	return 0;
+}
+
+int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}

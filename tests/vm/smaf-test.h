@@ -57,6 +57,10 @@ int v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmafd,
 int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms);
 /* Brackets CPU access to a dma-buf (DMA_BUF_IOCTL_SYNC). */
 int dmabuf_sync(int fd, uint64_t flags);
+/* First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno. */
+int smaf_first_use(int fd);
+/* Writes @val to a sysfs/debugfs/cgroup file; returns 0 or the errno. */
+int write_file(const char *path, const char *val);
 
 /* Creates a SMAF buffer through the raw ioctl; returns the fd or -1. */
 int smaf_test_create(int devfd, uint64_t length, const char *name);

@@ -17,29 +17,9 @@
 
 #define MIB (1024 * 1024UL)
 #define LIMIT_4G 0xffffffffULL
+#define LIMITS "/sys/module/smaf/parameters/limits"
 
 static int dev;
-
-static int write_limits(const char *text)
-{
-	int fd = open("/sys/module/smaf/parameters/limits", O_WRONLY), err = 0;
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		err = errno;
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
-/* First use through DMA_BUF_IOCTL_SYNC: returns 0 or the errno. */
-static int first_use(int fd)
-{
-	if (!dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW)) {
-		dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		return 0;
-	}
-	return errno;
-}
 
 static void by_name(const char *name, int want_contig, unsigned long long max_end)
 {
@@ -63,7 +43,7 @@ static void by_selection(const char *what, uint32_t hints, size_t size, const ch
 {
 	int fd = smaf_test_create_v1(dev, size, NULL, hints, 0);
 	char alloc[32] = "", why[32] = "";
-	int err = first_use(fd);
+	int err = smaf_first_use(fd);
 
 	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
 	smaf_buffer_field(fd, "why", why, sizeof(why));
@@ -104,26 +84,26 @@ int main(void)
 	carve_before = smaf_allocator_stat("carveout", "refusals");
 	for (n = 0, err = 0; n < 16 && !err; n++) {
 		fds[n] = smaf_test_create(dev, 16 * MIB, "carveout");
-		err = first_use(fds[n]);
+		err = smaf_first_use(fds[n]);
 	}
 	tap_ok(err == ENOSPC && n == 5, "carveout (64 MiB) serves 4 x 16 MiB, the 5th gets ENOSPC (%d, %s)",
 	       n, strerror(err));
 	tap_ok(smaf_allocator_stat("carveout", "refusals") == carve_before + 1,
 	       "the refusal is counted");
-	tap_ok(!write_limits("carveout:global=none"), "carveout: global limit lifted");
+	tap_ok(!write_file(LIMITS, "carveout:global=none"), "carveout: global limit lifted");
 	carve_before = smaf_allocator_stat("carveout", "failures");
-	err = first_use(fds[n - 1]);
+	err = smaf_first_use(fds[n - 1]);
 	tap_ok(err == ENOMEM && smaf_allocator_stat("carveout", "failures") == carve_before + 1,
 	       "genalloc itself is full: ENOMEM, counted as a failure");
 	tap_ok(smaf_buffer_num(fds[n - 1], "allocated") == 0 &&
 	       smaf_buffer_num(fds[n - 1], "error") == -ENOMEM,
 	       "the refused buffer stays unallocated, debugfs shows its error");
-	tap_ok(first_use(fds[n - 1]) == ENOMEM, "trying again fails the same way");
-	write_limits("carveout:global=64M");
+	tap_ok(smaf_first_use(fds[n - 1]) == ENOMEM, "trying again fails the same way");
+	write_file(LIMITS, "carveout:global=64M");
 
 	/* With the carveout full, a contiguous need falls back to contig. */
 	fd = smaf_test_create_v1(dev, 4 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 0);
-	err = first_use(fd);
+	err = smaf_first_use(fd);
 	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
 	smaf_buffer_field(fd, "why", why, sizeof(why));
 	tap_ok(!err && !strcmp(alloc, "contig") && !strcmp(why, "fallback"),
@@ -137,22 +117,22 @@ int main(void)
 
 	/* Contig cannot serve 1.5 GiB: by name EXDEV, by selection ENODEV. */
 	fd = smaf_test_create(dev, 1536 * MIB, "contig");
-	tap_ok(first_use(fd) == EXDEV, "1.5 GiB named 'contig': EXDEV at first use");
+	tap_ok(smaf_first_use(fd) == EXDEV, "1.5 GiB named 'contig': EXDEV at first use");
 	close(fd);
 	fd = smaf_test_create_v1(dev, 1536 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 0);
-	tap_ok(first_use(fd) == ENODEV, "1.5 GiB contiguous, nothing serves it: ENODEV");
+	tap_ok(smaf_first_use(fd) == ENODEV, "1.5 GiB contiguous, nothing serves it: ENODEV");
 	close(fd);
 	tap_ok(smaf_allocator_stat("contig", "bytes") == 0, "contig usage back to zero");
 
 	/* Alignment of the physical start. */
 	fd = smaf_test_create_v1(dev, 1 * MIB, NULL, SMAF_HINT_CONTIGUOUS, 8 * MIB);
-	err = first_use(fd);
+	err = smaf_first_use(fd);
 	start = 1;
 	smaf_buffer_phys(fd, &start, &end);
 	tap_ok(!err && !(start & (8 * MIB - 1)), "8 MiB alignment honoured (%#llx)", start);
 	close(fd);
 	fd = smaf_test_create_v1(dev, 1 * MIB, "system", 0, 2 * MIB);
-	tap_ok(first_use(fd) == EXDEV, "alignment on a scattered allocator: EXDEV");
+	tap_ok(smaf_first_use(fd) == EXDEV, "alignment on a scattered allocator: EXDEV");
 	close(fd);
 
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");

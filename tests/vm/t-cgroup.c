@@ -25,18 +25,6 @@
 #define CG "/sys/fs/cgroup"
 #define TEST_CG CG "/smaf-test"
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
 static long read_num(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -48,14 +36,6 @@ static long read_num(const char *path)
 		fclose(f);
 	}
 	return v;
-}
-
-static int first_use(int fd)
-{
-	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
-		return errno;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	return 0;
 }
 
 static double now(void)
@@ -72,7 +52,7 @@ static double alloc_time(int dev, uint64_t size)
 	double t = now();
 	int fd = smaf_test_create(dev, size, NULL);
 
-	first_use(fd);
+	smaf_first_use(fd);
 	close(fd);
 	return now() - t;
 }
@@ -101,13 +81,13 @@ int main(void)
 		if (write_file(TEST_CG "/cgroup.procs", pid_s))
 			_exit(10);
 		a = smaf_test_create(dev, 32 * MIB, NULL);
-		if (first_use(a))
+		if (smaf_first_use(a))
 			_exit(11);
 		current = read_num(TEST_CG "/memory.current");
 		if (current < (long)(32 * MIB))
 			_exit(12);	/* not charged */
 		b = smaf_test_create(dev, 64 * MIB, NULL);
-		_exit(first_use(b) == ENOMEM ? 0 : 13);
+		_exit(smaf_first_use(b) == ENOMEM ? 0 : 13);
 	}
 	waitpid(pid, &status, 0);
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -124,7 +104,7 @@ int main(void)
 	if (pid == 0) {
 		int fd = smaf_test_create(dev, 3072 * MIB, NULL);
 
-		first_use(fd);
+		smaf_first_use(fd);
 		_exit(0);
 	}
 	usleep(100 * 1000);

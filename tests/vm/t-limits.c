@@ -26,26 +26,6 @@
 #define MAXBUF "/sys/module/smaf/parameters/max_buffers"
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-static int first_use(int fd)
-{
-	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
-		return errno;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-	return 0;
-}
-
 static void become_user(void)
 {
 	if (setgid(1000) || setuid(1000))
@@ -66,7 +46,7 @@ static void hog(int pipefd, uint64_t size, uint32_t hints, const char *name)
 			err = errno;
 			break;
 		}
-		err = first_use(fd);
+		err = smaf_first_use(fd);
 		if (err)
 			break;
 		n++;
@@ -187,7 +167,7 @@ int main(void)
 	       strerror(err2));
 	tap_ok(camera_captures(dev), "meanwhile the privileged camera gets contiguous memory and captures");
 	fd = smaf_test_create_v1(dev, 32 * MIB, NULL, SMAF_HINT_CONTIGUOUS | SMAF_HINT_DMA32, 0);
-	tap_ok(first_use(fd) == 0, "and root still gets 32 MiB contiguous below 4 GiB");
+	tap_ok(smaf_first_use(fd) == 0, "and root still gets 32 MiB contiguous below 4 GiB");
 	close(fd);
 	tap_ok(smaf_allocator_stat("system", "refusals") >= 1, "refusals are counted per allocator");
 	f = fopen(DEBUGFS_SMAF "/users", "r");
@@ -233,7 +213,7 @@ int main(void)
 	tap_ok(n == 3 && err == ENOSPC, "uid 1000 gets 3 x 16 MiB, then ENOSPC (%d, %s)", n,
 	       strerror(err));
 	fd = smaf_test_create(dev, 16 * MIB, "carveout");
-	tap_ok(first_use(fd) == 0, "root gets the reserved 16 MiB");
+	tap_ok(smaf_first_use(fd) == 0, "root gets the reserved 16 MiB");
 	close(fd);
 	stop(pid);
 

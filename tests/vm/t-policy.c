@@ -35,15 +35,7 @@ static int read_policy(char *buf, size_t len)
 
 static int write_policy(const char *text)
 {
-	int fd = open(POLICY, O_WRONLY);
-	int err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, text, strlen(text)) < 0)
-		err = errno;
-	close(fd);
-	return err;
+	return write_file(POLICY, text);
 }
 
 /* Imports @fd into vgem (first use) and returns the allocator picked. */

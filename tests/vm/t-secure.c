@@ -49,13 +49,7 @@ static long ts_stat(const char *key)
 
 static int ts_policy(const char *text)
 {
-	int fd = open(TS_POLICY, O_WRONLY), ret = 0;
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		ret = -1;
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return write_file(TS_POLICY, text);
 }
 
 /* "module=NAME contexts=N" of SMAF's debugfs secure view. */
