@@ -35,8 +35,8 @@ static void smaf_vma_mod_flags(struct vm_area_struct *vma, unsigned long set,
  * same physically contiguous chunk.
  *
  * Context: process context, mmap_lock held for read; takes the buffer lock.
- * Return: VM_FAULT_NOPAGE, VM_FAULT_OOM, or VM_FAULT_SIGBUS if the buffer
- * cannot be allocated.
+ * Return: VM_FAULT_NOPAGE, or VM_FAULT_SIGBUS if the buffer cannot be
+ * allocated (the reason is in the buffer's debugfs line).
  */
 static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 {
@@ -47,14 +47,15 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 	struct scatterlist *sg;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	unsigned int n;
-	int err;
 
 	mutex_lock(&buf->lock);
-	err = smaf_buffer_populate(buf, true);
-	if (err) {
-		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	/*
+	 * Any failure is SIGBUS, ENOMEM included: VM_FAULT_OOM would only
+	 * make the kernel retry the fault, forever if the limit that refused
+	 * it stays.
+	 */
+	if (smaf_buffer_populate(buf, true))
 		goto unlock;
-	}
 
 	first = 0;
 	for_each_sgtable_sg(&buf->sgt, sg, n) {

@@ -42,6 +42,8 @@ iommu)
 esac
 image=$("$(dirname "$0")/kdir.sh" --image "$kver")
 [ "$kver" = debug ] && extra="$extra vivid.n_devs=2 vivid.allocators=0,1 smaf_debug=1"
+# Randomized tests take their seed from the environment: pass it to init.
+[ -n "${SMAF_SEED:-}" ] && extra="$extra SMAF_SEED=$SMAF_SEED"
 
 timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
 	-display none -monitor none -no-reboot "${machine[@]}" \
