@@ -56,7 +56,7 @@ $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
 
 # ---- libsmaf ------------------------------------------------------------
-lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(BUILD)/lib/libsmaf.pc
+lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a
 
 $(BUILD)/lib/%.pic.o: lib/%.c lib/libsmaf.h include/uapi/linux/smaf.h
 	@mkdir -p $(@D)
@@ -68,10 +68,6 @@ $(BUILD)/lib/libsmaf.so.1: $(BUILD)/lib/libsmaf.pic.o
 
 $(BUILD)/lib/libsmaf.a: $(BUILD)/lib/libsmaf.pic.o
 	ar rcs $@ $^
-
-$(BUILD)/lib/libsmaf.pc: lib/libsmaf.pc.in
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # ---- tools (static, so the same binary runs in the test VM) -------------
 tools: $(BUILD)/tools/smafctl
@@ -140,7 +136,9 @@ install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libsmaf.so.1 $(DESTDIR)$(PREFIX)/lib/libsmaf.so
-	install -m 644 $(BUILD)/lib/libsmaf.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	# Generated here, so that it names the PREFIX actually installed to.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/libsmaf.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsmaf.pc
 	install -m 644 lib/libsmaf.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -m 755 $(BUILD)/tools/smafctl $(DESTDIR)$(PREFIX)/bin/
