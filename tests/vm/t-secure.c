@@ -26,6 +26,7 @@
 
 #define TS_STATS "/sys/kernel/debug/smaf_testsecure/stats"
 #define TS_POLICY "/sys/module/smaf_testsecure/parameters/policy"
+#define TS_DENY_NTH "/sys/module/smaf_testsecure/parameters/deny_nth"
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 static int dev;
@@ -184,7 +185,7 @@ static void v10_secure(void)
 int main(void)
 {
 	int edu, edu_src, vgem, capc, capv, fds[2], i, src, err, contexts, input = 0, status;
-	long grants, denials;
+	long grants, denials, revokes;
 	struct v4l2_format fmt;
 	struct smaf_edu_copy c;
 	unsigned int h0 = 0, h1 = 0;
@@ -330,6 +331,28 @@ int main(void)
 	tap_ok(ts_stat("grants") == ts_stat("revokes") && ts_stat("contexts") == 0,
 	       "every grant was revoked (%ld grants)", ts_stat("grants"));
 	tap_ok(ts_stat("dirty") == 0, "secure memory was zeroed before release");
+
+	/*
+	 * All or nothing: vgem maps a buffer of several ranges (scattered
+	 * system pages); the firewall refuses the second range.  The first
+	 * must be revoked and the map must fail.
+	 */
+	ts_policy("device:vgem=rw cpu=rw");
+	fds[0] = secure_buffer(3 * 1024 * 1024);
+	dmabuf_sync(fds[0], DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	dmabuf_sync(fds[0], DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	grants = ts_stat("grants");
+	denials = ts_stat("denials");
+	revokes = ts_stat("revokes");
+	write_file(TS_DENY_NTH, "2");
+	err = vgem_import(vgem, fds[0], &h1);
+	write_file(TS_DENY_NTH, "0");
+	tap_ok(err == EACCES && ts_stat("grants") == grants + 1 &&
+	       ts_stat("denials") == denials + 1 && ts_stat("revokes") == revokes + 1,
+	       "second range refused: the first is revoked, the map fails (%s)", strerror(err));
+	tap_ok(smaf_buffer_num(fds[0], "attachments") == 0, "and nothing stays attached");
+	close(fds[0]);
+	tap_ok(ts_stat("grants") == ts_stat("revokes"), "grants and revokes still balance");
 
 	/* The secure module cannot go while a context exists. */
 	fds[0] = secure_buffer(4096);

@@ -22,6 +22,9 @@
  * would then be programmed with the allowed part only (DRM imports map
  * bidirectionally even for devices that only read).
  *
+ * For tests of SMAF's all-or-nothing rule, "deny_nth" (root-writable) makes
+ * the N-th grant request from now on fail whatever the policy says.
+ *
  * Counters of grants, denials and revokes, and the live contexts, are in
  * <debugfs>/<module name>/stats.  Every context checks at destruction that
  * each grant was revoked, and that the memory it granted (SMAF zeroes a
@@ -41,6 +44,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "smaf-secure.h"
 
@@ -60,6 +64,45 @@ static struct ts_rule ts_rules[TS_MAX_RULES];
 static unsigned int ts_nrules;
 
 static atomic_long_t ts_grants, ts_denials, ts_revokes, ts_dirty;
+
+static atomic_t deny_nth = ATOMIC_INIT(0);
+static int ts_deny_nth_set(const char *val, const struct kernel_param *kp)
+{
+	int n, ret = kstrtoint(val, 0, &n);
+
+	if (ret || n < 0)
+		return ret ? ret : -EINVAL;
+	atomic_set(&deny_nth, n);
+	return 0;
+}
+
+static int ts_deny_nth_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&deny_nth));
+}
+
+static const struct kernel_param_ops ts_deny_nth_ops = {
+	.set = ts_deny_nth_set,
+	.get = ts_deny_nth_get,
+};
+module_param_cb(deny_nth, &ts_deny_nth_ops, NULL, 0644);
+MODULE_PARM_DESC(deny_nth, "refuse the N-th grant request from now on (0: off)");
+
+/* Counts a grant request down; true for the one deny_nth designates. */
+static bool ts_forced_denial(void)
+{
+	int n = atomic_read(&deny_nth);
+
+	while (n > 0) {
+		int old = atomic_cmpxchg(&deny_nth, n, n - 1);
+
+		if (old == n)
+			return n == 1;
+		n = old;
+	}
+	return false;
+}
+
 static atomic_t ts_contexts;
 static struct dentry *ts_debugfs;
 
@@ -307,6 +350,9 @@ static int ts_grant_access(struct smaf_secure *sec, void *c, struct device *dev,
 	struct ts_ctx *ctx = c;
 	u8 want = ts_dir_access(dir), allowed = ts_allowed(dev);
 	bool ok = dev ? (want & allowed) : (want & allowed) == want;
+
+	if (ts_forced_denial())
+		ok = false;
 
 	if (!ok) {
 		atomic_long_inc(&ts_denials);
