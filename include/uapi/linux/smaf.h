@@ -54,7 +54,15 @@
  * No memory is allocated here.  Errors: EINVAL (length 0, bad version,
  * flags, hints, alignment or reserved field), EFBIG (length larger than the
  * machine's RAM), ENAMETOOLONG (no NUL in @name), ENOENT (no allocator of
- * that name).
+ * that name), EDQUOT (an unprivileged caller already has the maximum number
+ * of live buffers).
+ *
+ * The first use of the buffer (device map, CPU fault, vmap,
+ * DMA_BUF_IOCTL_SYNC) allocates it and may fail with: EXDEV (the named
+ * allocator cannot serve the users), ENODEV (no allocator can), EDQUOT (the
+ * creator's limit), ENOSPC (a global limit or the privileged reserve),
+ * ENOMEM, EINTR (fatal signal), EACCES (secure buffer, access refused).  A
+ * CPU page fault gets SIGBUS instead.
  */
 struct smaf_create_data {
 	__u64 version;
@@ -78,9 +86,11 @@ struct smaf_create_data {
  * @secure:	0 or 1 (out for GET, in for SET)
  * @reserved2:	must be 0
  *
- * Errors: EBADF (@fd is not open), EINVAL (@fd is not a SMAF buffer,
- * @secure not 0 or 1), EOPNOTSUPP (SET to 1 with no secure module
- * registered).
+ * The flag can be changed only before the buffer is allocated or mapped
+ * by the CPU.  Errors: EBADF (@fd is not open), EINVAL (@fd is not a SMAF
+ * buffer, @secure not 0 or 1), EOPNOTSUPP (SET to 1 with no secure module
+ * registered), EBUSY (SET on a buffer already allocated or CPU-mapped),
+ * EALREADY (SET to 1 on a buffer that is already secure).
  */
 struct smaf_secure_flag {
 	__u64 version;

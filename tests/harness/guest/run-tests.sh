@@ -73,8 +73,10 @@ done
 
 echo "# smaf-test-begin: unload"
 buffers=$(wc -l < /sys/kernel/debug/smaf/buffers)
-[ "$buffers" = 0 ] && echo "ok 1 - no SMAF buffer left ($buffers)" ||
-	{ echo "not ok 1 - no SMAF buffer left ($buffers)"; cat /sys/kernel/debug/smaf/buffers; }
+contexts=$(sed -n 's/.*contexts=\([0-9]*\).*/\1/p' /sys/kernel/debug/smaf/secure)
+[ "$buffers" = 0 ] && [ "$contexts" = 0 ] &&
+	echo "ok 1 - no SMAF buffer and no secure context left ($buffers, $contexts)" ||
+	{ echo "not ok 1 - no SMAF buffer and no secure context left ($buffers, $contexts)"; cat /sys/kernel/debug/smaf/buffers; }
 rmmod smaf-edu
 if rmmod smaf; then
 	echo "ok 2 - smaf.ko unloads"
