@@ -85,6 +85,8 @@ struct smaf_limit {
  *		causes the allocation (__GFP_ACCOUNT); after such an allocator
  *		runs out, SMAF falls back only to others like it, so that a
  *		cgroup's limit is not escaped
+ * @costly:	an allocation may take long and disturb others (page
+ *		migration): a user's failed attempts are rate-limited
  * @limit:	usage limits (protected by the SMAF limits lock)
  * @id:		index for per-user accounting, owned by the SMAF core
  * @node:	entry in the registry, owned by the SMAF core
@@ -96,6 +98,7 @@ struct smaf_allocator {
 	const struct smaf_allocator_ops *ops;
 	struct module *owner;
 	bool memcg;
+	bool costly;
 	struct smaf_limit limit;
 	unsigned int id;
 	struct list_head node;

@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/smaf.h>
@@ -65,16 +66,26 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 				  struct smaf_allocator *alloc,
 				  const struct smaf_constraints *c)
 {
+	struct mem_cgroup *old_memcg;
 	int ret;
 
 	ret = smaf_limits_charge(buf, alloc);
 	if (ret)
 		return ret;
+	if (alloc->costly) {
+		ret = smaf_limits_costly_begin(buf);
+		if (ret)
+			goto uncharge;
+	}
+	/* Memory cgroups charge the creator, like the per-user limits. */
+	old_memcg = set_active_memcg(buf->memcg);
 	ret = alloc->ops->allocate(alloc, &buf->sgt, c);
+	set_active_memcg(old_memcg);
+	if (alloc->costly)
+		smaf_limits_costly_end(buf, ret);
 	if (ret) {
 		atomic_long_inc(&alloc->stats.failures);
-		smaf_limits_uncharge(buf, alloc);
-		return ret;
+		goto uncharge;
 	}
 	smaf_buffer_layout(buf);
 	if (!smaf_layout_serves(&buf->layout, c)) {
@@ -84,13 +95,17 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 		       buf->layout.contig, c->phys_limit, c->contig);
 		alloc->ops->free(alloc, &buf->sgt);
 		atomic_long_inc(&alloc->stats.failures);
-		smaf_limits_uncharge(buf, alloc);
-		return -EIO;
+		ret = -EIO;
+		goto uncharge;
 	}
 	atomic_long_inc(&alloc->stats.allocations);
 	atomic_long_inc(&alloc->stats.buffers);
 	atomic_long_add(buf->size, &alloc->stats.bytes);
 	return 0;
+
+uncharge:
+	smaf_limits_uncharge(buf, alloc);
+	return ret;
 }
 
 /**
@@ -110,7 +125,9 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
  * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
  * if no allocator can; -EDQUOT if the creator reached its limit; -ENOSPC if
  * a global limit or the reserve refused it; -ENOMEM if every allocator that
- * could is out of memory; -EINTR on a fatal signal.
+ * could is out of memory; -EAGAIN if the creator's recent contiguous
+ * allocations failed and it must wait before trying again; -EINTR on a
+ * fatal signal.
  */
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 {
@@ -203,9 +220,10 @@ static int smaf_buffer_accepts(struct smaf_buffer *buf,
  * (SMAF does not migrate yet); if not, some allocator (the named one, if
  * any) must serve every user including this device.
  *
- * Context: process context; takes the buffer lock.
- * Return: 0, -ENOMEM, -EXDEV (the memory, or the named allocator, does not
- * suit the device), -ENODEV (no allocator serves all users with it).
+ * Context: process context; takes the buffer lock (killable).
+ * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory, or the named allocator,
+ * does not suit the device), -ENODEV (no allocator serves all users with
+ * it).
  */
 static int smaf_attach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
@@ -220,7 +238,9 @@ static int smaf_attach(struct dma_buf *dmabuf,
 	a->dev = attachment->dev;
 	smaf_device_constraints(a->dev, &a->need);
 
-	mutex_lock(&buf->lock);
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		goto free_attachment;
 	ret = smaf_buffer_accepts(buf, &a->need);
 	if (!ret)
 		list_add(&a->node, &buf->attachments);
@@ -231,11 +251,14 @@ static int smaf_attach(struct dma_buf *dmabuf,
 				     buf->size, buf->allocator ?
 				     "allocated where this device cannot use it" :
 				     "with this device's constraints", ret);
-		kfree(a);
-		return ret;
+		goto free_attachment;
 	}
 	attachment->priv = a;
 	return 0;
+
+free_attachment:
+	kfree(a);
+	return ret;
 }
 
 /**
@@ -267,10 +290,10 @@ static void smaf_detach(struct dma_buf *dmabuf,
  * constraints of every device attached at that moment.
  *
  * Context: process context; on kernels with dynamic dma-buf locking the
- * reservation lock is held.  Takes the buffer lock.
- * Return: the mapped table, or ERR_PTR(-EBUSY) if already mapped, the
- * allocation error of a first use, -EACCES if the secure module refuses
- * the device, or the mapping error.
+ * reservation lock is held.  Takes the buffer lock (killable).
+ * Return: the mapped table, or ERR_PTR(-EBUSY) if already mapped, -EINTR,
+ * the allocation error of a first use, the secure module's refusal
+ * (-EACCES) or error, or the mapping error.
  */
 static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 					 enum dma_data_direction dir)
@@ -279,7 +302,9 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 	struct smaf_attachment *a = attachment->priv;
 	int ret;
 
-	mutex_lock(&buf->lock);
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		return ERR_PTR(ret);
 	if (a->mapped) {
 		ret = -EBUSY;
 		goto unlock;
@@ -326,8 +351,9 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
  * smaf_release() - the last reference to the dma-buf is gone
  * @dmabuf: the SMAF dma-buf
  *
- * Ends a secure buffer's context (scrubbing its memory), gives the memory
- * back to its allocator and forgets the buffer.
+ * Ends the CPU accesses never ended, ends a secure buffer's context
+ * (scrubbing its memory, or quarantining it if that fails), gives the
+ * memory back to its allocator and forgets the buffer.
  *
  * Context: process context; takes the buffer list lock.
  */
@@ -335,14 +361,19 @@ static void smaf_release(struct dma_buf *dmabuf)
 {
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_allocator *alloc = buf->allocator;
+	bool scrubbed;
 
 	mutex_lock(&smaf_buffers_lock);
 	list_del(&buf->node);
 	mutex_unlock(&smaf_buffers_lock);
 
-	smaf_secure_release(buf);
+	smaf_cpu_release(buf);
+	scrubbed = smaf_secure_release(buf);
 	if (alloc) {
-		alloc->ops->free(alloc, &buf->sgt);
+		if (scrubbed)
+			alloc->ops->free(alloc, &buf->sgt);
+		else
+			smaf_secure_quarantine(buf);
 		atomic_long_dec(&alloc->stats.buffers);
 		atomic_long_sub(buf->size, &alloc->stats.bytes);
 		smaf_limits_uncharge(buf, alloc);
@@ -375,13 +406,17 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
  * @flags: O_RDWR and/or O_CLOEXEC for the dma-buf file
  * @hints: SMAF_HINT_* from userspace
  * @align: physical alignment asked by userspace, 0 for none
+ * @privileged: the caller's /dev/smaf was opened with CAP_IPC_LOCK
+ *
+ * The calling task is the creator: its user and memory cgroup are charged.
  *
  * Context: process context.
  * Return: the dma-buf, or an ERR_PTR (-EDQUOT: the caller has too many live
  * buffers).  On error the reference on @named is dropped.
  */
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags, u32 hints, u64 align)
+				   int flags, u32 hints, u64 align,
+				   bool privileged)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct smaf_buffer *buf;
@@ -395,12 +430,13 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	}
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->syncs);
 	INIT_LIST_HEAD(&buf->node);
 	buf->size = size;
 	buf->hint_contig = hints & SMAF_HINT_CONTIGUOUS;
 	buf->hint_dma32 = hints & SMAF_HINT_DMA32;
 	buf->align = align;
-	ret = smaf_limits_create(buf);
+	ret = smaf_limits_create(buf, privileged);
 	if (ret) {
 		dmabuf = ERR_PTR(ret);
 		goto free_buf;
@@ -418,6 +454,7 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 
 	/* From here on smaf_release() owns @buf, @named and the accounting. */
 	buf->dmabuf = dmabuf;
+	buf->ino = file_inode(dmabuf->file)->i_ino;
 	buf->named = named;
 	mutex_lock(&smaf_buffers_lock);
 	list_add_tail(&buf->node, &smaf_buffers);
@@ -470,7 +507,7 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		c = &live;
 	}
 	seq_printf(s, "ino=%lu size=%zu allocated=%d allocator=%s named=%s attachments=%u secure=%d error=%d",
-		   file_inode(buf->dmabuf->file)->i_ino, buf->size,
+		   buf->ino, buf->size,
 		   !!buf->allocator,
 		   buf->allocator ? buf->allocator->name : "-",
 		   buf->named ? buf->named->name : "-", natt, buf->secure,
@@ -493,16 +530,23 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
  * size, allocation state and allocator, attachments, secure flag, last
  * error, the merged constraints (those the memory was allocated for, or of
  * the current users), how the allocator was chosen and where the memory is.
+ * A buffer busy (being allocated, for instance) is shown as "ino=N busy=1":
+ * the view never waits for a buffer while holding the list.
  *
- * Context: process context; takes the buffer list lock and each buffer's lock.
+ * Context: process context; takes the buffer list lock (killable) and
+ * tries each buffer's lock.
  */
 void smaf_buffer_show_all(struct seq_file *s)
 {
 	struct smaf_buffer *buf;
 
-	mutex_lock(&smaf_buffers_lock);
+	if (mutex_lock_killable(&smaf_buffers_lock))
+		return;
 	list_for_each_entry(buf, &smaf_buffers, node) {
-		mutex_lock(&buf->lock);
+		if (!mutex_trylock(&buf->lock)) {
+			seq_printf(s, "ino=%lu busy=1\n", buf->ino);
+			continue;
+		}
 		smaf_buffer_show(s, buf);
 		mutex_unlock(&buf->lock);
 	}

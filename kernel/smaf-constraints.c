@@ -42,8 +42,8 @@ void smaf_constraints_add_device(struct smaf_constraints *c,
 				 const struct smaf_dev_constraints *d)
 {
 	if (!d->translated) {
-		if (d->dma_limit < c->phys_limit)
-			c->phys_limit = d->dma_limit;
+		if (d->phys_limit < c->phys_limit)
+			c->phys_limit = d->phys_limit;
 		if (d->contig)
 			c->contig = true;
 	}

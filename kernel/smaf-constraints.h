@@ -39,6 +39,8 @@ struct smaf_constraints {
 /**
  * struct smaf_dev_constraints - what one device needs
  * @dma_limit:		highest bus address it can generate (mask and bus limit)
+ * @phys_limit:		highest physical address it reaches without an IOMMU
+ *			(@dma_limit translated through its DMA offsets)
  * @translated:		its DMA goes through a translating IOMMU
  * @contig:		it needs physically contiguous memory (from the policy;
  *			never set for a translated device)
@@ -47,6 +49,7 @@ struct smaf_constraints {
  */
 struct smaf_dev_constraints {
 	u64 dma_limit;
+	u64 phys_limit;
 	bool translated;
 	bool contig;
 	u32 max_segment;

@@ -92,15 +92,14 @@ static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
 }
 
 /*
- * From the CMA area, through SMAF's own device whose DMA mask is set to the
- * users' limit for the call: dma-direct frees CMA pages above the mask (and
- * falls back to buddy pages, which the check below also covers).  SMAF's
- * device never does DMA; DMA_TO_DEVICE keeps DMA-API debugging from
+ * From the CMA area, through SMAF's own device, whose DMA mask (64 bits, set
+ * at init) lets the DMA API take any CMA memory: the range is checked
+ * against the users' limit here, by physical address, and given back if it
+ * does not fit (so no lock is held across the attempt to change the mask).
+ * SMAF's device never does DMA; DMA_TO_DEVICE keeps DMA-API debugging from
  * tracking the memory as written by it, which the importers' own mappings
  * would then overlap.
  */
-static DEFINE_MUTEX(smaf_contig_cma_lock);	/* serialises the mask */
-
 static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align)
 {
 	struct device *dev = smaf_dma_device();
@@ -109,14 +108,8 @@ static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align)
 
 	if (!IS_ENABLED(CONFIG_DMA_CMA))
 		return NULL;
-	mutex_lock(&smaf_contig_cma_lock);
-	if (dma_coerce_mask_and_coherent(dev, min_t(u64, limit, DMA_BIT_MASK(64)))) {
-		mutex_unlock(&smaf_contig_cma_lock);
-		return NULL;
-	}
 	page = dma_alloc_pages(dev, size, &dma, DMA_TO_DEVICE,
 			       GFP_KERNEL | __GFP_NOWARN);
-	mutex_unlock(&smaf_contig_cma_lock);
 	if (!page || dma_mapping_error(dev, dma))
 		return NULL;
 	if (page_to_phys(page) + size - 1 > limit ||
@@ -259,6 +252,7 @@ static struct smaf_allocator smaf_contig_allocator = {
 	.ranking = SMAF_RANK_CONTIG,
 	.ops = &smaf_contig_ops,
 	.owner = THIS_MODULE,
+	.costly = true,
 };
 
 int smaf_contig_init(void)

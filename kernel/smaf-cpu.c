@@ -9,6 +9,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -28,27 +30,45 @@ static void smaf_vma_mod_flags(struct vm_area_struct *vma, unsigned long set,
 }
 
 /**
+ * struct smaf_cpu_map - one mmap() of a buffer, shared by the VMAs it is
+ * split or moved into
+ * @buf:	the buffer
+ * @vmas:	VMAs using this mapping (protected by @buf->lock)
+ * @write:	the mapping may be written
+ * @granted:	it holds a CPU grant of the secure module (secure buffers)
+ */
+struct smaf_cpu_map {
+	struct smaf_buffer *buf;
+	unsigned int vmas;
+	bool write;
+	bool granted;
+};
+
+/**
  * smaf_vm_fault() - back a CPU mapping, allocating the buffer if needed
  * @vmf: the fault
  *
  * Maps the faulting page and up to SMAF_FAULT_AROUND following pages of the
  * same physically contiguous chunk.
  *
- * Context: process context, mmap_lock held for read; takes the buffer lock.
+ * Context: process context, mmap_lock held for read; takes the buffer lock
+ * (killable: a dying process gets VM_FAULT_NOPAGE and never returns).
  * Return: VM_FAULT_NOPAGE, or VM_FAULT_SIGBUS if the buffer cannot be
  * allocated (the reason is in the buffer's debugfs line).
  */
 static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct smaf_buffer *buf = vma->vm_private_data;
+	struct smaf_cpu_map *map = vma->vm_private_data;
+	struct smaf_buffer *buf = map->buf;
 	unsigned long pgoff = vmf->pgoff, addr = vmf->address;
 	unsigned long first, npages, i;
 	struct scatterlist *sg;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	unsigned int n;
 
-	mutex_lock(&buf->lock);
+	if (mutex_lock_killable(&buf->lock))
+		return VM_FAULT_NOPAGE;
 	/*
 	 * Any failure is SIGBUS, ENOMEM included: VM_FAULT_OOM would only
 	 * make the kernel retry the fault, forever if the limit that refused
@@ -84,36 +104,47 @@ unlock:
 }
 
 /**
- * smaf_vm_open() - a mapping was split or duplicated
- * @vma: the new mapping
+ * smaf_vm_open() - a mapping was split, moved (mremap) or copied (fork)
+ * @vma: the new VMA
+ *
+ * A split or a move stays in the process that was granted the mapping, and
+ * shares its grant.  A copy to a child cannot happen for a secure buffer:
+ * its VMAs are VM_DONTCOPY, and VM_IO makes madvise(MADV_DOFORK) fail.
  *
  * Context: process context, mmap_lock held; takes the buffer lock.
  */
 static void smaf_vm_open(struct vm_area_struct *vma)
 {
-	struct smaf_buffer *buf = vma->vm_private_data;
+	struct smaf_cpu_map *map = vma->vm_private_data;
 
-	mutex_lock(&buf->lock);
-	buf->vmas++;
-	/* Covered by the grant the original mapping holds: cannot fail. */
-	WARN_ON(smaf_secure_cpu_get(buf, vma->vm_flags & VM_WRITE));
-	mutex_unlock(&buf->lock);
+	mutex_lock(&map->buf->lock);
+	map->vmas++;
+	mutex_unlock(&map->buf->lock);
 }
 
 /**
- * smaf_vm_close() - a mapping goes away
- * @vma: the mapping
+ * smaf_vm_close() - a VMA goes away
+ * @vma: the VMA
+ *
+ * The last VMA of a mapping gives its CPU grant back.
  *
  * Context: process context, mmap_lock held; takes the buffer lock.
  */
 static void smaf_vm_close(struct vm_area_struct *vma)
 {
-	struct smaf_buffer *buf = vma->vm_private_data;
+	struct smaf_cpu_map *map = vma->vm_private_data;
+	struct smaf_buffer *buf = map->buf;
 
 	mutex_lock(&buf->lock);
+	if (--map->vmas) {
+		mutex_unlock(&buf->lock);
+		return;
+	}
+	if (map->granted)
+		smaf_secure_cpu_revoke(buf, map->write);
 	buf->vmas--;
-	smaf_secure_cpu_put(buf);
 	mutex_unlock(&buf->lock);
+	kfree(map);
 }
 
 static const struct vm_operations_struct smaf_vm_ops = {
@@ -127,37 +158,57 @@ static const struct vm_operations_struct smaf_vm_ops = {
  * @dmabuf: the SMAF dma-buf
  * @vma: the new mapping; the dma-buf core checked its range
  *
- * Nothing is allocated here: the first access faults and allocates.  A
- * secure buffer is different: the CPU must be granted access to its memory
- * now, so it is allocated now; its mappings are not inherited over fork
- * (the child maps the fd itself, and is asked for), and a read-only mapping
- * cannot be made writable with mprotect().
+ * Only shared mappings: a private (copy-on-write) mapping of memory SMAF
+ * inserts by PFN cannot work.  Nothing is allocated here: the first access
+ * faults and allocates.  A secure buffer is different: each mapping asks
+ * the secure module for the CPU, in the context of the mapping process, so
+ * the buffer is allocated now; its mappings are not inherited over fork,
+ * and a read-only mapping cannot be made writable with mprotect().
  *
  * Context: process context, mmap_lock held for write; takes the buffer lock.
- * Return: 0, the allocation error, or -EACCES if the secure module refuses
- * the CPU.
+ * Return: 0, -EINVAL for a private mapping, -ENOMEM, -EINTR, the allocation
+ * error, or the secure module's refusal (-EACCES).
  */
 int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct smaf_buffer *buf = dmabuf->priv;
-	bool write = vma->vm_flags & VM_WRITE;
-	int ret = 0;
+	struct smaf_cpu_map *map;
+	int ret;
 
-	mutex_lock(&buf->lock);
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	map->buf = buf;
+	map->vmas = 1;
+	map->write = vma->vm_flags & VM_WRITE;
+
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		goto free_map;
 	if (buf->secure) {
 		ret = smaf_buffer_populate(buf, true);
 		if (!ret)
-			ret = smaf_secure_cpu_get(buf, write);
+			ret = smaf_secure_cpu_grant(buf, map->write);
 		if (ret)
 			goto unlock;
-		smaf_vma_mod_flags(vma, VM_DONTCOPY, write ? 0 : VM_MAYWRITE);
+		map->granted = true;
+		smaf_vma_mod_flags(vma, VM_DONTCOPY,
+				   map->write ? 0 : VM_MAYWRITE);
 	}
 	buf->vmas++;
-	smaf_vma_mod_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
+	smaf_vma_mod_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+			   0);
 	vma->vm_ops = &smaf_vm_ops;
-	vma->vm_private_data = buf;
+	vma->vm_private_data = map;
+	mutex_unlock(&buf->lock);
+	return 0;
+
 unlock:
 	mutex_unlock(&buf->lock);
+free_map:
+	kfree(map);
 	return ret;
 }
 
@@ -169,12 +220,12 @@ unlock:
  * The dma-buf core counts vmaps; this runs for the first one only.
  *
  * A kernel mapping is CPU access: for a secure buffer the CPU must be
- * granted read and write access.
+ * granted read and write access, until the vunmap.
  *
  * Context: process context; reservation lock held on kernels with dynamic
- * dma-buf locking.  Takes the buffer lock.
- * Return: 0, -ENOMEM, the allocation error of a first use, or -EACCES if
- * the secure module refuses the CPU.
+ * dma-buf locking.  Takes the buffer lock (killable).
+ * Return: 0, -ENOMEM, -EINTR, the allocation error of a first use, or the
+ * secure module's refusal (-EACCES).
  */
 int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
@@ -186,12 +237,15 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	void *vaddr;
 	int ret;
 
-	mutex_lock(&buf->lock);
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		return ret;
 	ret = smaf_buffer_populate(buf, true);
 	if (!ret)
-		ret = smaf_secure_cpu_get(buf, true);
+		ret = smaf_secure_cpu_grant(buf, true);
 	if (ret)
 		goto unlock;
+	buf->vmap_write = buf->secure;
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages) {
@@ -212,7 +266,8 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 
 put_cpu:
-	smaf_secure_cpu_put(buf);
+	smaf_secure_cpu_revoke(buf, true);
+	buf->vmap_write = false;
 unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -232,22 +287,87 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	vunmap(map->vaddr);
 	iosys_map_clear(map);
 	mutex_lock(&buf->lock);
-	smaf_secure_cpu_put(buf);
+	if (buf->vmap_write)
+		smaf_secure_cpu_revoke(buf, true);
+	buf->vmap_write = false;
 	mutex_unlock(&buf->lock);
+}
+
+/**
+ * struct smaf_cpu_sync - a process's begun CPU access to a secure buffer
+ * @tgid:	the process (a reference on its struct pid)
+ * @write:	its grant allows writes
+ * @node:	entry in &smaf_buffer.syncs
+ *
+ * One per process, not counted: a SYNC_START that the dma-buf core
+ * interrupts after SMAF granted it (fence wait) and that userspace restarts
+ * must not leave a grant behind, and another process's SYNC_END must not end
+ * this one's.
+ */
+struct smaf_cpu_sync {
+	struct pid *tgid;
+	bool write;
+	struct list_head node;
+};
+
+static struct smaf_cpu_sync *smaf_cpu_sync_find(struct smaf_buffer *buf)
+{
+	struct smaf_cpu_sync *s;
+
+	list_for_each_entry(s, &buf->syncs, node)
+		if (s->tgid == task_tgid(current))
+			return s;
+	return NULL;
+}
+
+static void smaf_cpu_sync_end(struct smaf_buffer *buf, struct smaf_cpu_sync *s)
+{
+	smaf_secure_cpu_revoke(buf, s->write);
+	list_del(&s->node);
+	put_pid(s->tgid);
+	kfree(s);
+}
+
+/* A secure buffer's CPU grant for the calling process's access. */
+static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
+{
+	struct smaf_cpu_sync *s = smaf_cpu_sync_find(buf);
+	int ret;
+
+	if (!buf->secure || (s && (s->write || !write)))
+		return 0;
+	/* Upgrade: the write grant first, then give the read one back. */
+	ret = smaf_secure_cpu_grant(buf, write);
+	if (ret)
+		return ret;
+	if (s) {
+		smaf_secure_cpu_revoke(buf, s->write);
+		s->write = write;
+		return 0;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s) {
+		smaf_secure_cpu_revoke(buf, write);
+		return -ENOMEM;
+	}
+	s->tgid = get_pid(task_tgid(current));
+	s->write = write;
+	list_add(&s->node, &buf->syncs);
+	return 0;
 }
 
 /**
  * smaf_cpu_begin_access() - make device writes visible to the CPU
  * @dmabuf: the SMAF dma-buf
- * @dir: direction of the CPU access
+ * @dir: direction of the CPU access (DMA_FROM_DEVICE: the CPU only reads)
  *
- * A first use allocates the buffer.  For a secure buffer the CPU must be
- * granted access until the matching end_cpu_access.  Every mapped attachment
- * is synced.
+ * A first use allocates the buffer.  For a secure buffer the calling
+ * process must be granted access, until its end_cpu_access.  Every mapped
+ * attachment is synced in its own mapping's direction.
  *
- * Context: process context; takes the buffer lock.
- * Return: 0, the allocation error, or -EACCES if the secure module refuses
- * the CPU.
+ * Context: process context; takes the buffer lock (killable).
+ * Return: 0, -EINTR, -ENOMEM, the allocation error, or the secure module's
+ * refusal (-EACCES).
  */
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
@@ -255,19 +375,18 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	struct smaf_attachment *a;
 	int ret;
 
-	mutex_lock(&buf->lock);
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		return ret;
 	ret = smaf_buffer_populate(buf, true);
 	if (ret)
 		goto unlock;
-	/* DMA_FROM_DEVICE: the CPU only reads what devices wrote. */
-	ret = smaf_secure_cpu_get(buf, dir != DMA_FROM_DEVICE);
+	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);
 	if (ret)
 		goto unlock;
-	if (buf->secure)
-		buf->syncs++;
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -278,6 +397,9 @@ unlock:
  * @dmabuf: the SMAF dma-buf
  * @dir: direction of the CPU access
  *
+ * Ends the calling process's grant on a secure buffer; an end without a
+ * begin, or from another process, ends nothing.
+ *
  * Context: process context; takes the buffer lock.
  * Return: 0.
  */
@@ -285,16 +407,31 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_attachment *a;
+	struct smaf_cpu_sync *s;
 
 	mutex_lock(&buf->lock);
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	/* An end without a begin (userspace can do that) revokes nothing. */
-	if (buf->syncs) {
-		buf->syncs--;
-		smaf_secure_cpu_put(buf);
-	}
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	s = smaf_cpu_sync_find(buf);
+	if (s)
+		smaf_cpu_sync_end(buf, s);
 	mutex_unlock(&buf->lock);
 	return 0;
+}
+
+/**
+ * smaf_cpu_release() - end the CPU accesses never ended
+ * @buf: the buffer, unreachable (its file is gone)
+ *
+ * Context: process context; takes the buffer lock.
+ */
+void smaf_cpu_release(struct smaf_buffer *buf)
+{
+	struct smaf_cpu_sync *s, *tmp;
+
+	mutex_lock(&buf->lock);
+	list_for_each_entry_safe(s, tmp, &buf->syncs, node)
+		smaf_cpu_sync_end(buf, s);
+	mutex_unlock(&buf->lock);
 }

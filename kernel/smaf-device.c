@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/device.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/moduleparam.h>
@@ -89,6 +90,30 @@ bool smaf_device_translated(struct device *dev)
 	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
 }
 
+/*
+ * The highest physical address @dev reaches with bus addresses up to
+ * @dma_limit.  Bus addresses are not physical addresses: SoCs offset them
+ * (dma-ranges), memory encryption sets a bit in them.  With several DMA
+ * ranges, the highest memory any of them reaches (the mapping check catches
+ * memory in a hole between ranges).
+ */
+static u64 smaf_device_phys_limit(struct device *dev, u64 dma_limit)
+{
+	const struct bus_dma_region *r = dev->dma_range_map;
+	u64 limit = 0, end;
+
+	if (!r)
+		return dma_to_phys(dev, dma_limit);
+	for (; r->size; r++) {
+		if (r->dma_start > dma_limit)
+			continue;
+		end = r->cpu_start + min_t(u64, r->size - 1,
+					   dma_limit - r->dma_start);
+		limit = max(limit, end);
+	}
+	return limit;
+}
+
 /**
  * smaf_device_constraints() - what @dev needs from a buffer's memory
  * @dev: an importing device
@@ -105,6 +130,8 @@ void smaf_device_constraints(struct device *dev,
 	if (dev->bus_dma_limit)
 		d->dma_limit = min(d->dma_limit, dev->bus_dma_limit);
 	d->translated = smaf_device_translated(dev);
+	d->phys_limit = d->translated ? ~(u64)0 :
+			smaf_device_phys_limit(dev, d->dma_limit);
 	d->max_segment = dma_get_max_seg_size(dev);
 	d->seg_boundary = dma_get_seg_boundary(dev);
 

@@ -32,16 +32,19 @@
  * @layout:	where the memory is, valid when @allocator is set
  * @why:	how @allocator was chosen, for the debugfs view
  * @user:	the user who created the buffer, charged for it
- * @privileged:	the creator had CAP_IPC_LOCK
- * @secure:	the secure flag
+ * @memcg:	memory cgroup of the creator (a reference), charged for the
+ *		allocators that charge memory cgroups, whoever uses it first
+ * @privileged:	the creator's /dev/smaf was opened with CAP_IPC_LOCK
+ * @secure:	the secure flag (one-way: never cleared)
  * @sec:	secure module holding @sec_ctx (a reference on its owner)
  * @sec_ctx:	the secure module's context for this buffer
- * @cpu_users:	CPU uses (mappings, vmaps, begun CPU accesses) of a secure
- *		buffer, sharing the CPU grants in @cpu_granted
- * @cpu_granted: CPU grants held (smaf-secure.c)
- * @syncs:	begun CPU accesses of a secure buffer not yet ended
- * @vmas:	CPU mappings (VMAs) of the buffer
+ * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
+ *		ended (struct smaf_cpu_sync), each holding its own CPU grant
+ * @vmap_write: a vmap of a secure buffer holds a CPU read-write grant
+ * @vmas:	CPU mappings of the buffer (mmap calls, whatever their splits)
  * @last_error:	errno of the last failed allocation attempt, 0 if none
+ * @ino:	inode number of the dma-buf file, cached at export (the file
+ *		may be gone while the buffer is still listed)
  * @node:	entry in the list of live buffers (smaf_buffers_lock)
  */
 struct smaf_buffer {
@@ -59,15 +62,16 @@ struct smaf_buffer {
 	struct smaf_layout layout;
 	const char *why;
 	struct smaf_user *user;
+	struct mem_cgroup *memcg;
 	bool privileged;
 	bool secure;
 	struct smaf_secure *sec;
 	void *sec_ctx;
-	unsigned int cpu_users;
-	u8 cpu_granted;
-	unsigned int syncs;
+	struct list_head syncs;
+	bool vmap_write;
 	unsigned int vmas;
 	int last_error;
+	unsigned long ino;
 	struct list_head node;
 };
 
@@ -103,7 +107,7 @@ int smaf_allocator_show_limits(char *buf, size_t len);
 
 /* smaf-limits.c: per-user and global limits */
 struct smaf_user;
-int smaf_limits_create(struct smaf_buffer *buf);
+int smaf_limits_create(struct smaf_buffer *buf, bool privileged);
 void smaf_limits_destroy(struct smaf_buffer *buf);
 int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
@@ -111,12 +115,15 @@ int smaf_limits_init(void);
 int smaf_limits_register(struct smaf_allocator *alloc);
 void smaf_limits_unregister(struct smaf_allocator *alloc);
 int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len);
+int smaf_limits_costly_begin(struct smaf_buffer *buf);
+void smaf_limits_costly_end(struct smaf_buffer *buf, int result);
 void smaf_limits_show_users(struct seq_file *s);
 
 /* smaf-buffer.c: buffer objects and device access */
 extern const struct dma_buf_ops smaf_dma_buf_ops;
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags, u32 hints, u64 align);
+				   int flags, u32 hints, u64 align,
+				   bool privileged);
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
 void smaf_buffer_show_all(struct seq_file *s);
@@ -138,20 +145,24 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
 void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
+void smaf_cpu_release(struct smaf_buffer *buf);
 
 /* smaf-secure.c: secure module, contexts and grants */
 struct smaf_secure;
-int smaf_secure_set(struct smaf_buffer *buf, bool on);
+int smaf_secure_set(struct smaf_buffer *buf);
 int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
 		    enum dma_data_direction dir);
 void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 		       enum dma_data_direction dir);
-int smaf_secure_cpu_get(struct smaf_buffer *buf, bool write);
-void smaf_secure_cpu_put(struct smaf_buffer *buf);
-void smaf_secure_release(struct smaf_buffer *buf);
+int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write);
+void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write);
+bool smaf_secure_release(struct smaf_buffer *buf);
+void smaf_secure_quarantine(struct smaf_buffer *buf);
+void smaf_secure_exit(void);
 void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
+bool smaf_file_privileged(struct file *file);
 u64 smaf_ram_end(void);
 struct device *smaf_dma_device(void);
 

@@ -26,7 +26,8 @@ static bool smaf_is_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-static long smaf_ioctl_create(struct smaf_create_data __user *uarg)
+static long smaf_ioctl_create(struct file *file,
+			      struct smaf_create_data __user *uarg)
 {
 	struct smaf_allocator *named = NULL;
 	struct smaf_create_data data;
@@ -66,7 +67,8 @@ static long smaf_ioctl_create(struct smaf_create_data __user *uarg)
 	/* smaf_buffer_create() owns @named from here, even on error. */
 	dmabuf = smaf_buffer_create(length, named, data.flags & O_ACCMODE,
 				    data.hints,
-				    data.alignment > PAGE_SIZE ? data.alignment : 0);
+				    data.alignment > PAGE_SIZE ? data.alignment : 0,
+				    smaf_file_privileged(file));
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 
@@ -104,12 +106,22 @@ static long smaf_ioctl_secure(struct smaf_secure_flag __user *uarg, bool set)
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	mutex_lock(&buf->lock);
-	if (set)
-		ret = smaf_secure_set(buf, data.secure);
-	else
+	/* Changing the buffer's protection needs a buffer opened for writing. */
+	if (set && !(buf->dmabuf->file->f_mode & FMODE_WRITE)) {
+		ret = -EBADF;
+		goto put;
+	}
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		goto put;
+	if (!set)
 		data.secure = buf->secure;
+	else if (data.secure)
+		ret = smaf_secure_set(buf);
+	else if (buf->secure)
+		ret = -EPERM;	/* one-way: never cleared */
 	mutex_unlock(&buf->lock);
+put:
 	dma_buf_put(buf->dmabuf);
 
 	if (!ret && !set && put_user(data.secure, &uarg->secure))
@@ -155,7 +167,7 @@ long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case SMAF_IOC_CREATE:
-		return smaf_ioctl_create(uarg);
+		return smaf_ioctl_create(file, uarg);
 	case SMAF_IOC_GET_SECURE_FLAG:
 		return smaf_ioctl_secure(uarg, false);
 	case SMAF_IOC_SET_SECURE_FLAG:

@@ -2,13 +2,19 @@
 /*
  * SMAF limits: no client may starve the others.
  *
- * Every buffer is accounted to the user who created it.  Per allocator,
+ * Every buffer is accounted to the user who created it, and its memory
+ * charged to the creator's memory cgroup (for the allocators that charge
+ * cgroups): one principal, so that passing the fd to a service that uses
+ * it first does not move the cost to the service.  Per allocator,
  * unprivileged users are held to a per-user byte limit, and all users
  * together to a global limit of which a reserve is kept for privileged
  * callers (CAP_IPC_LOCK: they pin memory for devices).  Each user also has
  * a limit on live buffers.  Exceeding a per-user limit fails with EDQUOT, a
  * global limit or the reserve with ENOSPC, at the moment of creation
- * (buffers) or allocation (bytes), and is counted.
+ * (buffers) or allocation (bytes), and is counted.  A failed attempt on a
+ * costly allocator (contig: page migration) costs an unprivileged user a
+ * growing pause (EAGAIN) before the next attempt, so that a loop of
+ * failures cannot keep the machine migrating pages.
  *
  * Limits are set per allocator by the module parameter "limits"
  * ("ALLOCATOR:KEY=SIZE,...", KEY one of user, global, reserve; SIZE with
@@ -18,9 +24,10 @@
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
-#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -39,6 +46,8 @@
  * @buffers:	live buffers it created
  * @bytes:	bytes allocated for them, per allocator id
  * @refused:	creations and allocations refused by a limit
+ * @costly_fails: costly allocation attempts failed in a row
+ * @costly_next: jiffies before which no costly attempt is made
  * @node:	entry in smaf_users
  */
 struct smaf_user {
@@ -46,8 +55,14 @@ struct smaf_user {
 	unsigned int buffers;
 	u64 bytes[SMAF_MAX_ALLOCATORS];
 	unsigned long refused;
+	unsigned int costly_fails;
+	unsigned long costly_next;
 	struct list_head node;
 };
+
+/* Pause after a failed costly attempt: doubles per failure, up to a cap. */
+#define SMAF_COSTLY_PAUSE	(HZ / 20)
+#define SMAF_COSTLY_PAUSE_MAX	(5 * HZ)
 
 /*
  * Protects smaf_users, every struct smaf_user, smaf_charged and the limits
@@ -88,6 +103,9 @@ static void smaf_user_put(struct smaf_user *u)
 	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
 		if (u->bytes[i])
 			return;
+	/* A pause outlives the user's buffers. */
+	if (u->costly_fails && time_before(jiffies, u->costly_next))
+		return;
 	list_del(&u->node);
 	kfree(u);
 }
@@ -95,18 +113,20 @@ static void smaf_user_put(struct smaf_user *u)
 /**
  * smaf_limits_create() - account a new buffer to the calling user
  * @buf: the buffer being created
+ * @privileged: the creator may use the reserves
  *
- * Records the creator and whether it is privileged (CAP_IPC_LOCK).
+ * Records the creator (its user and memory cgroup) and whether it is
+ * privileged.
  *
  * Context: process context, the creator's; takes the limits lock.
  * Return: 0, -ENOMEM, or -EDQUOT if the user has max_buffers live buffers.
  */
-int smaf_limits_create(struct smaf_buffer *buf)
+int smaf_limits_create(struct smaf_buffer *buf, bool privileged)
 {
 	struct smaf_user *u;
 	int ret = 0;
 
-	buf->privileged = capable(CAP_IPC_LOCK);
+	buf->privileged = privileged;
 	mutex_lock(&smaf_limits_lock);
 	u = smaf_user_get(current_uid());
 	if (!u) {
@@ -121,6 +141,8 @@ int smaf_limits_create(struct smaf_buffer *buf)
 	if (u && ret)
 		smaf_user_put(u);
 	mutex_unlock(&smaf_limits_lock);
+	if (!ret)
+		buf->memcg = get_mem_cgroup_from_mm(current->mm);
 	return ret;
 }
 
@@ -134,6 +156,7 @@ void smaf_limits_destroy(struct smaf_buffer *buf)
 {
 	if (!buf->user)
 		return;
+	mem_cgroup_put(buf->memcg);
 	mutex_lock(&smaf_limits_lock);
 	buf->user->buffers--;
 	smaf_user_put(buf->user);
@@ -191,14 +214,64 @@ void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 }
 
 /**
+ * smaf_limits_costly_begin() - may the creator try a costly allocation now?
+ * @buf: the buffer about to be allocated
+ *
+ * Context: process context; takes the limits lock, not held across the
+ * attempt.
+ * Return: 0, or -EAGAIN while an unprivileged creator pauses after failed
+ * attempts.
+ */
+int smaf_limits_costly_begin(struct smaf_buffer *buf)
+{
+	struct smaf_user *u = buf->user;
+	int ret = 0;
+
+	mutex_lock(&smaf_limits_lock);
+	if (!buf->privileged && u->costly_fails &&
+	    time_before(jiffies, u->costly_next)) {
+		u->refused++;
+		ret = -EAGAIN;
+	}
+	mutex_unlock(&smaf_limits_lock);
+	return ret;
+}
+
+/**
+ * smaf_limits_costly_end() - record how a costly attempt ended
+ * @buf: the buffer
+ * @result: the allocator's result
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_costly_end(struct smaf_buffer *buf, int result)
+{
+	struct smaf_user *u = buf->user;
+	unsigned long pause;
+
+	mutex_lock(&smaf_limits_lock);
+	if (result != -ENOMEM) {
+		u->costly_fails = 0;
+	} else {
+		if (u->costly_fails < 16)
+			u->costly_fails++;
+		pause = min_t(unsigned long, SMAF_COSTLY_PAUSE_MAX,
+			      SMAF_COSTLY_PAUSE << (u->costly_fails - 1));
+		u->costly_next = jiffies + pause;
+	}
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
  * smaf_limits_default() - set an allocator's limits from its capacity
  * @alloc: the allocator, being registered
  * @capacity: bytes it can ever provide (0: a share of RAM)
  * @scarce: keep a reserve for privileged callers
  *
  * Defaults: unprivileged users may each take a quarter of the capacity
- * (a quarter of RAM when unbounded); a scarce allocator keeps a quarter of
- * its capacity (at most 64 MiB) for privileged callers.
+ * (a quarter of RAM when unbounded); all users together half of RAM for
+ * an unbounded allocator, the whole capacity for a scarce one, which keeps
+ * a quarter of it (at most 64 MiB) for privileged callers.
  *
  * Context: module init.
  */
@@ -209,7 +282,7 @@ void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce
 	if (!capacity)
 		capacity = ram;
 	alloc->limit.user_max = capacity / 4;
-	alloc->limit.global_max = scarce ? capacity : U64_MAX;
+	alloc->limit.global_max = scarce ? capacity : ram / 2;
 	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
 }
 

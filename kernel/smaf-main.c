@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -12,8 +13,40 @@
 
 #include "smaf-internal.h"
 
+/**
+ * smaf_open() - open /dev/smaf
+ * @inode: the device node
+ * @file: the new file
+ *
+ * Whether the opener may use the reserve of scarce memory (CAP_IPC_LOCK) is
+ * decided here, once, with the opener's credentials and without an audit
+ * record: a refusal is the common case, not an event.
+ *
+ * Context: process context.
+ * Return: 0.
+ */
+static int smaf_open(struct inode *inode, struct file *file)
+{
+	file->private_data = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK) ?
+			     (void *)1UL : NULL;
+	return 0;
+}
+
+/**
+ * smaf_file_privileged() - was @file opened with CAP_IPC_LOCK?
+ * @file: an open /dev/smaf
+ *
+ * Context: any.
+ * Return: true if so.
+ */
+bool smaf_file_privileged(struct file *file)
+{
+	return file->private_data;
+}
+
 static const struct file_operations smaf_fops = {
 	.owner = THIS_MODULE,
+	.open = smaf_open,
 	.unlocked_ioctl = smaf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -72,10 +105,17 @@ static int __init smaf_init(void)
 	ret = misc_register(&smaf_misc);
 	if (ret)
 		goto exit_carveout;
+	/* Lets the contig allocator take CMA memory anywhere (it checks). */
+	ret = dma_coerce_mask_and_coherent(smaf_misc.this_device,
+					   DMA_BIT_MASK(64));
+	if (ret)
+		goto deregister;
 
 	smaf_debugfs_init();
 	return 0;
 
+deregister:
+	misc_deregister(&smaf_misc);
 exit_carveout:
 	smaf_carveout_exit();
 exit_contig:
@@ -95,6 +135,7 @@ static void __exit smaf_exit(void)
 	smaf_contig_exit();
 	smaf_dma32_exit();
 	smaf_system_exit();
+	smaf_secure_exit();
 }
 
 module_init(smaf_init);

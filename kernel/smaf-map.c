@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/device.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
 
@@ -59,13 +60,13 @@ static int smaf_copy_table(struct sg_table *dst, const struct sg_table *src,
 
 /*
  * Every mapped segment must be reachable by the device, the segments
- * DMA-contiguous if it needs that, and, without an IOMMU or DMA offset, at
- * the memory's own address (anything else is a bounce buffer).
+ * DMA-contiguous if it needs that, and, without an IOMMU, at the bus address
+ * of the memory itself (anything else is a bounce buffer).
  */
 static int smaf_check_mapping(struct smaf_attachment *a)
 {
 	const struct smaf_dev_constraints *d = &a->need;
-	bool identity = !d->translated && !a->dev->dma_range_map;
+	bool direct = !d->translated;
 	struct scatterlist *sg, *mem = a->sgt.sgl;
 	dma_addr_t next = 0;
 	unsigned int i;
@@ -77,9 +78,9 @@ static int smaf_check_mapping(struct smaf_attachment *a)
 			goto bad;
 		next = sg_dma_address(sg) + sg_dma_len(sg);
 	}
-	if (identity && a->sgt.nents == a->sgt.orig_nents) {
+	if (direct && a->sgt.nents == a->sgt.orig_nents) {
 		for_each_sgtable_dma_sg(&a->sgt, sg, i) {
-			if (sg_dma_address(sg) != sg_phys(mem))
+			if (sg_dma_address(sg) != phys_to_dma(a->dev, sg_phys(mem)))
 				goto bad;
 			mem = sg_next(mem);
 		}
@@ -97,12 +98,12 @@ bad:
  * @a: the attachment
  * @dir: DMA direction
  *
- * The first mapping of the buffer does the cache maintenance that hands the
- * memory to devices.  While another device has it mapped, the memory is
- * already theirs (CPU access in between is bracketed by begin/end_cpu_access,
- * which sync every mapped attachment), so further mappings skip it: that is
- * also what tells DMA-API debugging that two devices mapping one buffer is
- * sharing, not a driver bug.
+ * Every mapping does the cache maintenance its device needs (a
+ * non-coherent device must see the zeroing and the CPU's writes).  While
+ * another device has the buffer mapped, the mapping itself is made with
+ * DMA_ATTR_SKIP_CPU_SYNC, which tells DMA-API debugging that two devices
+ * mapping one buffer is sharing, not a driver bug, and the maintenance is
+ * done by an explicit sync for the device right after.
  *
  * Context: process context; @buf->lock held.
  * Return: 0, -ENOMEM, the DMA mapping error, or -EIO if the mapping is not
@@ -128,6 +129,8 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 	ret = smaf_check_mapping(a);
 	if (ret)
 		goto unmap;
+	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC)
+		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
 	a->mapped = true;
 	return 0;
@@ -143,10 +146,16 @@ free_table:
  * smaf_unmap_attachment() - undo smaf_map_attachment()
  * @a: a mapped attachment
  *
+ * Syncs for the CPU first, as a plain unmap would: what the device wrote
+ * must be visible to the CPU, which no later begin_cpu_access will sync for
+ * this device.
+ *
  * Context: process context; the buffer lock held.
  */
 void smaf_unmap_attachment(struct smaf_attachment *a)
 {
+	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC)
+		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, a->attrs);
 	sg_free_table(&a->sgt);
 	a->mapped = false;

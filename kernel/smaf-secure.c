@@ -17,15 +17,26 @@
 #include "smaf-internal.h"
 #include "smaf-secure.h"
 
-/* CPU grants held on a buffer (smaf_buffer.cpu_granted). */
-#define SMAF_CPU_READ	BIT(0)	/* DMA_TO_DEVICE: the CPU reads */
-#define SMAF_CPU_RW	BIT(1)	/* DMA_BIDIRECTIONAL */
-
-/* Protects smaf_secure_mod. */
+/* Protects smaf_secure_mod and smaf_quarantine. */
 static DEFINE_MUTEX(smaf_secure_lock);
 static struct smaf_secure *smaf_secure_mod;
 /* Live contexts, for the debugfs view. */
 static atomic_t smaf_secure_contexts = ATOMIC_INIT(0);
+
+/**
+ * struct smaf_quarantined - secure memory that could not be scrubbed
+ * @sgt:	the memory, never given back to its allocator
+ * @size:	bytes
+ * @node:	entry in smaf_quarantine
+ */
+struct smaf_quarantined {
+	struct sg_table sgt;
+	size_t size;
+	struct list_head node;
+};
+
+static LIST_HEAD(smaf_quarantine);
+static u64 smaf_quarantine_bytes;
 
 /**
  * smaf_register_secure() - make a secure module SMAF's one secure module
@@ -39,7 +50,7 @@ int smaf_register_secure(struct smaf_secure *sec)
 {
 	int ret = 0;
 
-	if (!sec->name || !sec->ops || !sec->ops->create_ctx ||
+	if (!sec || !sec->name || !sec->ops || !sec->ops->create_ctx ||
 	    !sec->ops->destroy_ctx || !sec->ops->grant_access ||
 	    !sec->ops->revoke_access)
 		return -EINVAL;
@@ -86,43 +97,34 @@ static struct smaf_secure *smaf_secure_get(void)
 }
 
 /**
- * smaf_secure_set() - set or clear a buffer's secure flag
+ * smaf_secure_set() - make a buffer secure
  * @buf: the buffer
- * @on: the new flag
+ *
+ * One-way: nothing clears the flag.
  *
  * Context: process context; @buf->lock held.
- * Return: 0; -EBUSY if the buffer is already allocated or mapped by the
- * CPU; -EALREADY if it is already secure; -EOPNOTSUPP if no secure module is registered; or the
- * secure module's error creating the context.
+ * Return: 0; -EALREADY if the buffer is already secure; -EBUSY if it is
+ * already allocated or mapped by the CPU; -EOPNOTSUPP if no secure module is
+ * registered; or the secure module's error creating the context.
  */
-int smaf_secure_set(struct smaf_buffer *buf, bool on)
+int smaf_secure_set(struct smaf_buffer *buf)
 {
 	struct smaf_secure *sec;
 	void *ctx;
 
 	lockdep_assert_held(&buf->lock);
-	if (on == buf->secure)
-		return on ? -EALREADY : 0;
+	if (buf->secure)
+		return -EALREADY;
 	if (buf->allocator || buf->vmas)
 		return -EBUSY;
-
-	if (!on) {
-		buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
-		atomic_dec(&smaf_secure_contexts);
-		module_put(buf->sec->owner);
-		buf->sec = NULL;
-		buf->sec_ctx = NULL;
-		buf->secure = false;
-		return 0;
-	}
 
 	sec = smaf_secure_get();
 	if (!sec)
 		return -EOPNOTSUPP;
 	ctx = sec->ops->create_ctx(sec, buf->size);
-	if (IS_ERR(ctx)) {
+	if (IS_ERR_OR_NULL(ctx)) {
 		module_put(sec->owner);
-		return PTR_ERR(ctx);
+		return ctx ? PTR_ERR(ctx) : -ENOMEM;
 	}
 	atomic_inc(&smaf_secure_contexts);
 	buf->sec = sec;
@@ -160,7 +162,8 @@ static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
 						  sg_phys(sg), sg->length, dir);
 		if (ret) {
 			smaf_secure_revoke_ranges(buf, dev, i, dir);
-			return ret == -EACCES ? ret : -EACCES;
+			/* -EACCES, or why it could not decide (-ENOMEM...). */
+			return ret;
 		}
 	}
 	return 0;
@@ -173,7 +176,8 @@ static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
  * @dir: the mapping's direction
  *
  * Context: process context; @buf->lock held.
- * Return: 0 (also for a buffer that is not secure) or -EACCES.
+ * Return: 0 (also for a buffer that is not secure), -EACCES, or the secure
+ * module's error.
  */
 int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
 		    enum dma_data_direction dir)
@@ -201,110 +205,177 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 }
 
 /**
- * smaf_secure_cpu_get() - ask access for one more CPU use
+ * smaf_secure_cpu_grant() - ask access for one CPU use
  * @buf: the buffer, allocated
  * @write: the CPU may write
  *
- * CPU uses (mappings, vmaps, begin_cpu_access) share one grant per access
- * kind, asked on the first use that needs it and revoked with the last use.
+ * Every CPU use (a mapping, a vmap, a process's begun CPU access) asks for
+ * its own grant, in the context of the task that makes the use, so that the
+ * secure module can decide on who asks; it gives it back with
+ * smaf_secure_cpu_revoke() when the use ends.
  *
  * Context: process context; @buf->lock held.
- * Return: 0 (also for a buffer that is not secure) or -EACCES.
+ * Return: 0 (also for a buffer that is not secure), -EACCES, or the secure
+ * module's error.
  */
-int smaf_secure_cpu_get(struct smaf_buffer *buf, bool write)
+int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write)
 {
-	u8 need = write ? SMAF_CPU_RW : SMAF_CPU_READ;
-	int ret;
-
 	lockdep_assert_held(&buf->lock);
 	if (!buf->secure)
 		return 0;
-	if (!(buf->cpu_granted & (need | SMAF_CPU_RW))) {
-		ret = smaf_secure_grant_ranges(buf, NULL, write ?
-					       DMA_BIDIRECTIONAL : DMA_TO_DEVICE);
-		if (ret)
-			return ret;
-		buf->cpu_granted |= need;
-	}
-	buf->cpu_users++;
-	return 0;
+	return smaf_secure_grant_ranges(buf, NULL, write ? DMA_BIDIRECTIONAL :
+					DMA_TO_DEVICE);
 }
 
 /**
- * smaf_secure_cpu_put() - one CPU use ended
+ * smaf_secure_cpu_revoke() - one CPU use ended
  * @buf: the buffer
+ * @write: what smaf_secure_cpu_grant() was called with
  *
  * Context: process context; @buf->lock held.
  */
-void smaf_secure_cpu_put(struct smaf_buffer *buf)
+void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write)
 {
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure || WARN_ON(!buf->cpu_users) || --buf->cpu_users)
-		return;
-	if (buf->cpu_granted & SMAF_CPU_READ)
-		smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, DMA_TO_DEVICE);
-	if (buf->cpu_granted & SMAF_CPU_RW)
-		smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, DMA_BIDIRECTIONAL);
-	buf->cpu_granted = 0;
+	if (buf->secure)
+		smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, write ?
+					  DMA_BIDIRECTIONAL : DMA_TO_DEVICE);
 }
 
-/* Zeroes the buffer through temporary kernel mappings, which also work for
+/* Zeroes @n pages through a temporary kernel mapping, which also works for
  * memory outside the kernel's linear map (carveouts).
  */
-static void smaf_secure_scrub(struct smaf_buffer *buf)
+static int smaf_secure_zero_pages(struct page **pages, unsigned int n)
 {
-	struct page *pages[64];
-	struct sg_page_iter piter;
-	unsigned int n = 0;
-	void *vaddr;
+	void *vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 
+	if (!vaddr)
+		return -ENOMEM;
+	memset(vaddr, 0, (size_t)n * PAGE_SIZE);
+	vunmap(vaddr);
+	return 0;
+}
+
+/* The CPU zeroes the buffer, with a write grant like any other CPU use. */
+static int smaf_secure_cpu_scrub(struct smaf_buffer *buf)
+{
+	struct sg_page_iter piter;
+	struct page *pages[64];
+	unsigned int n = 0;
+	int ret;
+
+	ret = smaf_secure_grant_ranges(buf, NULL, DMA_FROM_DEVICE);
+	if (ret)
+		return ret;
 	for_each_sgtable_page(&buf->sgt, &piter, 0) {
 		pages[n++] = sg_page_iter_page(&piter);
 		if (n < ARRAY_SIZE(pages))
 			continue;
-		vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
-		if (!WARN_ON(!vaddr)) {
-			memset(vaddr, 0, n * PAGE_SIZE);
-			vunmap(vaddr);
-		}
+		ret = smaf_secure_zero_pages(pages, n);
+		if (ret)
+			break;
 		n = 0;
 		cond_resched();
 	}
-	if (n) {
-		vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
-		if (!WARN_ON(!vaddr)) {
-			memset(vaddr, 0, n * PAGE_SIZE);
-			vunmap(vaddr);
-		}
+	if (!ret && n)
+		ret = smaf_secure_zero_pages(pages, n);
+	smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, DMA_FROM_DEVICE);
+	return ret;
+}
+
+/* The secure module zeroes the buffer itself, range by range. */
+static int smaf_secure_module_scrub(struct smaf_buffer *buf)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		ret = buf->sec->ops->scrub(buf->sec, buf->sec_ctx, sg_phys(sg),
+					   sg->length);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /**
- * smaf_secure_release() - end of a buffer's life: revoke, scrub, destroy
- * @buf: the buffer, no longer attached or mapped; its memory still
- *	 allocated if it ever was
+ * smaf_secure_release() - end of a buffer's life: scrub, destroy
+ * @buf: the buffer, no longer attached, mapped or CPU-accessed; its memory
+ *	 still allocated if it ever was
  *
- * Revokes CPU grants still held (a DMA_BUF_IOCTL_SYNC start without its
- * end), zeroes the memory so that no secret goes back to the system, and
- * destroys the context.
+ * Zeroes the memory so that no secret goes back to the system: the secure
+ * module does it if it has a scrub op, else the CPU does, granted write
+ * access for it.  Then destroys the context.
  *
- * Context: process context; the buffer is unreachable; takes its lock.
+ * Context: process context; the buffer is unreachable.
+ * Return: true if the memory may be freed; false if it could not be
+ * scrubbed (refused, or no kernel mapping): the caller must then hand it to
+ * smaf_secure_quarantine() instead of freeing it.
  */
-void smaf_secure_release(struct smaf_buffer *buf)
+bool smaf_secure_release(struct smaf_buffer *buf)
 {
+	int ret = 0;
+
 	if (!buf->secure)
-		return;
-	mutex_lock(&buf->lock);
-	if (buf->cpu_users) {
-		buf->cpu_users = 1;
-		smaf_secure_cpu_put(buf);
+		return true;
+	if (buf->allocator) {
+		mutex_lock(&buf->lock);
+		if (buf->sec->ops->scrub)
+			ret = smaf_secure_module_scrub(buf);
+		else
+			ret = smaf_secure_cpu_scrub(buf);
+		mutex_unlock(&buf->lock);
+		if (ret)
+			pr_err("cannot scrub a %zu byte secure buffer (error %d): its memory is quarantined\n",
+			       buf->size, ret);
 	}
-	mutex_unlock(&buf->lock);
-	if (buf->allocator)
-		smaf_secure_scrub(buf);
 	buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
 	atomic_dec(&smaf_secure_contexts);
 	module_put(buf->sec->owner);
+	return !ret;
+}
+
+/**
+ * smaf_secure_quarantine() - keep unscrubbed memory out of circulation
+ * @buf: the buffer whose memory smaf_secure_release() could not scrub
+ *
+ * Takes over @buf->sgt: the memory is never given back to its allocator
+ * (not even when SMAF unloads), and is counted in debugfs.
+ *
+ * Context: process context; takes the secure registry lock.
+ */
+void smaf_secure_quarantine(struct smaf_buffer *buf)
+{
+	struct smaf_quarantined *q = kzalloc(sizeof(*q), GFP_KERNEL | __GFP_NOFAIL);
+
+	q->sgt = buf->sgt;
+	q->size = buf->size;
+	memset(&buf->sgt, 0, sizeof(buf->sgt));
+	mutex_lock(&smaf_secure_lock);
+	list_add(&q->node, &smaf_quarantine);
+	smaf_quarantine_bytes += q->size;
+	mutex_unlock(&smaf_secure_lock);
+}
+
+/**
+ * smaf_secure_exit() - forget the quarantine at unload
+ *
+ * The quarantined memory itself stays allocated for good.
+ *
+ * Context: module exit.
+ */
+void smaf_secure_exit(void)
+{
+	struct smaf_quarantined *q, *tmp;
+
+	list_for_each_entry_safe(q, tmp, &smaf_quarantine, node) {
+		pr_warn("%zu bytes of unscrubbed secure memory stay allocated\n",
+			q->size);
+		sg_free_table(&q->sgt);
+		list_del(&q->node);
+		kfree(q);
+	}
 }
 
 /**
@@ -316,8 +387,8 @@ void smaf_secure_release(struct smaf_buffer *buf)
 void smaf_secure_show(struct seq_file *s)
 {
 	mutex_lock(&smaf_secure_lock);
-	seq_printf(s, "module=%s contexts=%d\n",
+	seq_printf(s, "module=%s contexts=%d quarantined_bytes=%llu\n",
 		   smaf_secure_mod ? smaf_secure_mod->name : "-",
-		   atomic_read(&smaf_secure_contexts));
+		   atomic_read(&smaf_secure_contexts), smaf_quarantine_bytes);
 	mutex_unlock(&smaf_secure_lock);
 }

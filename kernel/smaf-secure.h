@@ -9,16 +9,22 @@
  *
  *  - a device, for every physical range of the buffer, when it maps the
  *    buffer (map_dma_buf), revoked when it unmaps;
- *  - the CPU (@dev is NULL) when it maps the buffer (mmap), vmaps it, or
- *    begins CPU access (DMA_BUF_IOCTL_SYNC start), revoked when the last
- *    such use ends.
+ *  - the CPU (@dev is NULL), for each use: every mmap() (revoked when the
+ *    mapping is gone), a vmap (until the vunmap), and a process's begun
+ *    CPU access (DMA_BUF_IOCTL_SYNC start, until that process's end).
+ *    Grants for the CPU are asked in the context of the task making the
+ *    use, so the module may decide on its credentials.  CPU grants overlap:
+ *    the module must count them.
  *
  * If one range is refused, every range granted for that use is revoked and
  * the use fails with -EACCES: nothing is mapped partially.  Directions are
  * from the device's point of view: DMA_TO_DEVICE, the device (or CPU) reads
  * the memory; DMA_FROM_DEVICE, it writes it; DMA_BIDIRECTIONAL, both.
  *
- * The memory of secure buffers is zeroed before it is freed.  A context
+ * The memory of a secure buffer is zeroed before it is freed: by the module's
+ * @scrub op if it has one, else by the CPU after a write grant (dev NULL,
+ * DMA_FROM_DEVICE) asked for the purpose.  If that fails, SMAF never frees
+ * the memory (it is quarantined, see debugfs).  A context
  * holds a reference on the secure module's owner, so the module cannot be
  * unloaded while a secure buffer exists.
  */
@@ -42,6 +48,10 @@ struct smaf_secure;
  *		Called with SMAF's buffer lock held; may sleep; must not call
  *		back into SMAF.
  * @revoke_access: take back one grant, with the same arguments.
+ * @scrub:	optional: zero [@addr, @addr + @size) of a buffer that no
+ *		device or CPU holds a grant on any more (its last use).
+ *		Return 0, or an error to keep the memory out of circulation.
+ *		Called with SMAF's buffer lock held; may sleep.
  */
 struct smaf_secure_ops {
 	void *(*create_ctx)(struct smaf_secure *sec, size_t size);
@@ -52,6 +62,8 @@ struct smaf_secure_ops {
 	void (*revoke_access)(struct smaf_secure *sec, void *ctx,
 			      struct device *dev, phys_addr_t addr, size_t size,
 			      enum dma_data_direction dir);
+	int (*scrub)(struct smaf_secure *sec, void *ctx, phys_addr_t addr,
+		     size_t size);
 };
 
 /**

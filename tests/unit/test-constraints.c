@@ -21,7 +21,7 @@ static void ok(int pass, const char *what)
 static struct smaf_dev_constraints dev(u64 limit, bool translated, u32 seg, u64 boundary)
 {
 	struct smaf_dev_constraints d = {
-		.dma_limit = limit, .translated = translated,
+		.dma_limit = limit, .phys_limit = limit, .translated = translated,
 		.max_segment = seg, .seg_boundary = boundary,
 	};
 	return d;
@@ -107,8 +107,8 @@ static void random_cases(unsigned int seed)
 		for (i = 0; i < n; i++) {
 			d[i] = dev(((u64)1 << (24 + rand() % 40)) - 1, rand() % 3 == 0,
 				   (u32)(rand() % 4) << 16, ((u64)1 << (16 + rand() % 48)) - 1);
-			if (!d[i].translated && d[i].dma_limit < want)
-				want = d[i].dma_limit;
+			if (!d[i].translated && d[i].phys_limit < want)
+				want = d[i].phys_limit;
 		}
 		smaf_constraints_init(&a, 4096);
 		smaf_constraints_init(&b, 4096);

@@ -62,10 +62,12 @@ struct smaf_edu {
 
 /**
  * struct smaf_edu_file - one open file
+ * @lock:	protects @dmabuf and @attach (threads share the file)
  * @dmabuf:	dma-buf held attached by SMAF_EDU_IOC_ATTACH, or NULL
  * @attach:	its attachment
  */
 struct smaf_edu_file {
+	struct mutex lock; /* see @lock above */
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 };
@@ -214,39 +216,58 @@ release_src:
 	return ret;
 }
 
-static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long edu_attach(struct smaf_edu_file *f, int __user *ufd)
 {
-	struct smaf_edu_file *f = file->private_data;
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	int fd;
+
+	if (get_user(fd, ufd))
+		return -EFAULT;
+	if (f->dmabuf)
+		return -EBUSY;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	attach = dma_buf_attach(dmabuf, &smaf_edu->pdev->dev);
+	if (IS_ERR(attach)) {
+		dma_buf_put(dmabuf);
+		return PTR_ERR(attach);
+	}
+	f->dmabuf = dmabuf;
+	f->attach = attach;
+	return 0;
+}
+
+static long edu_detach(struct smaf_edu_file *f)
+{
+	if (!f->dmabuf)
+		return -ENOENT;
+	dma_buf_detach(f->dmabuf, f->attach);
+	dma_buf_put(f->dmabuf);
+	f->dmabuf = NULL;
+	f->attach = NULL;
+	return 0;
+}
+
+static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct smaf_edu_file *f = file->private_data;
+	long ret;
 
 	switch (cmd) {
 	case SMAF_EDU_IOC_COPY:
 		return edu_ioctl_copy(smaf_edu, (void __user *)arg);
 	case SMAF_EDU_IOC_ATTACH:
-		if (f->dmabuf)
-			return -EBUSY;
-		if (get_user(fd, (int __user *)arg))
-			return -EFAULT;
-		dmabuf = dma_buf_get(fd);
-		if (IS_ERR(dmabuf))
-			return PTR_ERR(dmabuf);
-		attach = dma_buf_attach(dmabuf, &smaf_edu->pdev->dev);
-		if (IS_ERR(attach)) {
-			dma_buf_put(dmabuf);
-			return PTR_ERR(attach);
-		}
-		f->dmabuf = dmabuf;
-		f->attach = attach;
-		return 0;
+		mutex_lock(&f->lock);
+		ret = edu_attach(f, (int __user *)arg);
+		mutex_unlock(&f->lock);
+		return ret;
 	case SMAF_EDU_IOC_DETACH:
-		if (!f->dmabuf)
-			return -ENOENT;
-		dma_buf_detach(f->dmabuf, f->attach);
-		dma_buf_put(f->dmabuf);
-		f->dmabuf = NULL;
-		return 0;
+		mutex_lock(&f->lock);
+		ret = edu_detach(f);
+		mutex_unlock(&f->lock);
+		return ret;
 	default:
 		return -ENOTTY;
 	}
@@ -258,6 +279,7 @@ static int edu_open(struct inode *inode, struct file *file)
 
 	if (!f)
 		return -ENOMEM;
+	mutex_init(&f->lock);
 	file->private_data = f;
 	return 0;
 }
@@ -266,10 +288,8 @@ static int edu_release(struct inode *inode, struct file *file)
 {
 	struct smaf_edu_file *f = file->private_data;
 
-	if (f->dmabuf) {
-		dma_buf_detach(f->dmabuf, f->attach);
-		dma_buf_put(f->dmabuf);
-	}
+	edu_detach(f);
+	mutex_destroy(&f->lock);
 	kfree(f);
 	return 0;
 }

@@ -23,13 +23,24 @@
  * bidirectionally even for devices that only read).
  *
  * For tests of SMAF's all-or-nothing rule, "deny_nth" (root-writable) makes
- * the N-th grant request from now on fail whatever the policy says.
+ * the N-th grant request from now on fail whatever the policy says, with
+ * the errno "deny_errno" (default EACCES; ENOMEM stands for a module that
+ * could not decide).
+ *
+ * With "scrub=1" (load time, the default) the module zeroes released
+ * buffers itself, as a TEE would (SMAF's scrub op); with "scrub=0" SMAF asks
+ * it a CPU write grant to zero them, which the policy decides like any
+ * other CPU use.
  *
  * Counters of grants, denials and revokes, and the live contexts, are in
  * <debugfs>/<module name>/stats.  Every context checks at destruction that
  * each grant was revoked, and that the memory it granted (SMAF zeroes a
  * secure buffer before destroying its context) holds no byte but zero:
- * "dirty" counts the contexts that failed that check.
+ * "dirty" counts the contexts that failed that check.  Like a firewall
+ * would, it also watches writes: when the last grant that allows writing
+ * is revoked it takes a checksum of the memory, and at destruction
+ * "unguarded" counts the contexts whose memory changed since, that is,
+ * was written while nobody held a write grant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -64,6 +75,15 @@ static struct ts_rule ts_rules[TS_MAX_RULES];
 static unsigned int ts_nrules;
 
 static atomic_long_t ts_grants, ts_denials, ts_revokes, ts_dirty;
+static atomic_long_t ts_unguarded;
+
+static bool scrub = true;
+module_param(scrub, bool, 0444);
+MODULE_PARM_DESC(scrub, "zero released buffers here instead of letting SMAF's CPU do it (default 1)");
+
+static int deny_errno = EACCES;
+module_param(deny_errno, int, 0644);
+MODULE_PARM_DESC(deny_errno, "errno of the denial deny_nth forces (default EACCES)");
 
 static atomic_t deny_nth = ATOMIC_INIT(0);
 static int ts_deny_nth_set(const char *val, const struct kernel_param *kp)
@@ -111,13 +131,19 @@ static struct dentry *ts_debugfs;
 /**
  * struct ts_ctx - one secure buffer
  * @active: grants not yet revoked
- * @lock: protects @nranges and @ranges
+ * @lock: protects the fields below it
+ * @writers: grants not yet revoked that allow writing
+ * @sum_valid: @sum holds the checksum taken when @writers dropped to 0
+ * @sum: that checksum
  * @nranges: ranges recorded
  * @ranges: distinct ranges granted, checked for zeroes at destruction
  */
 struct ts_ctx {
 	atomic_t active;
 	struct mutex lock; /* see @lock above */
+	unsigned int writers;
+	bool sum_valid;
+	u64 sum;
 	unsigned int nranges;
 	struct {
 		phys_addr_t addr;
@@ -125,21 +151,44 @@ struct ts_ctx {
 	} ranges[TS_MAX_RANGES];
 };
 
-static void ts_record(struct ts_ctx *ctx, phys_addr_t addr, size_t size)
+static void ts_record_locked(struct ts_ctx *ctx, phys_addr_t addr, size_t size)
 {
 	unsigned int i;
 
-	mutex_lock(&ctx->lock);
 	for (i = 0; i < ctx->nranges; i++)
 		if (ctx->ranges[i].addr == addr)
-			goto unlock;
+			return;
 	if (ctx->nranges < TS_MAX_RANGES) {
 		ctx->ranges[ctx->nranges].addr = addr;
 		ctx->ranges[ctx->nranges].size = size;
 		ctx->nranges++;
 	}
-unlock:
+}
+
+static void ts_record(struct ts_ctx *ctx, phys_addr_t addr, size_t size)
+{
+	mutex_lock(&ctx->lock);
+	ts_record_locked(ctx, addr, size);
 	mutex_unlock(&ctx->lock);
+}
+
+/* FNV-1a over the recorded ranges.  @ctx->lock held. */
+static u64 ts_checksum(struct ts_ctx *ctx)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+	unsigned int i;
+	size_t off;
+	u64 *p;
+
+	for (i = 0; i < ctx->nranges; i++) {
+		p = memremap(ctx->ranges[i].addr, ctx->ranges[i].size, MEMREMAP_WB);
+		if (!p)
+			continue;
+		for (off = 0; off < ctx->ranges[i].size / 8; off++)
+			h = (h ^ p[off]) * 0x100000001b3ULL;
+		memunmap(p);
+	}
+	return h;
 }
 
 static bool ts_range_is_zero(phys_addr_t addr, size_t size)
@@ -306,6 +355,10 @@ static void ts_destroy_ctx(struct smaf_secure *sec, void *c)
 
 	WARN(atomic_read(&ctx->active), "%d grants never revoked\n",
 	     atomic_read(&ctx->active));
+	if (ctx->sum_valid && ts_checksum(ctx) != ctx->sum) {
+		pr_err("secure memory written while no write grant was held\n");
+		atomic_long_inc(&ts_unguarded);
+	}
 	for (i = 0; i < ctx->nranges; i++) {
 		if (!ts_range_is_zero(ctx->ranges[i].addr, ctx->ranges[i].size)) {
 			pr_err("secure memory %pa+%#zx not zeroed before release\n",
@@ -341,7 +394,7 @@ static u8 ts_dir_access(enum dma_data_direction dir)
  * @dir: access asked, from the device's point of view
  *
  * Context: process context, SMAF's buffer lock held; takes the policy lock.
- * Return: 0 or -EACCES.
+ * Return: 0, -EACCES, or the forced deny_errno.
  */
 static int ts_grant_access(struct smaf_secure *sec, void *c, struct device *dev,
 			   phys_addr_t addr, size_t size,
@@ -351,8 +404,10 @@ static int ts_grant_access(struct smaf_secure *sec, void *c, struct device *dev,
 	u8 want = ts_dir_access(dir), allowed = ts_allowed(dev);
 	bool ok = dev ? (want & allowed) : (want & allowed) == want;
 
-	if (ts_forced_denial())
-		ok = false;
+	if (ts_forced_denial()) {
+		atomic_long_inc(&ts_denials);
+		return deny_errno > 0 && deny_errno < MAX_ERRNO ? -deny_errno : -EACCES;
+	}
 
 	if (!ok) {
 		atomic_long_inc(&ts_denials);
@@ -365,6 +420,11 @@ static int ts_grant_access(struct smaf_secure *sec, void *c, struct device *dev,
 	atomic_long_inc(&ts_grants);
 	atomic_inc(&ctx->active);
 	ts_record(ctx, addr, size);
+	if (want & TS_WRITE) {
+		mutex_lock(&ctx->lock);
+		ctx->writers++;
+		mutex_unlock(&ctx->lock);
+	}
 	return 0;
 }
 
@@ -387,6 +447,42 @@ static void ts_revoke_access(struct smaf_secure *sec, void *c,
 
 	WARN_ON(atomic_dec_return(&ctx->active) < 0);
 	atomic_long_inc(&ts_revokes);
+	if (ts_dir_access(dir) & TS_WRITE) {
+		mutex_lock(&ctx->lock);
+		if (!WARN_ON(!ctx->writers) && !--ctx->writers) {
+			ctx->sum = ts_checksum(ctx);
+			ctx->sum_valid = true;
+		}
+		mutex_unlock(&ctx->lock);
+	}
+}
+
+/**
+ * ts_scrub() - zero a released buffer's range, as a TEE would
+ * @sec: this module
+ * @c: the buffer's context
+ * @addr: physical start of the range
+ * @size: bytes
+ *
+ * Context: process context, SMAF's buffer lock held.
+ * Return: 0 or -ENOMEM.
+ */
+static int ts_scrub(struct smaf_secure *sec, void *c, phys_addr_t addr,
+		    size_t size)
+{
+	struct ts_ctx *ctx = c;
+	void *p = memremap(addr, size, MEMREMAP_WB);
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0, size);
+	memunmap(p);
+	mutex_lock(&ctx->lock);
+	ts_record_locked(ctx, addr, size);
+	ctx->sum = ts_checksum(ctx);
+	ctx->sum_valid = true;
+	mutex_unlock(&ctx->lock);
+	return 0;
 }
 
 static const struct smaf_secure_ops ts_ops = {
@@ -396,25 +492,35 @@ static const struct smaf_secure_ops ts_ops = {
 	.revoke_access = ts_revoke_access,
 };
 
+static const struct smaf_secure_ops ts_ops_scrub = {
+	.create_ctx = ts_create_ctx,
+	.destroy_ctx = ts_destroy_ctx,
+	.grant_access = ts_grant_access,
+	.revoke_access = ts_revoke_access,
+	.scrub = ts_scrub,
+};
+
 static struct smaf_secure ts_secure = {
 	.name = KBUILD_MODNAME,
-	.ops = &ts_ops,
 	.owner = THIS_MODULE,
 };
 
 static int ts_stats_show(struct seq_file *s, void *unused)
 {
-	seq_printf(s, "contexts=%d grants=%ld denials=%ld revokes=%ld dirty=%ld\n",
+	seq_printf(s, "contexts=%d grants=%ld denials=%ld revokes=%ld dirty=%ld unguarded=%ld\n",
 		   atomic_read(&ts_contexts), atomic_long_read(&ts_grants),
 		   atomic_long_read(&ts_denials), atomic_long_read(&ts_revokes),
-		   atomic_long_read(&ts_dirty));
+		   atomic_long_read(&ts_dirty), atomic_long_read(&ts_unguarded));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ts_stats);
 
 static int __init ts_init(void)
 {
-	int ret = smaf_register_secure(&ts_secure);
+	int ret;
+
+	ts_secure.ops = scrub ? &ts_ops_scrub : &ts_ops;
+	ret = smaf_register_secure(&ts_secure);
 
 	if (ret) {
 		pr_err("cannot register with SMAF: %d\n", ret);
