@@ -66,25 +66,37 @@ static int smaf_contig_zero(struct page *page, unsigned long n)
 	return 0;
 }
 
-/* Small and naturally aligned: one buddy block, the tail beyond @n freed. */
+static struct page *smaf_contig_block(unsigned int order, u64 limit, gfp_t zone)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY | zone;
+	struct page *page = alloc_pages(gfp, order);
+
+	if (page && page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
+		__free_pages(page, order);
+		page = NULL;
+	}
+	return page;
+}
+
+/*
+ * Small and naturally aligned: one buddy block, the tail beyond @n freed.
+ * Below 4 GiB from ZONE_DMA32, then (devices with fewer address bits, like
+ * a 28-bit one) from ZONE_DMA.
+ */
 static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
 {
 	unsigned int order = get_order(n << PAGE_SHIFT);
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY;
 	struct page *page;
 	unsigned long i;
 
 	if (order > pageblock_order || align > (PAGE_SIZE << order))
 		return NULL;
-	if (limit < smaf_ram_end())
-		gfp |= GFP_DMA32;
-	page = alloc_pages(gfp, order);
+	page = smaf_contig_block(order, limit,
+				 limit < smaf_ram_end() ? GFP_DMA32 : 0);
+	if (!page && IS_ENABLED(CONFIG_ZONE_DMA) && limit < smaf_ram_end())
+		page = smaf_contig_block(order, limit, GFP_DMA);
 	if (!page)
 		return NULL;
-	if (page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
-		__free_pages(page, order);
-		return NULL;
-	}
 	split_page(page, order);
 	for (i = n; i < (1UL << order); i++)
 		__free_page(page + i);

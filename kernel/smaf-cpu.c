@@ -194,12 +194,12 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		if (ret)
 			goto unlock;
 		map->granted = true;
-		smaf_vma_mod_flags(vma, VM_DONTCOPY,
+		/* VM_IO: madvise(MADV_DOFORK) cannot undo VM_DONTCOPY. */
+		smaf_vma_mod_flags(vma, VM_DONTCOPY | VM_IO,
 				   map->write ? 0 : VM_MAYWRITE);
 	}
 	buf->vmas++;
-	smaf_vma_mod_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
-			   0);
+	smaf_vma_mod_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
 	vma->vm_ops = &smaf_vm_ops;
 	vma->vm_private_data = map;
 	mutex_unlock(&buf->lock);

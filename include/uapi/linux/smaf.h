@@ -61,7 +61,8 @@
  * DMA_BUF_IOCTL_SYNC) allocates it and may fail with: EXDEV (the named
  * allocator cannot serve the users), ENODEV (no allocator can), EDQUOT (the
  * creator's limit), ENOSPC (a global limit or the privileged reserve),
- * ENOMEM, EINTR (fatal signal), EACCES (secure buffer, access refused).  A
+ * ENOMEM, EAGAIN (the creator's recent contiguous allocations failed: retry
+ * later), EINTR (fatal signal), EACCES (secure buffer, access refused).  A
  * CPU page fault gets SIGBUS instead.
  */
 struct smaf_create_data {
@@ -86,11 +87,20 @@ struct smaf_create_data {
  * @secure:	0 or 1 (out for GET, in for SET)
  * @reserved2:	must be 0
  *
- * The flag can be changed only before the buffer is allocated or mapped
- * by the CPU.  Errors: EBADF (@fd is not open), EINVAL (@fd is not a SMAF
- * buffer, @secure not 0 or 1), EOPNOTSUPP (SET to 1 with no secure module
- * registered), EBUSY (SET on a buffer already allocated or CPU-mapped),
- * EALREADY (SET to 1 on a buffer that is already secure).
+ * The flag is one-way (unlike SMAF v10): it can be set before the buffer
+ * is allocated or mapped by the CPU, and never cleared; SET needs a buffer
+ * created with O_RDWR.  Errors: EBADF (@fd is not open, or SET on a
+ * read-only buffer), EINVAL (@fd is not a SMAF buffer, @secure not 0 or 1),
+ * EPERM (SET to 0 on a secure buffer; SET to 0 on any other buffer is a
+ * no-op), EOPNOTSUPP (SET to 1 with no secure module registered), EBUSY
+ * (SET on a buffer already allocated or CPU-mapped), EALREADY (SET to 1 on
+ * a buffer that is already secure).
+ *
+ * CPU mappings of any SMAF buffer must be MAP_SHARED (MAP_PRIVATE: EINVAL).
+ * Each mapping, vmap and process's DMA_BUF_IOCTL_SYNC start of a secure
+ * buffer asks the secure module for the CPU; its mappings are not inherited
+ * over fork (MADV_DOFORK: EINVAL).  Its memory is zeroed at release, or kept
+ * out of circulation if that is refused.
  */
 struct smaf_secure_flag {
 	__u64 version;
