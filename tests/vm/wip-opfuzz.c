@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * NOT RUN YET (wip-: the Makefile builds t-* and d-* only): the fuzzer
+ * process itself dies of an unguarded SIGSEGV in some runs; fix, then
+ * rename to d-opfuzz.c.
+ *
  * Stateful random fuzzer of everything a process can do to SMAF fds and
  * their mappings: mmap with every flag and protection (shared, private,
  * fixed, partial, offset), mprotect, madvise (every advice), mremap, partial
