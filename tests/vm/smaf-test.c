@@ -410,3 +410,20 @@ int write_file(const char *path, const char *val)
 	close(fd);
 	return err;
 }
+
+long ts_stat(const char *key)
+{
+	FILE *f = fopen("/sys/kernel/debug/smaf_testsecure/stats", "r");
+	char line[256], *p;
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, key);
+		if (p && p[strlen(key)] == '=')
+			v = strtol(p + strlen(key) + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}

@@ -25,6 +25,8 @@ void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 
 /* Number of live SMAF buffers in debugfs, -1 if unreadable. */
 int smaf_live_buffers(void);
+/* Counter @key of the test secure module's debugfs stats, -1 if absent. */
+long ts_stat(const char *key);
 /* Copies field @key of the debugfs line of buffer @fd into @val. */
 int smaf_buffer_field(int fd, const char *key, char *val, size_t len);
 /* Numeric field @key of allocator @name in debugfs, -1 if absent. */

@@ -27,27 +27,9 @@
 #include "smaf-test.h"
 
 #define TS_DIR "/sys/module/smaf_testsecure/parameters/"
-#define TS_STATS "/sys/kernel/debug/smaf_testsecure/stats"
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 static int dev;
-
-static long ts_stat(const char *key)
-{
-	char line[256], *p;
-	FILE *f = fopen(TS_STATS, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && p[strlen(key)] == '=')
-			v = strtol(p + strlen(key) + 1, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
 
 /* quarantined_bytes of SMAF's debugfs secure view, -1 if absent. */
 static long long quarantined(void)

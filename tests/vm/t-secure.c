@@ -24,29 +24,11 @@
 #include "smaf-edu.h"
 #include "smaf-test.h"
 
-#define TS_STATS "/sys/kernel/debug/smaf_testsecure/stats"
 #define TS_POLICY "/sys/module/smaf_testsecure/parameters/policy"
 #define TS_DENY_NTH "/sys/module/smaf_testsecure/parameters/deny_nth"
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 static int dev;
-
-static long ts_stat(const char *key)
-{
-	char line[256], *p;
-	FILE *f = fopen(TS_STATS, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && p[strlen(key)] == '=')
-			v = strtol(p + strlen(key) + 1, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
 
 static int ts_policy(const char *text)
 {
