@@ -87,6 +87,8 @@ struct smaf_limit {
  *		cgroup's limit is not escaped
  * @costly:	an allocation may take long and disturb others (page
  *		migration): a user's failed attempts are rate-limited
+ * @no_direct_map: its memory is not in the kernel's direct map: its pages
+ *		must never be kmap()ed, so importers get DMA addresses only
  * @limit:	usage limits (protected by the SMAF limits lock)
  * @id:		index for per-user accounting, owned by the SMAF core
  * @node:	entry in the registry, owned by the SMAF core
@@ -99,6 +101,7 @@ struct smaf_allocator {
 	struct module *owner;
 	bool memcg;
 	bool costly;
+	bool no_direct_map;
 	struct smaf_limit limit;
 	unsigned int id;
 	struct list_head node;

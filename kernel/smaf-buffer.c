@@ -320,7 +320,7 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 		smaf_secure_unmap(buf, a, dir);
 unlock:
 	mutex_unlock(&buf->lock);
-	return ret ? ERR_PTR(ret) : &a->sgt;
+	return ret ? ERR_PTR(ret) : smaf_attachment_table(a);
 }
 
 /**
@@ -340,7 +340,7 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
 	struct smaf_attachment *a = attachment->priv;
 
 	mutex_lock(&buf->lock);
-	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
+	if (!WARN_ON(!a->mapped || sgt != smaf_attachment_table(a))) {
 		smaf_unmap_attachment(a);
 		smaf_secure_unmap(buf, a, a->dir);
 	}

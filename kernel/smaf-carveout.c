@@ -8,7 +8,9 @@
  * registered.
  *
  * The region must not be System RAM and must have struct pages (pfn_valid),
- * which holds for memmap= reservations inside RAM sections.
+ * which holds for memmap= reservations inside RAM sections.  Not being
+ * System RAM, it is not in the kernel's direct map: SMAF reaches it through
+ * its own memremap() and importers get DMA addresses only.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -52,6 +54,9 @@ static bool smaf_carveout_match(struct smaf_allocator *alloc,
 				      smaf_carveout_size - 1);
 }
 
+/* Table entries hold at most this much (their length is 32-bit). */
+#define SMAF_CARVEOUT_SEG	SZ_1G
+
 static int smaf_carveout_zero(void *vaddr, size_t size)
 {
 	size_t off, len;
@@ -69,7 +74,7 @@ static int smaf_carveout_zero(void *vaddr, size_t size)
 /**
  * smaf_carveout_allocate() - take a zeroed range from the region
  * @alloc: the carveout allocator
- * @sgt: out, one entry
+ * @sgt: out, one entry per SMAF_CARVEOUT_SEG bytes of one contiguous range
  * @c: constraints match() accepted
  *
  * Context: process context, may sleep.
@@ -82,7 +87,9 @@ static int smaf_carveout_allocate(struct smaf_allocator *alloc,
 	struct genpool_data_align align = {
 		.align = max_t(u64, c->align, PAGE_SIZE),
 	};
+	struct scatterlist *sg;
 	unsigned long addr;
+	u64 off, len;
 	int ret;
 
 	addr = gen_pool_alloc_algo(smaf_carveout_pool, c->size,
@@ -93,10 +100,14 @@ static int smaf_carveout_allocate(struct smaf_allocator *alloc,
 				 c->size);
 	if (ret)
 		goto free_range;
-	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	ret = sg_alloc_table(sgt, DIV_ROUND_UP_ULL(c->size, SMAF_CARVEOUT_SEG),
+			     GFP_KERNEL);
 	if (ret)
 		goto free_range;
-	sg_set_page(sgt->sgl, pfn_to_page(PHYS_PFN(addr)), c->size, 0);
+	for (off = 0, sg = sgt->sgl; off < c->size; off += len, sg = sg_next(sg)) {
+		len = min_t(u64, c->size - off, SMAF_CARVEOUT_SEG);
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(addr + off)), len, 0);
+	}
 	return 0;
 
 free_range:
@@ -114,7 +125,13 @@ free_range:
 static void smaf_carveout_free(struct smaf_allocator *alloc,
 			       struct sg_table *sgt)
 {
-	gen_pool_free(smaf_carveout_pool, sg_phys(sgt->sgl), sgt->sgl->length);
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 size = 0;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		size += sg->length;
+	gen_pool_free(smaf_carveout_pool, sg_phys(sgt->sgl), size);
 	sg_free_table(sgt);
 }
 
@@ -129,6 +146,7 @@ static struct smaf_allocator smaf_carveout_allocator = {
 	.ranking = SMAF_RANK_CARVEOUT,
 	.ops = &smaf_carveout_ops,
 	.owner = THIS_MODULE,
+	.no_direct_map = true,
 };
 
 static int smaf_carveout_parse(void)

@@ -80,6 +80,8 @@ struct smaf_buffer {
  * @dev:	the importing device
  * @need:	what @dev needs, taken when it attached
  * @sgt:	copy of the buffer's table, DMA-mapped for @dev while @mapped
+ * @dma_only:	what the importer gets when the memory is not in the direct
+ *		map: @sgt's DMA segments, without pages (empty otherwise)
  * @dir:	direction of the current mapping
  * @attrs:	DMA attributes of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
@@ -89,6 +91,7 @@ struct smaf_attachment {
 	struct device *dev;
 	struct smaf_dev_constraints need;
 	struct sg_table sgt;
+	struct sg_table dma_only;
 	enum dma_data_direction dir;
 	unsigned long attrs;
 	bool mapped;
@@ -135,6 +138,7 @@ void smaf_device_constraints(struct device *dev,
 			     struct smaf_dev_constraints *d);
 
 /* smaf-map.c: per-device DMA mapping */
+struct sg_table *smaf_attachment_table(struct smaf_attachment *a);
 int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 			enum dma_data_direction dir);
 void smaf_unmap_attachment(struct smaf_attachment *a);

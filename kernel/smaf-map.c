@@ -92,6 +92,43 @@ bad:
 	return -EIO;
 }
 
+/*
+ * Memory outside the kernel's direct map has struct pages, but an importer
+ * that kmap()s or page_address()es one of them faults: give the importer
+ * the DMA segments alone, as the dma-buf rules say importers must use them.
+ */
+static int smaf_make_dma_only(struct smaf_attachment *a)
+{
+	struct scatterlist *sg, *out;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table(&a->dma_only, a->sgt.nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	out = a->dma_only.sgl;
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		out->length = sg_dma_len(sg);
+		sg_dma_address(out) = sg_dma_address(sg);
+		sg_dma_len(out) = sg_dma_len(sg);
+		out = sg_next(out);
+	}
+	return 0;
+}
+
+/**
+ * smaf_attachment_table() - the table an importer gets
+ * @a: a mapped attachment
+ *
+ * Context: the buffer lock held.
+ * Return: the DMA-mapped table, without pages for memory that is not in
+ * the kernel's direct map.
+ */
+struct sg_table *smaf_attachment_table(struct smaf_attachment *a)
+{
+	return a->dma_only.sgl ? &a->dma_only : &a->sgt;
+}
+
 /**
  * smaf_map_attachment() - DMA-map an allocated buffer for one device
  * @buf: the buffer, allocated
@@ -129,6 +166,11 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 	ret = smaf_check_mapping(a);
 	if (ret)
 		goto unmap;
+	if (buf->allocator->no_direct_map) {
+		ret = smaf_make_dma_only(a);
+		if (ret)
+			goto unmap;
+	}
 	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC)
 		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
@@ -158,5 +200,9 @@ void smaf_unmap_attachment(struct smaf_attachment *a)
 		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, a->attrs);
 	sg_free_table(&a->sgt);
+	if (a->dma_only.sgl) {
+		sg_free_table(&a->dma_only);
+		a->dma_only.sgl = NULL;
+	}
 	a->mapped = false;
 }

@@ -6,7 +6,8 @@
 # Profiles (the machine the tests run on):
 #   default  PC machine, 6 GiB, QEMU's edu DMA device without IOMMU, 64 MiB
 #            reserved at 512 MiB with memmap= and given to SMAF's carveout
-#   iommu    Q35 machine with an Intel IOMMU in front of the edu device
+#   iommu    Q35 machine with an Intel IOMMU in front of the edu device,
+#            and the same carveout
 #   cma-low  (debug kernel) default, with the CMA area below 4 GiB
 # KVER "debug" is the debug kernel: vivid and vgem are built in, so their
 # parameters go on the command line, and kmemleak runs after the tests.
@@ -32,7 +33,8 @@ accel="-accel tcg"
 case "$profile" in
 iommu)
 	machine=(-M q35 -device intel-iommu -device edu)
-	extra="intel_iommu=on smaf_profile=iommu"
+	extra='intel_iommu=on smaf_profile=iommu memmap=64M$0x20000000'
+	extra="$extra smaf_args=carveout=64M@0x20000000"
 	;;
 *)
 	machine=(-device edu)

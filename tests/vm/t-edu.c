@@ -9,11 +9,16 @@
  * be scattered anywhere; the IOMMU gives the device addresses it can reach.
  * Either way the data is checked byte for byte in both directions (the
  * device reads one buffer and writes the other).
+ *
+ * Behind the IOMMU the device also reaches the carveout, which memmap=
+ * keeps out of the kernel's direct map: it gets that memory as DMA
+ * addresses without struct pages (which an importer could kmap).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/dma-buf.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -22,6 +27,26 @@
 
 #define SIZE (32 * 1024)	/* edu moves 2 KiB per 100 ms */
 #define LIMIT_28BIT 0xfffffffULL
+
+/* Carveout memory reaches the device without struct pages. */
+static void carveout_no_pages(int dev, int edu, int dst)
+{
+	struct smaf_edu_copy c;
+	int cv;
+
+	cv = smaf_test_create(dev, SIZE, "carveout");
+	tap_ok(cv >= 0 && write_pattern_fd(cv, SIZE, 5) == 0,
+	       "CPU writes a pattern into a carveout buffer");
+	memset(&c, 0, sizeof(c));
+	c.src_fd = cv;
+	c.dst_fd = dst;
+	c.length = SIZE;
+	tap_ok(ioctl(edu, SMAF_EDU_IOC_COPY, &c) == 0 && check_pattern_fd(dst, SIZE, 5) == 0,
+	       "edu DMA from the carveout arrives byte for byte");
+	tap_ok(c.src_pages == 0, "carveout memory reaches the importer without pages (%u)",
+	       c.src_pages);
+	close(cv);
+}
 
 int main(void)
 {
@@ -64,6 +89,8 @@ int main(void)
 	ret = ioctl(edu_a, SMAF_EDU_IOC_COPY, &c);
 	tap_ok(ret == 0, "edu DMA: A -> device -> B (%s)", ret ? strerror(errno) : "ok");
 	tap_ok(c.translated == (unsigned int)iommu, "IOMMU translation: %u", c.translated);
+	tap_ok(c.src_pages > 0, "memory in the direct map comes with its pages (%u)",
+	       c.src_pages);
 	tap_ok(c.src_dma_max <= LIMIT_28BIT && c.dst_dma_max <= LIMIT_28BIT,
 	       "device addresses within 28 bits (%#llx, %#llx)",
 	       (unsigned long long)c.src_dma_max, (unsigned long long)c.dst_dma_max);
@@ -89,6 +116,9 @@ int main(void)
 
 	tap_ok(!ioctl(edu_a, SMAF_EDU_IOC_DETACH) && !ioctl(edu_b, SMAF_EDU_IOC_DETACH),
 	       "edu detaches");
+	if (iommu) {
+		carveout_no_pages(dev, edu_a, b);
+	}
 	close(a);
 	close(b);
 	close(edu_a);

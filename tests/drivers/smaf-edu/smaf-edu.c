@@ -183,11 +183,13 @@ static long edu_ioctl_copy(struct smaf_edu *edu, void __user *uarg)
 	struct edu_import src, dst;
 	struct smaf_edu_copy c;
 	struct iommu_domain *dom;
+	struct scatterlist *sg;
+	unsigned int i;
 	long ret;
 
 	if (copy_from_user(&c, uarg, sizeof(c)))
 		return -EFAULT;
-	if (c.pad || !c.length)
+	if (c.src_pages || !c.length)
 		return -EINVAL;
 	c.src_dma_max = 0;
 	c.dst_dma_max = 0;
@@ -204,6 +206,8 @@ static long edu_ioctl_copy(struct smaf_edu *edu, void __user *uarg)
 		ret = -EINVAL;
 		goto release_dst;
 	}
+	for_each_sgtable_sg(src.sgt, sg, i)
+		c.src_pages += !!sg_page(sg);
 	mutex_lock(&edu->lock);
 	ret = edu_copy(edu, src.sgt, dst.sgt, &c);
 	mutex_unlock(&edu->lock);

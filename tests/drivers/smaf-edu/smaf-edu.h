@@ -19,7 +19,8 @@
  * @src_dma_max: out: highest DMA address the device read from
  * @dst_dma_max: out: highest DMA address the device wrote to
  * @translated: out: 1 if an IOMMU translates the device's DMA
- * @pad:	must be 0
+ * @src_pages: out: entries of the source's table that carry a struct page
+ *		(an importer must not rely on them); 0 on input
  */
 struct smaf_edu_copy {
 	__s32 src_fd;
@@ -28,7 +29,7 @@ struct smaf_edu_copy {
 	__u64 src_dma_max;
 	__u64 dst_dma_max;
 	__u32 translated;
-	__u32 pad;
+	__u32 src_pages;
 };
 
 #define SMAF_EDU_IOC_COPY	_IOWR('E', 0, struct smaf_edu_copy)
