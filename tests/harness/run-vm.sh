@@ -53,6 +53,7 @@ image=$("$(dirname "$0")/kdir.sh" --image "$kver")
 extra="$extra rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=30 init_on_alloc=0"
 # Randomized tests take their seed from the environment: pass it to init.
 [ -n "${SMAF_SEED:-}" ] && extra="$extra SMAF_SEED=$SMAF_SEED"
+[ -n "${SMAF_FUZZ_SECONDS:-}" ] && extra="$extra SMAF_FUZZ_SECONDS=$SMAF_FUZZ_SECONDS"
 
 timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
 	-display none -monitor none -no-reboot "${machine[@]}" \
