@@ -72,12 +72,15 @@ $(BUILD)/lib/libsmaf.a: $(BUILD)/lib/libsmaf.pic.o
 # ---- tools (static, so the same binary runs in the test VM) -------------
 tools: $(BUILD)/tools/smafctl
 
-$(BUILD)/tools/smafctl: tools/smafctl.c lib/libsmaf.h $(BUILD)/lib/libsmaf.a
+$(BUILD)/tools/smafctl: tools/smafctl.c kernel/smaf-heap-alias.c kernel/smaf-heap-alias.h \
+		       lib/libsmaf.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -static -o $@ $< $(BUILD)/lib/libsmaf.a -lpthread
+	$(CC) $(PROG_CFLAGS) -Ikernel -static -o $@ $< kernel/smaf-heap-alias.c \
+		$(BUILD)/lib/libsmaf.a -lpthread
 
 # ---- tests --------------------------------------------------------------
-UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy
+UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
+	    $(BUILD)/tests/unit/test-heap-alias
 
 tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(UNIT_BIN)
 
@@ -96,6 +99,10 @@ $(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-
 $(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-policy.h
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/smaf-policy.c
+
+$(BUILD)/tests/unit/test-heap-alias: tests/unit/test-heap-alias.c kernel/smaf-heap-alias.c kernel/smaf-heap-alias.h
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-heap-alias.c kernel/smaf-heap-alias.c
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done

@@ -69,6 +69,9 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 	struct mem_cgroup *old_memcg;
 	int ret;
 
+	/* A write-combined mapping needs memory the kernel maps directly. */
+	if (buf->uncached && alloc->no_direct_map)
+		return -ENODEV;
 	ret = smaf_limits_charge(buf, alloc);
 	if (ret)
 		return ret;
@@ -97,6 +100,14 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 		atomic_long_inc(&alloc->stats.failures);
 		ret = -EIO;
 		goto uncharge;
+	}
+	if (buf->uncached) {
+		ret = smaf_uncached_prepare(buf);
+		if (ret) {
+			alloc->ops->free(alloc, &buf->sgt);
+			atomic_long_inc(&alloc->stats.failures);
+			goto uncharge;
+		}
 	}
 	atomic_long_inc(&alloc->stats.allocations);
 	atomic_long_inc(&alloc->stats.buffers);
@@ -370,6 +381,8 @@ static void smaf_release(struct dma_buf *dmabuf)
 	smaf_cpu_release(buf);
 	scrubbed = smaf_secure_release(buf);
 	if (alloc) {
+		if (scrubbed && buf->uncached)
+			smaf_uncached_release(buf);
 		if (scrubbed)
 			alloc->ops->free(alloc, &buf->sgt);
 		else
@@ -512,9 +525,9 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		   buf->allocator ? buf->allocator->name : "-",
 		   buf->named ? buf->named->name : "-", natt, buf->secure,
 		   buf->last_error);
-	seq_printf(s, " devices=%u limit=%#llx need_contig=%d align=%#llx why=%s",
+	seq_printf(s, " devices=%u limit=%#llx need_contig=%d align=%#llx why=%s uncached=%d",
 		   c->ndevs, c->phys_limit, c->contig, c->align,
-		   buf->why ? buf->why : "-");
+		   buf->why ? buf->why : "-", buf->uncached);
 	if (buf->allocator)
 		seq_printf(s, " phys=%#llx-%#llx contig=%d",
 			   buf->layout.phys_start, buf->layout.phys_end,

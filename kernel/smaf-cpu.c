@@ -200,6 +200,7 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	}
 	buf->vmas++;
 	smaf_vma_mod_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
+	vma->vm_page_prot = smaf_uncached_prot(buf, vma->vm_page_prot);
 	vma->vm_ops = &smaf_vm_ops;
 	vma->vm_private_data = map;
 	mutex_unlock(&buf->lock);
@@ -255,7 +256,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	for_each_sgtable_page(&buf->sgt, &piter, 0)
 		pages[i++] = sg_page_iter_page(&piter);
 
-	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	vaddr = vmap(pages, npages, VM_MAP, smaf_uncached_prot(buf, PAGE_KERNEL));
 	kvfree(pages);
 	if (!vaddr) {
 		ret = -ENOMEM;
@@ -382,7 +383,7 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	if (ret)
 		goto unlock;
 	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);
-	if (ret)
+	if (ret || buf->uncached)
 		goto unlock;
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
@@ -410,9 +411,12 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	struct smaf_cpu_sync *s;
 
 	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	if (buf->uncached)
+		wmb();	/* drain the write-combining buffers */
+	else
+		list_for_each_entry(a, &buf->attachments, node)
+			if (a->mapped)
+				dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	s = smaf_cpu_sync_find(buf);
 	if (s)
 		smaf_cpu_sync_end(buf, s);

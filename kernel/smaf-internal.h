@@ -28,6 +28,8 @@
  * @hint_contig: userspace asked for contiguous memory (create v1)
  * @hint_dma32:	userspace asked for memory below 4 GiB (create v1)
  * @align:	userspace asked for this physical alignment, 0 for none
+ * @uncached:	CPU mappings are write-combined (a heap alias asked for it;
+ *		set before the buffer is published)
  * @used:	merged constraints the memory was allocated for
  * @layout:	where the memory is, valid when @allocator is set
  * @why:	how @allocator was chosen, for the debugfs view
@@ -58,6 +60,7 @@ struct smaf_buffer {
 	bool hint_contig;
 	bool hint_dma32;
 	u64 align;
+	bool uncached;
 	struct smaf_constraints used;
 	struct smaf_layout layout;
 	const char *why;
@@ -85,6 +88,7 @@ struct smaf_buffer {
  * @dir:	direction of the current mapping
  * @attrs:	DMA attributes of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
+ * @uncached:	the buffer is uncached: the mapping skips CPU cache syncs
  * @node:	entry in &smaf_buffer.attachments
  */
 struct smaf_attachment {
@@ -95,8 +99,18 @@ struct smaf_attachment {
 	enum dma_data_direction dir;
 	unsigned long attrs;
 	bool mapped;
+	bool uncached;
 	struct list_head node;
 };
+
+/* smaf-heap.c: the DMA-BUF heap nodes */
+int smaf_heap_init(void);
+void smaf_heap_exit(void);
+
+/* smaf-uncached.c: write-combined buffers */
+pgprot_t smaf_uncached_prot(const struct smaf_buffer *buf, pgprot_t prot);
+int smaf_uncached_prepare(struct smaf_buffer *buf);
+void smaf_uncached_release(struct smaf_buffer *buf);
 
 /* smaf-allocator.c: the registry */
 struct smaf_allocator *smaf_allocator_get_by_name(const char *name);

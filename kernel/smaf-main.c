@@ -111,6 +111,10 @@ static int __init smaf_init(void)
 	if (ret)
 		goto deregister;
 
+	ret = smaf_heap_init();
+	if (ret)
+		goto deregister;
+
 	smaf_debugfs_init();
 	return 0;
 
@@ -130,6 +134,7 @@ exit_system:
 static void __exit smaf_exit(void)
 {
 	smaf_debugfs_exit();
+	smaf_heap_exit();
 	misc_deregister(&smaf_misc);
 	smaf_carveout_exit();
 	smaf_contig_exit();

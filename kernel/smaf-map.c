@@ -157,6 +157,9 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 	list_for_each_entry(other, &buf->attachments, node)
 		if (other->mapped)
 			a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
+	/* The CPU never caches an uncached buffer: nothing to maintain. */
+	if (buf->uncached)
+		a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
 	ret = smaf_copy_table(&a->sgt, &buf->sgt, &a->need);
 	if (ret)
 		return ret;
@@ -171,9 +174,10 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 		if (ret)
 			goto unmap;
 	}
-	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC)
+	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC && !buf->uncached)
 		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
+	a->uncached = buf->uncached;
 	a->mapped = true;
 	return 0;
 
@@ -196,7 +200,7 @@ free_table:
  */
 void smaf_unmap_attachment(struct smaf_attachment *a)
 {
-	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC)
+	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC && !a->uncached)
 		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, a->attrs);
 	sg_free_table(&a->sgt);

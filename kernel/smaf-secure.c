@@ -245,9 +245,11 @@ void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write)
 /* Zeroes @n pages through a temporary kernel mapping, which also works for
  * memory outside the kernel's linear map (carveouts).
  */
-static int smaf_secure_zero_pages(struct page **pages, unsigned int n)
+static int smaf_secure_zero_pages(struct smaf_buffer *buf,
+				  struct page **pages, unsigned int n)
 {
-	void *vaddr = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	void *vaddr = vmap(pages, n, VM_MAP,
+			   smaf_uncached_prot(buf, PAGE_KERNEL));
 
 	if (!vaddr)
 		return -ENOMEM;
@@ -271,14 +273,14 @@ static int smaf_secure_cpu_scrub(struct smaf_buffer *buf)
 		pages[n++] = sg_page_iter_page(&piter);
 		if (n < ARRAY_SIZE(pages))
 			continue;
-		ret = smaf_secure_zero_pages(pages, n);
+		ret = smaf_secure_zero_pages(buf, pages, n);
 		if (ret)
 			break;
 		n = 0;
 		cond_resched();
 	}
 	if (!ret && n)
-		ret = smaf_secure_zero_pages(pages, n);
+		ret = smaf_secure_zero_pages(buf, pages, n);
 	smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, DMA_FROM_DEVICE);
 	return ret;
 }

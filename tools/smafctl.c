@@ -16,9 +16,11 @@
 #include <linux/dma-buf.h>
 
 #include "libsmaf.h"
+#include "smaf-heap-alias.h"
 
 #define DEBUGFS_DIR "/sys/kernel/debug/smaf"
 #define POLICY_PATH "/sys/module/smaf/parameters/policy"
+#define HEAPS_PATH "/sys/module/smaf/parameters/heaps"
 
 static const char *device_path = SMAF_DEVICE_PATH;
 
@@ -33,6 +35,7 @@ static const char usage_main[] =
 "           report which allocator SMAF picked\n"
 "  status   show live buffers and per-allocator usage\n"
 "  policy   show or set which devices need contiguous memory\n"
+"  heaps    list SMAF's DMA-BUF heap nodes (/dev/dma_heap/...)\n"
 "  help     show this text, or 'smafctl help COMMAND' for a command\n"
 "\n"
 "Options:\n"
@@ -81,6 +84,26 @@ static const char usage_policy[] =
 "allocated afterwards.  Reads and writes " POLICY_PATH ".\n"
 "\n"
 "  --json   print a JSON array of {\"match\", \"name\", \"need\"} objects\n";
+
+static const char usage_heaps[] =
+"Usage: smafctl heaps [--json]\n"
+"\n"
+"List the DMA-BUF heap nodes SMAF offers to programs that allocate through\n"
+"/dev/dma_heap (libcamera, Android's libdmabufheap, Rockchip MPP, ...):\n"
+"/dev/dma_heap/smaf, and the aliases of the module parameter \"heaps\"\n"
+"(read from " HEAPS_PATH ").  For each: its node, what a\n"
+"buffer allocated from it is, and its state:\n"
+"\n"
+"  active        the node is SMAF's\n"
+"  kernel-heap   the kernel has a heap of that name: SMAF left it alone\n"
+"  not-added     another node had the name, or registering failed (see\n"
+"                the kernel log)\n"
+"\n"
+"Attributes: contig (physically contiguous), dma32 (below 4 GiB),\n"
+"uncached (write-combined CPU mappings), secure (secure flag set), - (a\n"
+"plain SMAF buffer: memory chosen at first use for the devices attached).\n"
+"\n"
+"  --json   print a JSON array of {\"name\", \"node\", \"attrs\", \"state\"}\n";
 
 static const char usage_status[] =
 "Usage: smafctl status [--json]\n"
@@ -555,6 +578,65 @@ static int cmd_policy(int argc, char **argv)
 	return 2;
 }
 
+static int cmd_heaps(int argc, char **argv)
+{
+	struct smaf_heap_alias aliases[SMAF_HEAP_MAX_ALIASES + 1];
+	char spec[4096], path[128], attrs[64];
+	const char *state;
+	int json, ret, n, i;
+	size_t len;
+	FILE *f;
+
+	ret = json_help_opts(argc, argv, usage_heaps, &json);
+	if (ret <= 0)
+		return ret ? 2 : 0;
+	if (optind != argc) {
+		fputs(usage_heaps, stderr);
+		return 2;
+	}
+	f = fopen(HEAPS_PATH, "r");
+	if (!f) {
+		fprintf(stderr, "smafctl: cannot read %s: %s\n", HEAPS_PATH,
+			errno == ENOENT ? "module not loaded? (try: modprobe smaf)" : strerror(errno));
+		return 1;
+	}
+	len = fread(spec, 1, sizeof(spec) - 1, f);
+	fclose(f);
+	spec[len] = '\0';
+	strcpy(aliases[0].name, "smaf");
+	aliases[0].attrs = 0;
+	n = smaf_heap_aliases_parse(spec, aliases + 1, SMAF_HEAP_MAX_ALIASES);
+	if (n < 0) {
+		fprintf(stderr, "smafctl: cannot parse %s: %s\n", HEAPS_PATH, strerror(-n));
+		return 1;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%-24s %-36s %-24s %s\n", "HEAP", "NODE", "ATTRIBUTES", "STATE");
+	for (i = 0; i <= n; i++) {
+		snprintf(path, sizeof(path), "/sys/class/misc/smaf-heap-%.31s", aliases[i].name);
+		state = "not-added";
+		if (!access(path, F_OK)) {
+			state = "active";
+		} else {
+			snprintf(path, sizeof(path), "/sys/class/dma_heap/%.31s", aliases[i].name);
+			if (!access(path, F_OK))
+				state = "kernel-heap";
+		}
+		smaf_heap_attrs_format(aliases[i].attrs, attrs, sizeof(attrs));
+		snprintf(path, sizeof(path), "/dev/dma_heap/%.31s", aliases[i].name);
+		if (json)
+			printf("%s{\"name\":\"%s\",\"node\":\"%s\",\"attrs\":\"%s\",\"state\":\"%s\"}",
+			       i ? "," : "", aliases[i].name, path, attrs, state);
+		else
+			printf("%-24s %-36s %-24s %s\n", aliases[i].name, path, attrs, state);
+	}
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -564,6 +646,7 @@ static const struct {
 	{ "alloc", cmd_alloc, usage_alloc },
 	{ "status", cmd_status, usage_status },
 	{ "policy", cmd_policy, usage_policy },
+	{ "heaps", cmd_heaps, usage_heaps },
 };
 
 int main(int argc, char **argv)

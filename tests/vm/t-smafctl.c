@@ -41,6 +41,14 @@ int main(void)
 	tap_ok(st == 0 && out[0] == '[' && strstr(out, "{\"name\": \"system\", \"ranking\": 40}"),
 	       "list --json: %s", strtok(out, "\n"));
 
+	st = run("smafctl heaps", out, sizeof(out));
+	tap_ok(st == 0 && strstr(out, "/dev/dma_heap/smaf ") && strstr(out, "linux,cma") &&
+	       strstr(out, "contig,dma32,uncached") && strstr(out, "active"),
+	       "heaps: a table of SMAF's heap nodes");
+	st = run("smafctl heaps --json", out, sizeof(out));
+	tap_ok(st == 0 && strstr(out, "{\"name\":\"smaf\",\"node\":\"/dev/dma_heap/smaf\","
+	       "\"attrs\":\"-\",\"state\":\"active\"}"), "heaps --json: %s", strtok(out, "\n"));
+
 	st = run("smafctl alloc 3M", out, sizeof(out));
 	tap_ok(st == 0 && strstr(out, "3145728 bytes") &&
 	       strstr(out, "allocator: system (chosen by SMAF on first use)"),

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF heap alias parsing and formatting.  Builds both in the module and in
+ * userspace (tests/unit, smafctl): plain C and <linux/string.h>-compatible
+ * calls.
+ */
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#else
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#include "smaf-heap-alias.h"
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} smaf_heap_attr_names[] = {
+	{ "contig", SMAF_HEAP_CONTIG },
+	{ "dma32", SMAF_HEAP_DMA32 },
+	{ "uncached", SMAF_HEAP_UNCACHED },
+	{ "secure", SMAF_HEAP_SECURE },
+};
+
+#define SMAF_HEAP_NATTRS	ARRAY_SIZE(smaf_heap_attr_names)
+
+static bool smaf_heap_is_sep(char ch)
+{
+	return ch == ';' || ch == ' ' || ch == '\n' || ch == '\t' ||
+	       ch == '\r';
+}
+
+static bool smaf_heap_is_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9');
+}
+
+static bool smaf_heap_is_name_char(char ch)
+{
+	return smaf_heap_is_alnum(ch) || ch == ',' || ch == '.' || ch == '_' ||
+	       ch == '-';
+}
+
+/* Parses the attribute list [s, s + len); returns the bits or -EINVAL. */
+static int smaf_heap_parse_attrs(const char *s, unsigned int len)
+{
+	unsigned int i, a, start, n, attrs = 0;
+	int found;
+
+	if (!len)
+		return 0;
+	for (start = 0; ; start = i + 1) {
+		for (i = start; i < len && s[i] != ','; i++)
+			;
+		n = i - start;
+		found = -1;
+		for (a = 0; a < SMAF_HEAP_NATTRS; a++)
+			if (strlen(smaf_heap_attr_names[a].name) == n &&
+			    !strncmp(s + start, smaf_heap_attr_names[a].name, n))
+				found = a;
+		if (found < 0 || attrs & smaf_heap_attr_names[found].bit)
+			return -EINVAL;	/* unknown, empty or repeated */
+		attrs |= smaf_heap_attr_names[found].bit;
+		if (i == len)
+			break;
+	}
+	return attrs;
+}
+
+/* Parses one NAME=ATTRS of @len characters into @a. */
+static int smaf_heap_parse_one(const char *s, unsigned int len,
+			       struct smaf_heap_alias *a)
+{
+	unsigned int n;
+	int attrs;
+
+	for (n = 0; n < len && s[n] != '='; n++)
+		if (!smaf_heap_is_name_char(s[n]))
+			return -EINVAL;
+	if (n == len || n == 0 || n >= SMAF_HEAP_NAME_LEN ||
+	    !smaf_heap_is_alnum(s[0]))
+		return -EINVAL;
+	if (n == 4 && !strncmp(s, "smaf", 4))
+		return -EINVAL;
+	attrs = smaf_heap_parse_attrs(s + n + 1, len - n - 1);
+	if (attrs < 0)
+		return attrs;
+	memcpy(a->name, s, n);
+	a->name[n] = '\0';
+	a->attrs = attrs;
+	return 0;
+}
+
+/**
+ * smaf_heap_aliases_parse() - parse an alias list
+ * @spec: the list, NUL-terminated (see smaf-heap-alias.h)
+ * @out: array of @max aliases, filled in order
+ * @max: capacity of @out
+ *
+ * Context: any.
+ * Return: the number of aliases; -EINVAL on a syntax error, an unknown or
+ * repeated attribute, a bad or reserved name, or a name given twice;
+ * -E2BIG if there are more than @max.
+ */
+int smaf_heap_aliases_parse(const char *spec, struct smaf_heap_alias *out,
+			    unsigned int max)
+{
+	unsigned int n = 0, len, i;
+	const char *p = spec;
+	int ret;
+
+	for (;;) {
+		while (*p && smaf_heap_is_sep(*p))
+			p++;
+		if (!*p)
+			return n;
+		for (len = 0; p[len] && !smaf_heap_is_sep(p[len]); len++)
+			;
+		if (n == max)
+			return -E2BIG;
+		ret = smaf_heap_parse_one(p, len, &out[n]);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++)
+			if (!strcmp(out[i].name, out[n].name))
+				return -EINVAL;
+		n++;
+		p += len;
+	}
+}
+
+/**
+ * smaf_heap_attrs_format() - write attribute bits as "contig,dma32"
+ * @attrs: SMAF_HEAP_* bits
+ * @buf: output, NUL-terminated
+ * @len: size of @buf
+ *
+ * Context: any.
+ * Return: characters written (without the NUL), "-" for none; -ENOSPC if
+ * @buf is too small.
+ */
+int smaf_heap_attrs_format(unsigned int attrs, char *buf, size_t len)
+{
+	size_t used = 0, n;
+	unsigned int a;
+
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (a = 0; a < SMAF_HEAP_NATTRS; a++) {
+		if (!(attrs & smaf_heap_attr_names[a].bit))
+			continue;
+		n = strlen(smaf_heap_attr_names[a].name) + (used ? 1 : 0);
+		if (used + n >= len)
+			return -ENOSPC;
+		if (used)
+			buf[used++] = ',';
+		n = strlen(smaf_heap_attr_names[a].name);
+		memcpy(buf + used, smaf_heap_attr_names[a].name, n);
+		used += n;
+	}
+	if (!used) {
+		if (len < 2)
+			return -ENOSPC;
+		buf[used++] = '-';
+	}
+	buf[used] = '\0';
+	return used;
+}

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF's DMA-BUF heap front end: /dev/dma_heap/smaf and its aliases, so that
+ * programs written for the DMA-BUF heap uAPI get SMAF buffers unchanged.
+ *
+ * Each node is a misc device whose node name is dma_heap/<name>, which
+ * gives the heap core's path on any kernel, with or without the heap core.
+ * The ioctl behaves as the core's (drivers/dma-buf/dma-heap.c): dispatched
+ * by number only, argument size negotiated, the same checks and errnos;
+ * unlike the core, the fd is published only after the result reached the
+ * caller.  The buffers are SMAF buffers: allocated at first use, with the
+ * creator's limits; an alias adds hints, write-combined CPU mappings or the
+ * secure flag.
+ *
+ * Kernels from 6.18 export dma_heap_add(), but a heap cannot be removed
+ * again, which would pin this module forever: the misc nodes are used there
+ * too, and an alias never shadows a heap the kernel already has.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+#include <linux/smaf.h>
+#include <uapi/linux/dma-heap.h>
+
+#include "smaf-heap-alias.h"
+#include "smaf-internal.h"
+
+static char *heaps = SMAF_HEAP_ALIASES_DEFAULT;
+module_param(heaps, charp, 0444);
+MODULE_PARM_DESC(heaps,
+		 "DMA-BUF heap aliases besides /dev/dma_heap/smaf: NAME=ATTR,...;... with ATTR contig, dma32, uncached, secure (load time only)");
+
+#define SMAF_HEAP_FD_FLAGS	(O_CLOEXEC | O_ACCMODE)
+
+/**
+ * struct smaf_heap - one /dev/dma_heap/ node
+ * @misc:	the misc device
+ * @alias:	its name and attributes
+ * @devname:	"smaf-heap-<name>", its name in /sys/class/misc
+ * @nodename:	"dma_heap/<name>", its path under /dev
+ *
+ * Set up at init, read-only until exit.
+ */
+struct smaf_heap {
+	struct miscdevice misc;
+	struct smaf_heap_alias alias;
+	char devname[SMAF_HEAP_NAME_LEN + 10];
+	char nodename[SMAF_HEAP_NAME_LEN + 9];
+};
+
+/* Registered nodes, set at init, read-only until exit. */
+static struct smaf_heap *smaf_heaps[SMAF_HEAP_MAX_ALIASES + 1];
+static unsigned int smaf_nheaps;
+
+/*
+ * An open node: the heap, and whether the opener had CAP_IPC_LOCK in the
+ * low bit (struct smaf_heap is at least 8-byte aligned).
+ */
+static struct smaf_heap *smaf_heap_of(struct file *file)
+{
+	return (struct smaf_heap *)((unsigned long)file->private_data & ~1UL);
+}
+
+/**
+ * smaf_heap_open() - open a heap node
+ * @inode: the node
+ * @file: the new file; misc_open() set its private data to the misc device
+ *
+ * As for /dev/smaf, the use of the scarce-memory reserve is decided here,
+ * with the opener's credentials and without an audit record.
+ *
+ * Context: process context.
+ * Return: 0.
+ */
+static int smaf_heap_open(struct inode *inode, struct file *file)
+{
+	struct smaf_heap *heap = container_of(file->private_data,
+					      struct smaf_heap, misc);
+	unsigned long priv = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
+
+	file->private_data = (void *)((unsigned long)heap | priv);
+	return 0;
+}
+
+/* Creates the buffer an ALLOC on @heap asks for, with the alias applied. */
+static struct dma_buf *smaf_heap_create(struct file *file,
+					struct smaf_heap *heap, u64 len,
+					u32 fd_flags)
+{
+	unsigned int attrs = heap->alias.attrs;
+	struct smaf_buffer *buf;
+	struct dma_buf *dmabuf;
+	u32 hints = 0;
+	int ret;
+
+	if (len > (u64)totalram_pages() << PAGE_SHIFT)
+		return ERR_PTR(-EFBIG);
+	if (attrs & SMAF_HEAP_CONTIG)
+		hints |= SMAF_HINT_CONTIGUOUS;
+	if (attrs & SMAF_HEAP_DMA32)
+		hints |= SMAF_HINT_DMA32;
+	dmabuf = smaf_buffer_create(len, NULL, fd_flags & O_ACCMODE, hints, 0,
+				    (unsigned long)file->private_data & 1);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+
+	/* Nobody else can reach the buffer yet. */
+	buf = dmabuf->priv;
+	buf->uncached = attrs & SMAF_HEAP_UNCACHED;
+	if (attrs & SMAF_HEAP_SECURE) {
+		mutex_lock(&buf->lock);
+		ret = smaf_secure_set(buf);
+		mutex_unlock(&buf->lock);
+		if (ret) {
+			dma_buf_put(dmabuf);
+			return ERR_PTR(ret);
+		}
+	}
+	return dmabuf;
+}
+
+/* DMA_HEAP_IOCTL_ALLOC on @data, with @out bytes to copy back to @uarg. */
+static long smaf_heap_alloc(struct file *file,
+			    struct dma_heap_allocation_data *data,
+			    void __user *uarg, unsigned int out)
+{
+	struct dma_buf *dmabuf;
+	u64 len;
+	int fd;
+
+	if (data->fd)
+		return -EINVAL;
+	if (data->fd_flags & ~SMAF_HEAP_FD_FLAGS)
+		return -EINVAL;
+	if (data->heap_flags)
+		return -EINVAL;
+	len = PAGE_ALIGN(data->len);
+	if (!len)
+		return -EINVAL;
+
+	dmabuf = smaf_heap_create(file, smaf_heap_of(file), len,
+				  data->fd_flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = get_unused_fd_flags(data->fd_flags & O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	data->fd = fd;
+	if (copy_to_user(uarg, data, out)) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+}
+
+/**
+ * smaf_heap_ioctl() - the DMA-BUF heap ioctl on a SMAF node
+ * @file: the open node
+ * @cmd: any command numbered 0 is DMA_HEAP_IOCTL_ALLOC, whatever its size
+ * @arg: user pointer to struct dma_heap_allocation_data or a shorter or
+ *	 longer version of it
+ *
+ * A shorter argument is zero-extended, a longer one has its tail ignored.
+ * An argument the result cannot be written to (no IOC_OUT, or too short to
+ * hold the fd) is refused before anything is created.
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL for another command number, a non-zero fd field, other
+ * fd flags than O_CLOEXEC and O_ACCMODE, non-zero heap flags, a length that
+ * is 0 or wraps, or an argument that cannot receive the fd; -EFAULT; -EFBIG
+ * for a length larger than RAM; the errors of creating a SMAF buffer
+ * (-EDQUOT, -ENOMEM) and, for a secure alias, of setting the secure flag
+ * (-EOPNOTSUPP without a secure module); -EMFILE.
+ */
+static long smaf_heap_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct dma_heap_allocation_data data = {};
+	unsigned int size = _IOC_SIZE(cmd), in = 0, out = 0;
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
+		return -EINVAL;
+	if (_IOC_DIR(cmd) & _IOC_WRITE)
+		in = min_t(unsigned int, size, sizeof(data));
+	if (_IOC_DIR(cmd) & _IOC_READ)
+		out = min_t(unsigned int, size, sizeof(data));
+	if (copy_from_user(&data, uarg, in))
+		return -EFAULT;
+	if (out < offsetofend(struct dma_heap_allocation_data, fd))
+		return -EINVAL;
+	return smaf_heap_alloc(file, &data, uarg, out);
+}
+
+static const struct file_operations smaf_heap_fops = {
+	.owner = THIS_MODULE,
+	.open = smaf_heap_open,
+	.unlocked_ioctl = smaf_heap_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* Is there already something called @name: a kernel heap or a node? */
+static const char *smaf_heap_taken(const char *name)
+{
+	static const char * const where[] = {
+		"/sys/class/dma_heap/%s", "/dev/dma_heap/%s",
+	};
+	char path[SMAF_HEAP_NAME_LEN + 24];
+	struct path p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		snprintf(path, sizeof(path), where[i], name);
+		if (!kern_path(path, LOOKUP_FOLLOW, &p)) {
+			path_put(&p);
+			return i ? "/dev/dma_heap has a node of that name" :
+				   "the kernel has a heap of that name";
+		}
+	}
+	return NULL;
+}
+
+/* Registers a node for @alias; 0 if skipped because the name is taken. */
+static int smaf_heap_add(const struct smaf_heap_alias *alias)
+{
+	struct smaf_heap *heap;
+	const char *why;
+	int ret;
+
+	why = smaf_heap_taken(alias->name);
+	if (why) {
+		pr_info("heap %s not added: %s\n", alias->name, why);
+		return 0;
+	}
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return -ENOMEM;
+	heap->alias = *alias;
+	snprintf(heap->devname, sizeof(heap->devname), "smaf-heap-%s",
+		 alias->name);
+	snprintf(heap->nodename, sizeof(heap->nodename), "dma_heap/%s",
+		 alias->name);
+	heap->misc.minor = MISC_DYNAMIC_MINOR;
+	heap->misc.name = heap->devname;
+	heap->misc.nodename = heap->nodename;
+	heap->misc.fops = &smaf_heap_fops;
+	/* Root only, like /dev/smaf; dist/udev/60-smaf.rules opens both. */
+	heap->misc.mode = 0600;
+	ret = misc_register(&heap->misc);
+	if (ret) {
+		pr_err("heap %s not added: %d\n", alias->name, ret);
+		kfree(heap);
+		return ret;
+	}
+	smaf_heaps[smaf_nheaps++] = heap;
+	return 0;
+}
+
+/**
+ * smaf_heap_init() - register /dev/dma_heap/smaf and the aliases
+ *
+ * An alias whose name the kernel already has is skipped, with a log line.
+ *
+ * Context: module init, after /dev/smaf is registered.
+ * Return: 0, -EINVAL for an invalid "heaps" parameter, or the error of
+ * registering a node.
+ */
+int smaf_heap_init(void)
+{
+	static struct smaf_heap_alias aliases[SMAF_HEAP_MAX_ALIASES + 1];
+	int n, i, ret;
+
+	n = smaf_heap_aliases_parse(heaps ? heaps : "", aliases + 1,
+				    SMAF_HEAP_MAX_ALIASES);
+	if (n < 0) {
+		pr_err("invalid heaps=%s: want NAME=ATTR,...;... (%d)\n",
+		       heaps, n);
+		return n;
+	}
+	strscpy(aliases[0].name, "smaf", sizeof(aliases[0].name));
+	aliases[0].attrs = 0;
+	for (i = 0; i <= n; i++) {
+		ret = smaf_heap_add(&aliases[i]);
+		if (ret) {
+			smaf_heap_exit();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * smaf_heap_exit() - remove every node
+ *
+ * Open nodes and buffers keep the module loaded, so none is in use.
+ *
+ * Context: module exit, or init failure.
+ */
+void smaf_heap_exit(void)
+{
+	while (smaf_nheaps) {
+		struct smaf_heap *heap = smaf_heaps[--smaf_nheaps];
+
+		misc_deregister(&heap->misc);
+		kfree(heap);
+	}
+}

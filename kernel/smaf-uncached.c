@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF "uncached" buffers: every CPU mapping is write-combined, so the CPU
+ * never holds the buffer's data in its caches and a non-coherent device
+ * needs no cache maintenance.  The trade-off: CPU reads are uncached and
+ * slow, CPU writes are fast only when sequential.  Good for buffers the CPU
+ * fills once or never reads (display, encoder input); bad for buffers the
+ * CPU reads back.
+ *
+ * The kernel's own mapping of the memory must agree: on x86 its direct map
+ * is switched to write-combining for as long as the buffer holds the
+ * memory (PAT forbids mixed types and would quietly make the user mapping
+ * cacheable otherwise); elsewhere the zeroing is written back from the
+ * caches once, at allocation.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
+
+#include "smaf-internal.h"
+
+/**
+ * smaf_uncached_prot() - the protection for a mapping of @buf
+ * @buf: the buffer
+ * @prot: the protection a cacheable mapping would have
+ *
+ * Context: any.
+ * Return: @prot, write-combined if @buf is uncached.
+ */
+pgprot_t smaf_uncached_prot(const struct smaf_buffer *buf, pgprot_t prot)
+{
+	return buf->uncached ? pgprot_writecombine(prot) : prot;
+}
+
+#ifdef CONFIG_X86
+static void smaf_uncached_restore(struct sg_table *sgt, unsigned int n)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (i == n)
+			break;
+		set_memory_wb((unsigned long)page_address(sg_page(sg)),
+			      sg->length >> PAGE_SHIFT);
+	}
+}
+
+/**
+ * smaf_uncached_prepare() - make freshly allocated memory write-combined
+ * @buf: an uncached buffer whose memory was just allocated (and zeroed)
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0 or the error of changing the memory type (-ENOMEM, -EBUSY).
+ */
+int smaf_uncached_prepare(struct smaf_buffer *buf)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		ret = set_memory_wc((unsigned long)page_address(sg_page(sg)),
+				    sg->length >> PAGE_SHIFT);
+		if (ret) {
+			smaf_uncached_restore(&buf->sgt, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * smaf_uncached_release() - give the memory its normal type back
+ * @buf: an uncached buffer about to free its memory
+ *
+ * Context: process context.
+ */
+void smaf_uncached_release(struct smaf_buffer *buf)
+{
+	smaf_uncached_restore(&buf->sgt, UINT_MAX);
+}
+#else
+int smaf_uncached_prepare(struct smaf_buffer *buf)
+{
+	int ret;
+
+	/* Write the zeroing back and drop the lines, as for a device. */
+	ret = dma_map_sgtable(smaf_dma_device(), &buf->sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		return ret;
+	dma_unmap_sgtable(smaf_dma_device(), &buf->sgt, DMA_BIDIRECTIONAL, 0);
+	return 0;
+}
+
+void smaf_uncached_release(struct smaf_buffer *buf)
+{
+}
+#endif
