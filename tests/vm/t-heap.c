@@ -18,6 +18,7 @@
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <drm.h>
@@ -343,6 +344,36 @@ static void uncached_edu(void)
 	close(heap);
 }
 
+/* The creator's limits apply: an unprivileged user's live-buffer limit. */
+static void limits_apply(void)
+{
+	int status = 0, fds[3], i;
+	pid_t pid;
+
+	if (write_file("/sys/module/smaf/parameters/max_buffers", "2") ||
+	    chmod("/dev/dma_heap/smaf", 0666))
+		tap_bail("cannot set max_buffers or open the node to others");
+	pid = fork();
+	if (pid == 0) {
+		int heap;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		heap = open("/dev/dma_heap/smaf", O_RDWR);
+		if (heap < 0)
+			_exit(11);
+		for (i = 0; i < 3; i++)
+			fds[i] = heap_alloc(heap, 4096, O_RDWR);
+		_exit(fds[0] >= 0 && fds[1] >= 0 && fds[2] < 0 && errno == EDQUOT ? 0 : 12);
+	}
+	tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0,
+	       "smaf: an unprivileged user with max_buffers=2 gets 2 buffers, then EDQUOT (%d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	chmod("/dev/dma_heap/smaf", 0600);
+	write_file("/sys/module/smaf/parameters/max_buffers", "4096");
+}
+
 /* On 6.12 the kernel has a system heap: SMAF leaves the name to it. */
 static void kernel_heap_kept(void)
 {
@@ -391,6 +422,7 @@ int main(void)
 	}
 	if (!access("/dev/smaf-edu", F_OK))
 		uncached_edu();
+	limits_apply();
 	if (vgem >= 0)
 		close(vgem);
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");
