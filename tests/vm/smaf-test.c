@@ -103,25 +103,36 @@ static int line_field(const char *line, const char *key, char *val, size_t len)
 
 int smaf_buffer_field(int fd, const char *key, char *val, size_t len)
 {
-	char line[512], ino[32];
+	char line[512], ino[32], busy[8];
+	int ret, tries;
 	struct stat st;
-	int ret = -1;
 	FILE *f;
 
 	if (fstat(fd, &st))
 		return -1;
-	f = fopen(DEBUGFS_SMAF "/buffers", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (line_field(line, "ino", ino, sizeof(ino)) ||
-		    strtoul(ino, NULL, 10) != (unsigned long)st.st_ino)
-			continue;
-		ret = line_field(line, key, val, len);
-		break;
+	/* A buffer whose lock is held shows as "busy=1": ask again. */
+	for (tries = 0; tries < 200; tries++) {
+		f = fopen(DEBUGFS_SMAF "/buffers", "r");
+		if (!f)
+			return -1;
+		ret = -1;
+		while (fgets(line, sizeof(line), f)) {
+			if (line_field(line, "ino", ino, sizeof(ino)) ||
+			    strtoul(ino, NULL, 10) != (unsigned long)st.st_ino)
+				continue;
+			if (!line_field(line, "busy", busy, sizeof(busy))) {
+				ret = -2;
+				break;
+			}
+			ret = line_field(line, key, val, len);
+			break;
+		}
+		fclose(f);
+		if (ret != -2)
+			return ret;
+		usleep(10000);
 	}
-	fclose(f);
-	return ret;
+	return -1;
 }
 
 long smaf_allocator_stat(const char *name, const char *key)

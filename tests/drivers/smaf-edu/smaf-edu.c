@@ -206,8 +206,15 @@ static long edu_ioctl_copy(struct smaf_edu *edu, void __user *uarg)
 		ret = -EINVAL;
 		goto release_dst;
 	}
+	/*
+	 * With CONFIG_DMABUF_DEBUG the dma-buf core scrambles the page links
+	 * it hands importers (XOR ~0xff, undone at unmap): count what the
+	 * exporter gave.
+	 */
 	for_each_sgtable_sg(src.sgt, sg, i)
-		c.src_pages += !!sg_page(sg);
+		c.src_pages += IS_ENABLED(CONFIG_DMABUF_DEBUG) ?
+			       !!((sg->page_link ^ ~0xffUL) & ~SG_PAGE_LINK_MASK) :
+			       !!sg_page(sg);
 	mutex_lock(&edu->lock);
 	ret = edu_copy(edu, src.sgt, dst.sgt, &c);
 	mutex_unlock(&edu->lock);
