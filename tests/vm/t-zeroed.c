@@ -52,8 +52,13 @@ static int cycle(int dev, const char *name, size_t size, unsigned long long *sta
 	return zero;
 }
 
-/* Dirtied memory of allocator @name comes back to new buffers, zeroed. */
-static void reuse(int dev, const char *name, size_t size)
+/*
+ * Dirtied memory of allocator @name comes back to new buffers, zeroed.
+ * Single pages come back from the per-CPU lists and the carveout hands out
+ * first fit, so reuse is certain there; the buddy allocator may put freed
+ * high-order blocks at the tail of its lists, so for contig it is not.
+ */
+static void reuse(int dev, const char *name, size_t size, int certain)
 {
 	unsigned long long before[8], after[8];
 	int i, j, zero, reused = 0;
@@ -65,7 +70,10 @@ static void reuse(int dev, const char *name, size_t size)
 			reused += after[i] == before[j];
 	tap_ok(zero == 8, "%s: 8 x %zu KiB buffers read zero after 8 dirtied ones were freed",
 	       name, size / 1024);
-	tap_ok(reused > 0, "%s: %d of them got memory the dirtied ones had", name, reused);
+	if (certain)
+		tap_ok(reused > 0, "%s: %d of them got memory the dirtied ones had", name, reused);
+	else
+		tap_diag("%s: %d of them got memory the dirtied ones had", name, reused);
 }
 
 int main(void)
@@ -105,10 +113,10 @@ int main(void)
 		munmap(p, 4096);
 		close(fd);
 	}
-	reuse(dev, "system", 4096);
-	reuse(dev, "dma32", 4096);
-	reuse(dev, "contig", 1024 * 1024);
-	reuse(dev, "carveout", 1024 * 1024);
+	reuse(dev, "system", 4096, 1);
+	reuse(dev, "dma32", 4096, 1);
+	reuse(dev, "contig", 1024 * 1024, 0);
+	reuse(dev, "carveout", 1024 * 1024, 1);
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");
 	close(dev);
 	return tap_done();
