@@ -364,7 +364,8 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
  *
  * A first use allocates the buffer.  For a secure buffer the calling
  * process must be granted access, until its end_cpu_access.  Every mapped
- * attachment is synced in its own mapping's direction.
+ * attachment is synced in its own mapping's direction, except for an
+ * uncached buffer, which the CPU never caches.
  *
  * Context: process context; takes the buffer lock (killable).
  * Return: 0, -EINTR, -ENOMEM, the allocation error, or the secure module's
