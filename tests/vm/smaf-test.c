@@ -304,6 +304,35 @@ int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms)
 	return (int)b.index;
 }
 
+int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
+			int timeout_ms, int *nonempty)
+{
+	int idx, got = 0;
+	unsigned char *p;
+	size_t j, nz;
+
+	*nonempty = 0;
+	while (got < frames) {
+		idx = v4l2_dqbuf(fd, type, timeout_ms);
+		if (idx < 0)
+			break;
+		got++;
+		dmabuf_sync(fds[idx], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fds[idx], 0);
+		nz = 0;
+		if (p != MAP_FAILED) {
+			for (j = 0; j < size; j++)
+				nz += p[j] != 0;
+			munmap(p, size);
+		}
+		dmabuf_sync(fds[idx], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		*nonempty += nz > size / 4;
+		if (v4l2_qbuf_dmabuf(fd, type, idx, fds[idx], 0))
+			break;
+	}
+	return got;
+}
+
 int dmabuf_sync(int fd, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags };

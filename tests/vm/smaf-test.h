@@ -57,6 +57,14 @@ int v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmafd,
 		     uint32_t bytesused);
 /* Dequeues a buffer, waiting at most @timeout_ms; returns its index or -1. */
 int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms);
+/*
+ * Streams on @fd, whose buffer i is dma-buf @fds[i] of @size bytes: dequeues
+ * up to @frames frames (at most @timeout_ms each), reads each through mmap
+ * inside SYNC_START/END and queues it again.  Returns the frames captured;
+ * *@nonempty gets how many had more than a quarter of their bytes non-zero.
+ */
+int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
+			int timeout_ms, int *nonempty);
 /* Brackets CPU access to a dma-buf (DMA_BUF_IOCTL_SYNC). */
 int dmabuf_sync(int fd, uint64_t flags);
 /* First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno. */

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -41,10 +40,9 @@ static int alloc_from_heap(int heap, size_t size, const char *name)
 
 int main(void)
 {
-	int heap, cap, fds[NBUF], i, idx, frames = 0, nonzero = 0, input = 0;
+	int heap, cap, fds[NBUF], i, frames, nonzero, input = 0;
 	struct v4l2_format fmt;
-	unsigned char *p;
-	size_t size, nz, j;
+	size_t size;
 
 	/* libcamera tries these names in order. */
 	heap = open("/dev/dma_heap/linux,cma", O_RDWR | O_CLOEXEC, 0);
@@ -71,24 +69,7 @@ int main(void)
 	tap_ok(smaf_buffer_num(fds[0], "contig") == 1, "the camera's buffers are contiguous");
 	tap_ok(!ioctl(cap, VIDIOC_STREAMON, &(int){ TYPE }), "STREAMON");
 
-	while (frames < FRAMES) {
-		idx = v4l2_dqbuf(cap, TYPE, 10000);
-		if (idx < 0)
-			break;
-		frames++;
-		dmabuf_sync(fds[idx], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fds[idx], 0);
-		nz = 0;
-		if (p != MAP_FAILED) {
-			for (j = 0; j < size; j += 64)
-				nz += p[j] != 0;
-			munmap(p, size);
-		}
-		dmabuf_sync(fds[idx], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		nonzero += nz > size / 64 / 4;
-		if (v4l2_qbuf_dmabuf(cap, TYPE, idx, fds[idx], 0))
-			break;
-	}
+	frames = v4l2_capture_frames(cap, TYPE, fds, size, FRAMES, 10000, &nonzero);
 	tap_ok(frames == FRAMES, "captured %d frames", frames);
 	tap_ok(nonzero == frames, "%d of %d frames hold an image", nonzero, frames);
 	tap_ok(!ioctl(cap, VIDIOC_STREAMOFF, &(int){ TYPE }), "STREAMOFF");

@@ -7,10 +7,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
 
 #include "smaf-test.h"
 
@@ -20,11 +18,10 @@
 
 int main(void)
 {
-	int dev, cap, fds[NBUF], i, idx, nonzero_frames = 0, frames = 0;
+	int dev, cap, fds[NBUF], i, nonzero_frames, frames;
 	struct v4l2_format fmt;
 	int input = 0;
-	size_t size, nz, j;
-	unsigned char *p;
+	size_t size;
 	char val[32];
 
 	dev = open("/dev/smaf", O_RDWR);
@@ -51,25 +48,7 @@ int main(void)
 	       "vivid's vmap allocated the buffer");
 	tap_ok(!ioctl(cap, VIDIOC_STREAMON, &(int){ TYPE }), "STREAMON");
 
-	while (frames < FRAMES) {
-		idx = v4l2_dqbuf(cap, TYPE, 5000);
-		if (idx < 0)
-			break;
-		frames++;
-		dmabuf_sync(fds[idx], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fds[idx], 0);
-		nz = 0;
-		if (p != MAP_FAILED) {
-			for (j = 0; j < size; j++)
-				nz += p[j] != 0;
-			munmap(p, size);
-		}
-		dmabuf_sync(fds[idx], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		if (nz > size / 4)
-			nonzero_frames++;
-		if (v4l2_qbuf_dmabuf(cap, TYPE, idx, fds[idx], 0))
-			break;
-	}
+	frames = v4l2_capture_frames(cap, TYPE, fds, size, FRAMES, 5000, &nonzero_frames);
 	tap_ok(frames == FRAMES, "captured %d frames", frames);
 	tap_ok(nonzero_frames == frames, "%d of %d frames read back non-empty through mmap",
 	       nonzero_frames, frames);
