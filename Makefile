@@ -34,15 +34,16 @@ modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
 	cp kernel/*.c kernel/*.h kernel/Kbuild $(@D)/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)) \
-		SMAF_UAPI=$(abspath include/uapi) W=1 modules
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
+		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) W=1 modules
 
 # Test-only driver for QEMU's edu DMA device.
 EDU_SRC := $(wildcard tests/drivers/smaf-edu/*)
 $(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
 	@mkdir -p $(@D)/edu
 	cp $(EDU_SRC) $(@D)/edu/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)/edu) W=1 modules
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
+		M=$(abspath $(@D)/edu) W=1 modules
 	cp $(@D)/edu/smaf-edu.ko $@
 
 # Test-only secure module (and a second copy, to test that only one registers).
@@ -50,7 +51,8 @@ TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
 $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko
 	@mkdir -p $(@D)/testsecure
 	cp $(TS_SRC) $(@D)/testsecure/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) M=$(abspath $(@D)/testsecure) W=1 \
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
+		M=$(abspath $(@D)/testsecure) W=1 \
 		SMAF_KERNEL_SRC=$(abspath kernel) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
@@ -67,7 +69,7 @@ $(BUILD)/lib/libsmaf.so.1: $(BUILD)/lib/libsmaf.pic.o
 	ln -sf libsmaf.so.1 $(BUILD)/lib/libsmaf.so
 
 $(BUILD)/lib/libsmaf.a: $(BUILD)/lib/libsmaf.pic.o
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 # ---- tools (static, so the same binary runs in the test VM) -------------
 tools: $(BUILD)/tools/smafctl
@@ -82,7 +84,11 @@ $(BUILD)/tools/smafctl: tools/smafctl.c kernel/smaf-heap-alias.c kernel/smaf-hea
 UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
 	    $(BUILD)/tests/unit/test-heap-alias
 
-tests: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(UNIT_BIN)
+tests: vm-programs $(UNIT_BIN)
+
+# What the test VM runs, static; for arm64:
+#   make vm-programs BUILD=build/arm64 CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar
+vm-programs: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tools/smafctl
 
 $(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)

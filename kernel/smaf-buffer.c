@@ -529,9 +529,9 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		   c->ndevs, c->phys_limit, c->contig, c->align,
 		   buf->why ? buf->why : "-", buf->uncached);
 	if (buf->allocator)
-		seq_printf(s, " phys=%#llx-%#llx contig=%d",
+		seq_printf(s, " phys=%#llx-%#llx contig=%d segments=%u",
 			   buf->layout.phys_start, buf->layout.phys_end,
-			   buf->layout.contig);
+			   buf->layout.contig, buf->sgt.orig_nents);
 	seq_puts(s, "\n");
 }
 

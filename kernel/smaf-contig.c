@@ -112,21 +112,21 @@ static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
  * tracking the memory as written by it, which the importers' own mappings
  * would then overlap.
  */
-static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align)
+static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align,
+				    dma_addr_t *dma)
 {
 	struct device *dev = smaf_dma_device();
 	struct page *page;
-	dma_addr_t dma;
 
 	if (!IS_ENABLED(CONFIG_DMA_CMA))
 		return NULL;
-	page = dma_alloc_pages(dev, size, &dma, DMA_TO_DEVICE,
+	page = dma_alloc_pages(dev, size, dma, DMA_TO_DEVICE,
 			       GFP_KERNEL | __GFP_NOWARN);
-	if (!page || dma_mapping_error(dev, dma))
+	if (!page || dma_mapping_error(dev, *dma))
 		return NULL;
 	if (page_to_phys(page) + size - 1 > limit ||
 	    (align && (page_to_phys(page) & (align - 1)))) {
-		dma_free_pages(dev, size, page, dma, DMA_TO_DEVICE);
+		dma_free_pages(dev, size, page, *dma, DMA_TO_DEVICE);
 		return NULL;
 	}
 	return page;
@@ -198,14 +198,14 @@ static int smaf_contig_allocate(struct smaf_allocator *alloc,
 				const struct smaf_constraints *c)
 {
 	unsigned long n = c->size >> PAGE_SHIFT;
+	dma_addr_t dma = DMA_MAPPING_ERROR;
 	struct page *page;
-	int ret;
-
 	bool cma = false;
+	int ret;
 
 	page = smaf_contig_buddy(n, c->phys_limit, c->align);
 	if (!page) {
-		page = smaf_contig_cma(c->size, c->phys_limit, c->align);
+		page = smaf_contig_cma(c->size, c->phys_limit, c->align, &dma);
 		cma = page;
 	}
 	if (!page) {
@@ -220,14 +220,17 @@ static int smaf_contig_allocate(struct smaf_allocator *alloc,
 	if (ret)
 		goto free_range;
 	sg_set_page(sgt->sgl, page, c->size, 0);
-	/* Remember CMA memory: it goes back through the DMA API. */
-	sg_dma_address(sgt->sgl) = cma ? page_to_phys(page) : 0;
+	/*
+	 * Remember CMA memory and its handle: it goes back through the DMA
+	 * API.  Nothing else writes the DMA fields of an allocator's table.
+	 */
+	sg_dma_address(sgt->sgl) = cma ? dma : 0;
 	return 0;
 
 free_range:
 	if (cma)
-		dma_free_pages(smaf_dma_device(), c->size, page,
-			       page_to_phys(page), DMA_TO_DEVICE);
+		dma_free_pages(smaf_dma_device(), c->size, page, dma,
+			       DMA_TO_DEVICE);
 	else
 		free_contig_range(page_to_pfn(page), n);
 	return ret;

@@ -88,14 +88,29 @@ void smaf_uncached_release(struct smaf_buffer *buf)
 #else
 int smaf_uncached_prepare(struct smaf_buffer *buf)
 {
+	struct scatterlist *sg, *copy;
+	struct sg_table sgt;
+	unsigned int i;
 	int ret;
 
-	/* Write the zeroing back and drop the lines, as for a device. */
-	ret = dma_map_sgtable(smaf_dma_device(), &buf->sgt, DMA_BIDIRECTIONAL, 0);
+	/*
+	 * Write the zeroing back and drop the lines, as for a device, through
+	 * a copy of the table: the DMA fields of @buf->sgt are its
+	 * allocator's.
+	 */
+	ret = sg_alloc_table(&sgt, buf->sgt.orig_nents, GFP_KERNEL);
 	if (ret)
 		return ret;
-	dma_unmap_sgtable(smaf_dma_device(), &buf->sgt, DMA_BIDIRECTIONAL, 0);
-	return 0;
+	copy = sgt.sgl;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		sg_set_page(copy, sg_page(sg), sg->length, sg->offset);
+		copy = sg_next(copy);
+	}
+	ret = dma_map_sgtable(smaf_dma_device(), &sgt, DMA_BIDIRECTIONAL, 0);
+	if (!ret)
+		dma_unmap_sgtable(smaf_dma_device(), &sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(&sgt);
+	return ret;
 }
 
 void smaf_uncached_release(struct smaf_buffer *buf)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # make check: build everything, then run the VM tests on every test kernel.
-#   KERNELS="6.1"   only kernels whose version starts with one of these
+#   KERNELS="6.1 arm64-6.12"   only these kernels (see kernels.sh)
 #   TESTS="t-vgem,t-v10"   only these test programs
 # The last line is "N passed, N failed" summed over all kernels.
 set -uo pipefail
@@ -27,9 +27,18 @@ total_pass=0 total_fail=0
 for kver in "${kvers[@]}"; do
 	initrd=$build/initramfs-$kver.cpio.gz
 	profiles="default iommu"
-	[ "$kver" = debug ] && profiles="default iommu cma-low"
-	# The debug kernel's modules are built here (and the kernel itself, once).
+	progs=(true)
+	case "$kver" in
+	debug)	profiles="default iommu cma-low" ;;
+	*-arm64)
+		profiles="default no-iommu cma-large"
+		progs=(make -s -C "$top" vm-programs BUILD="$build/arm64"
+		       CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar) ;;
+	esac
+	# The debug kernel's modules are built here (and the kernel itself,
+	# once), and the arm64 kernels' (fetched once) with the arm64 programs.
 	if ! make -s -C "$top" modules KVERS="$kver" > "$logdir/build-$kver.log" 2>&1 ||
+	   ! "${progs[@]}" >> "$logdir/build-$kver.log" 2>&1 ||
 	   ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
 		tail -n 20 "$logdir/build-$kver.log"
 		echo "[$kver] FAIL: cannot build the modules or the initramfs"
@@ -41,14 +50,16 @@ for kver in "${kvers[@]}"; do
 		tests=${TESTS:-}
 		if [ "$profile" != default ]; then
 			tag=$kver-$profile
-			# Behind the IOMMU only the DMA engine test changes; with
-			# the CMA area low, only the CMA placement test.
+			# With or without an IOMMU only the DMA engine test
+			# changes; with another CMA area, only the CMA test.
 			only=t-edu
-			[ "$profile" = cma-low ] && only=d-cma
+			case "$profile" in cma-*) only=d-cma ;; esac
 			case ",${TESTS:-$only}," in *,$only,*) tests=$only ;; *) continue ;; esac
 		fi
 		echo "[$tag] booting (TCG, 6 GiB, $profile); console: $logdir/console-$tag.log"
+		start=$(date +%s)
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
+		echo "[$tag] took $(($(date +%s) - start)) s"
 		if read -r p f < "$logdir/result-$tag"; then
 			total_pass=$((total_pass + p))
 			total_fail=$((total_fail + f))

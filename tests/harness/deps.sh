@@ -7,7 +7,10 @@ pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
       linux-image-amd64 linux-headers-amd64
       linux-image-6.12-amd64 linux-headers-6.12-amd64
       qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip
-      linux-source-6.1 bc bison flex libelf-dev libssl-dev)
+      linux-source-6.1 bc bison flex libelf-dev libssl-dev
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+      device-tree-compiler)
+# Debian's arm64 kernels themselves are fetched by tests/harness/arm64.sh.
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,17 +1,34 @@
 #!/bin/bash
 # Prints where to build modules for test kernel $1 (a Debian kernel version,
-# or "debug"), or with --image the kernel image to boot.  For "debug" this
-# builds the debug kernel first if it is not cached.
+# amd64 or arm64, or "debug"); with --image the kernel image to boot; with
+# --make-args the extra kbuild arguments (cross-compiling for arm64).  For
+# "debug" this builds the debug kernel first if it is not cached; for an
+# arm64 kernel it fetches Debian's packages first (tests/harness/arm64.sh).
 set -euo pipefail
-image=0
-if [ "${1:-}" = --image ]; then
-	image=1
-	shift
-fi
+what=dir
+case "${1:-}" in
+--image) what=image; shift ;;
+--make-args) what=args; shift ;;
+esac
 kver=$1
-if [ "$kver" = debug ]; then
-	dir=$("$(dirname "$0")/debug-kernel.sh")
-	[ "$image" = 1 ] && echo "$dir/arch/x86/boot/bzImage" || echo "$dir"
-else
-	[ "$image" = 1 ] && echo "/boot/vmlinuz-$kver" || echo "/usr/src/linux-headers-$kver"
-fi
+here=$(dirname "$0")
+case "$kver" in
+debug)
+	[ "$what" = args ] && exit 0
+	dir=$("$here/debug-kernel.sh")
+	[ "$what" = image ] && echo "$dir/arch/x86/boot/bzImage" || echo "$dir"
+	;;
+*-arm64)
+	if [ "$what" = args ]; then
+		echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
+		exit 0
+	fi
+	root=$("$here/arm64.sh" "$kver")
+	[ "$what" = image ] && echo "$root/boot/vmlinuz-$kver" ||
+		echo "$root/usr/src/linux-headers-$kver"
+	;;
+*)
+	[ "$what" = args ] && exit 0
+	[ "$what" = image ] && echo "/boot/vmlinuz-$kver" || echo "/usr/src/linux-headers-$kver"
+	;;
+esac

@@ -2,18 +2,29 @@
 # Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
-# package), the statically linked test programs and smafctl.
+# package), the statically linked test programs and smafctl.  For an arm64
+# kernel everything comes from its unpacked packages (arm64.sh) and the
+# programs from BUILDDIR/arm64, and the virtio console modules that carry
+# the TAP output are loaded first.
 #   mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
 kver=$1 out=$2 build=$3
 here=$(cd "$(dirname "$0")" && pwd)
+sysroot=/ progs=$build mods="vgem vivid"
+case "$kver" in
+*-arm64)
+	sysroot=$("$here/arm64.sh" "$kver")
+	progs=$build/arm64
+	mods="virtio_mmio virtio_console vgem vivid"
+	;;
+esac
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"	# mktemp makes it 0700: the guest's / must be searchable
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,lib/modules,tests,etc}
-cp /bin/busybox "$root/bin/busybox"
+cp "$sysroot/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/run-tests.sh" "$root/bin/run-tests.sh"
@@ -22,8 +33,9 @@ chmod 755 "$root/init" "$root/bin/run-tests.sh"
 # In-tree modules in load order, decompressed (busybox insmod wants .ko).
 # The debug kernel has them built in.
 : > "$root/lib/modules/load.list"
-[ "$kver" = debug ] || for m in vgem vivid; do
-	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+: > "$root/lib/modules/console.list"
+[ "$kver" = debug ] || for m in $mods; do
+	modprobe -d "$sysroot" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r path; do
 	name=$(basename "$path")
 	case "$name" in
@@ -32,13 +44,17 @@ done | awk '!seen[$0]++' | while read -r path; do
 	*.ko)     cp "$path" "$root/lib/modules/$name" ;;
 	*)        echo "mkinitramfs.sh: unexpected module $path" >&2; exit 1 ;;
 	esac
-	echo "$name" >> "$root/lib/modules/load.list"
+	# The console modules load first, in init, before any output.
+	case "$name" in
+	virtio*) echo "$name" >> "$root/lib/modules/console.list" ;;
+	*)       echo "$name" >> "$root/lib/modules/load.list" ;;
+	esac
 done
 
 cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
    "$root/lib/modules/"
-cp "$build"/tests/t-* "$build"/tests/d-* "$root/tests/"
-cp "$build/tools/smafctl" "$build/examples/smaf-demo" "$root/bin/"
+cp "$progs"/tests/t-* "$progs"/tests/d-* "$root/tests/"
+cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$root/bin/"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

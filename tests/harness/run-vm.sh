@@ -9,6 +9,17 @@
 #   iommu    Q35 machine with an Intel IOMMU in front of the edu device,
 #            and the same carveout
 #   cma-low  (debug kernel) default, with the CMA area below 4 GiB
+# An arm64 kernel (KVER ending in -arm64) boots in qemu-system-aarch64's
+# virt machine (cortex-a57, 6 GiB from 1 GiB up, CMA as Debian configures
+# it) with the edu device and a 64 MiB carveout at 0x60000000, a
+# reserved-memory node with no-map added to QEMU's own device tree:
+#   default   an SMMUv3 in front of the PCI devices, as on real SoCs
+#   no-iommu  no SMMU: edu, which would reach no RAM with 28 bits, is
+#             given 32 (smaf_edu_bits=32)
+#   cma-large default, with a 256 MiB CMA area (cma=256M)
+# The guest learns the platform from its command line, which init exports:
+# smaf_iommu=1 when edu is behind an IOMMU, smaf_carveout=SIZE@BASE, and
+# smaf_cma=low|high where the tests may check the CMA area's placement.
 # KVER "debug" is the debug kernel: vivid and vgem are built in, so their
 # parameters go on the command line, and kmemleak runs after the tests.
 # The run fails on a failing test point, a test program whose TAP plan does
@@ -29,20 +40,61 @@ tap=$logdir/tap-$tag.log
 
 accel="-accel tcg"
 [ "${SMAF_KVM:-0}" = 1 ] && accel="-accel kvm -cpu host"
+image=$("$(dirname "$0")/kdir.sh" --image "$kver")
 
-case "$profile" in
-iommu)
-	machine=(-M q35 -device intel-iommu -device edu)
-	extra='intel_iommu=on smaf_profile=iommu memmap=64M$0x20000000'
-	extra="$extra smaf_args=carveout=64M@0x20000000"
+case "$kver" in
+*-arm64)
+	qemu=qemu-system-aarch64
+	carveout=64M@0x60000000
+	mach=virt,iommu=smmuv3
+	extra="smaf_iommu=1 smaf_cma=low"
+	edu=edu
+	# No SMMU: the DMA API refuses a 28-bit mask where no RAM is below
+	# 256 MiB, so edu gets 32 bits (RAM from 1 GiB to 4 GiB, CMA).
+	[ "$profile" = no-iommu ] && mach=virt edu=edu,dma_mask=0xffffffff \
+		extra="smaf_iommu=0 smaf_edu_bits=32"
+	[ "$profile" = cma-large ] && extra="$extra cma=256M"
+	[ "${SMAF_KVM:-0}" = 1 ] || accel="-accel tcg -cpu cortex-a57"
+	# QEMU's device tree for this machine, plus the carveout.
+	dtb=$logdir/virt-$profile.dtb
+	qemu-system-aarch64 -M "$mach,dumpdtb=$dtb.orig" -m 6G -smp 2 -display none \
+		> /dev/null 2>&1 || { echo "[$tag] FAIL: cannot dump QEMU's device tree"; exit 1; }
+	{ dtc -q -I dtb -O dts "$dtb.orig"
+	  cat <<-DTS
+	/ {
+		reserved-memory {
+			#address-cells = <2>;
+			#size-cells = <2>;
+			ranges;
+			smaf-carveout@60000000 {
+				reg = <0x0 0x60000000 0x0 0x4000000>;
+				no-map;
+			};
+		};
+	};
+	DTS
+	} | dtc -q -I dts -O dtb -o "$dtb" - || { echo "[$tag] FAIL: cannot add the carveout"; exit 1; }
+	machine=(-M "$mach" -dtb "$dtb" -device "$edu"
+		 -device virtio-serial-device -chardev "file,id=tap,path=$tap"
+		 -device virtconsole,chardev=tap -serial "file:$console")
+	extra="$extra console=ttyAMA0"
 	;;
 *)
+	qemu=qemu-system-x86_64
+	carveout=64M@0x20000000
 	machine=(-device edu)
-	extra='memmap=64M$0x20000000 smaf_args=carveout=64M@0x20000000'
-	[ "$profile" = cma-low ] && extra="$extra cma=64M@0-4G smaf_profile=cma-low"
+	extra='memmap=64M$0x20000000 smaf_iommu=0'
+	case "$profile" in
+	iommu)	machine=(-M q35 -device intel-iommu -device edu)
+		extra="intel_iommu=on memmap=64M\$0x20000000 smaf_iommu=1" ;;
+	cma-low) extra="$extra cma=64M@0-4G smaf_cma=low" ;;
+	*)	[ "$kver" = debug ] && extra="$extra smaf_cma=high" ;;
+	esac
+	machine+=(-serial "file:$console" -serial "file:$tap")
+	extra="$extra console=ttyS0"
 	;;
 esac
-image=$("$(dirname "$0")/kdir.sh" --image "$kver")
+extra="$extra smaf_profile=$profile smaf_carveout=$carveout smaf_args=carveout=$carveout"
 [ "$kver" = debug ] && extra="$extra vivid.n_devs=2 vivid.allocators=0,1 smaf_debug=1"
 # TCG is slow, the debug kernel (KASAN stack collection) even more: a 20 s
 # ACPI evaluation at PCI probe is emulation, not a hang.  RCU stalls, soft
@@ -55,11 +107,11 @@ extra="$extra rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=30 init_on_allo
 [ -n "${SMAF_SEED:-}" ] && extra="$extra SMAF_SEED=$SMAF_SEED"
 [ -n "${SMAF_FUZZ_SECONDS:-}" ] && extra="$extra SMAF_FUZZ_SECONDS=$SMAF_FUZZ_SECONDS"
 
-timeout "${SMAF_VM_TIMEOUT:-900}" qemu-system-x86_64 $accel -m 6G -smp 2 \
+timeout "${SMAF_VM_TIMEOUT:-900}" $qemu $accel -m 6G -smp 2 \
 	-display none -monitor none -no-reboot "${machine[@]}" \
 	-kernel "$image" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests $extra" \
-	-serial "file:$console" -serial "file:$tap" </dev/null
+	-append "loglevel=7 panic=-1 oops=panic smaf_mode=$mode smaf_tests=$tests $extra" \
+	</dev/null
 qemu_status=$?
 
 if [ "$mode" = demo ]; then

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Debug kernel: the contig allocator uses CMA, and judges CMA memory by its
- * physical address.  With 6 GiB the kernel's default CMA area lands above
- * 4 GiB (profile "default"); with cma=64M@0-4G it is low (profile
- * "cma-low").  A 64-bit user gets CMA memory in both cases; a 32-bit user
+ * The contig allocator uses CMA, and judges CMA memory by its physical
+ * address.  The harness says where the area is (smaf_cma): on the x86
+ * debug kernel with 6 GiB the default area lands above 4 GiB ("high"),
+ * with cma=64M@0-4G below ("low"); Debian's arm64 kernels place it low.  A 64-bit user gets CMA memory in both cases; a 32-bit user
  * gets it only when the area is low, and otherwise memory below 4 GiB from
  * elsewhere.  The area is found in the kernel log ("cma: Reserved ...").
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 
 #include "smaf-test.h"
 
+#define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 #define SIZE (8 * 1024 * 1024)
 
 static int dev;
@@ -57,10 +60,89 @@ static int contig(uint32_t hints, unsigned long long *start, unsigned long long 
 	return fd;
 }
 
+/*
+ * Buffers of half the CMA area (32 MiB of Debian's 64 MiB, 128 MiB with
+ * cma=256M): the first comes from the CMA area; once the area is used up,
+ * the next one is taken from general memory (alloc_contig_range) or
+ * refused (ENOMEM, or ENOSPC from contig's global limit), never half made;
+ * every one holds its data.
+ */
+static void big_buffers(void)
+{
+	size_t big = (cma_end - cma_base + 1) / 2;
+	unsigned long long start, end;
+	int fds[3], i, err, in = 0;
+
+	for (i = 0; i < 3; i++) {
+		fds[i] = smaf_test_create(dev, big, "contig");
+		err = write_pattern_fd(fds[i], big, 40 + i) ? smaf_first_use(fds[i]) : 0;
+		start = end = ~0ULL;
+		if (!err)
+			smaf_buffer_phys(fds[i], &start, &end);
+		in += !err && in_cma(start, end);
+		if (i == 0)
+			tap_ok(!err && in_cma(start, end),
+			       "%zu MiB contiguous from the CMA area (%#llx-%#llx)", big >> 20,
+			       start, end);
+		else if (i == 2)
+			tap_ok((!err && !in_cma(start, end) && end - start + 1 == big) ||
+			       err == ENOMEM || err == ENOSPC,
+			       "CMA used up: a third %zu MiB buffer %s (%#llx-%#llx, %s)",
+			       big >> 20, err ? "is refused" : "comes from elsewhere", start, end,
+			       strerror(err));
+	}
+	for (i = 0; i < 3; i++) {
+		if (smaf_buffer_num(fds[i], "allocated") == 1)
+			tap_ok(check_pattern_fd(fds[i], big, 40 + i) == 0,
+			       "%zu MiB buffer %d holds its data", big >> 20, i);
+		close(fds[i]);
+	}
+	tap_diag("%d of 3 buffers of %zu MiB came from the CMA area", in, big >> 20);
+}
+
+/*
+ * The dma-contig camera (32-bit, contiguous) captures 1080p frames into
+ * buffers of the contig allocator: from the CMA area if it is low, from
+ * other memory below 4 GiB if not.
+ */
+static void camera(int low)
+{
+	int cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_DMA_CONTIG);
+	unsigned long long start, end;
+	int fds[2], i, frames, nonempty = 0, placed = 0;
+	struct v4l2_format fmt;
+	size_t size;
+
+	if (cap < 0)
+		tap_bail("cannot open the dma-contig vivid");
+	ioctl(cap, VIDIOC_S_INPUT, &(int){ 0 });
+	tap_ok(!v4l2_set_fmt(cap, CAP, 1920, 1080, V4L2_PIX_FMT_YUYV, &fmt) &&
+	       fmt.fmt.pix.width == 1920, "vivid dma-contig at 1920x1080 YUYV");
+	size = fmt.fmt.pix.sizeimage;
+	tap_ok(v4l2_reqbufs_dmabuf(cap, CAP, 2) == 2, "REQBUFS 2 DMABUF");
+	for (i = 0; i < 2; i++) {
+		fds[i] = smaf_test_create(dev, size, "contig");
+		tap_ok(!v4l2_qbuf_dmabuf(cap, CAP, i, fds[i], 0), "QBUF contig buffer %d", i);
+		start = end = ~0ULL;
+		smaf_buffer_phys(fds[i], &start, &end);
+		placed += end <= 0xffffffffULL && (low ? in_cma(start, end) : !in_cma(start, end));
+	}
+	tap_ok(placed == 2, "both frames are below 4 GiB, %s the CMA area", low ? "in" : "outside");
+	tap_ok(!ioctl(cap, VIDIOC_STREAMON, &(int){ CAP }), "STREAMON");
+	frames = v4l2_capture_frames(cap, CAP, fds, size, 3, 10000, &nonempty);
+	tap_ok(frames == 3 && nonempty == 3, "captured %d frames, %d hold an image", frames,
+	       nonempty);
+	ioctl(cap, VIDIOC_STREAMOFF, &(int){ CAP });
+	v4l2_reqbufs_dmabuf(cap, CAP, 0);
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
+	close(cap);
+}
+
 int main(void)
 {
-	const char *profile = getenv("SMAF_PROFILE");
-	int low = profile && !strcmp(profile, "cma-low");
+	const char *cma = getenv("smaf_cma");
+	int low = cma && !strcmp(cma, "low");
 	unsigned long long start, end;
 	int fd;
 
@@ -71,7 +153,7 @@ int main(void)
 	tap_ok(!fd, "the kernel reserved a CMA area at %#llx-%#llx", cma_base, cma_end);
 	tap_ok(low ? cma_end <= 0xffffffffULL : cma_base >= 0x100000000ULL,
 	       "it is %s 4 GiB, as the profile (%s) places it", low ? "below" : "above",
-	       low ? "cma=64M@0-4G" : "default");
+	       low ? "low" : "high");
 
 	fd = contig(SMAF_HINT_CONTIGUOUS, &start, &end);
 	tap_ok(smaf_buffer_num(fd, "contig") == 1 && in_cma(start, end),
@@ -86,6 +168,9 @@ int main(void)
 	else
 		tap_ok(!in_cma(start, end), "CMA memory above 4 GiB was not handed to it");
 	close(fd);
+
+	big_buffers();
+	camera(low);
 
 	tap_ok(smaf_allocator_stat("contig", "bytes") == 0, "contig usage back to zero");
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");

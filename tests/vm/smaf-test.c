@@ -467,3 +467,22 @@ long ts_stat(const char *key)
 	fclose(f);
 	return v;
 }
+
+int platform_iommu(void)
+{
+	const char *v = getenv("smaf_iommu");
+
+	return v && !strcmp(v, "1");
+}
+
+int platform_carveout(unsigned long long *base, unsigned long long *size)
+{
+	const char *v = getenv("smaf_carveout");
+	char unit = 0;
+
+	*base = *size = 0;
+	if (!v || sscanf(v, "%llu%c@%llx", size, &unit, base) != 3 || unit != 'M')
+		return -1;
+	*size <<= 20;
+	return 0;
+}

@@ -81,6 +81,10 @@ int smaf_test_create_v1(int devfd, uint64_t length, const char *name,
 long long smaf_buffer_num(int fd, const char *key);
 /* Physical range of allocated buffer @fd from debugfs; 0 or -1. */
 int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end);
+/* The machine, from the harness (see run-vm.sh): is edu behind an IOMMU,
+ * and where is the carveout (0 if the harness did not say). */
+int platform_iommu(void);
+int platform_carveout(unsigned long long *base, unsigned long long *size);
 /* Fills @len bytes at @p with a pattern derived from @seed. */
 void fill_pattern(unsigned char *p, size_t len, unsigned int seed);
 /* Counts bytes of @p that differ from the pattern of @seed. */

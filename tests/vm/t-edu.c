@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A real DMA engine: QEMU's edu device (28-bit DMA) moves data between SMAF
- * buffers through its own memory, driven by the smaf-edu test driver.
+ * A real DMA engine: QEMU's edu device (28-bit DMA, or as many bits as the
+ * harness says in smaf_edu_bits) moves data between SMAF buffers through its
+ * own memory, driven by the smaf-edu test driver.
  *
- * Profile "default" (no IOMMU): the buffers must land below 256 MiB,
+ * Without an IOMMU the buffers must land within the device's reach,
  * physically contiguous (no policy rule says edu does scatter-gather).
- * Profile "iommu": the device sits behind an Intel IOMMU, so the buffers may
- * be scattered anywhere; the IOMMU gives the device addresses it can reach.
+ * Behind an IOMMU (Intel's on x86, an SMMUv3 on arm64: smaf_iommu=1) the
+ * buffers may be scattered anywhere; the IOMMU gives the device addresses
+ * it can reach.
  * Either way the data is checked byte for byte in both directions (the
  * device reads one buffer and writes the other).
  *
@@ -26,7 +28,6 @@
 #include "smaf-test.h"
 
 #define SIZE (32 * 1024)	/* edu moves 2 KiB per 100 ms */
-#define LIMIT_28BIT 0xfffffffULL
 
 /* Carveout memory reaches the device without struct pages. */
 static void carveout_no_pages(int dev, int edu, int dst)
@@ -50,8 +51,9 @@ static void carveout_no_pages(int dev, int edu, int dst)
 
 int main(void)
 {
-	const char *profile = getenv("SMAF_PROFILE");
-	int iommu = profile && !strcmp(profile, "iommu");
+	int iommu = platform_iommu();
+	const char *bits = getenv("smaf_edu_bits");
+	unsigned long long limit = (1ULL << (bits ? atoi(bits) : 28)) - 1;
 	int dev, edu_a, edu_b, a, b, ret;
 	struct smaf_edu_copy c;
 	char alloc[32];
@@ -61,7 +63,7 @@ int main(void)
 	edu_b = open("/dev/smaf-edu", O_RDWR);
 	if (dev < 0 || edu_a < 0 || edu_b < 0)
 		tap_bail("cannot open /dev/smaf or /dev/smaf-edu");
-	tap_diag("profile %s", iommu ? "iommu" : "default");
+	tap_diag("edu %s an IOMMU, limit %#llx", iommu ? "behind" : "without", limit);
 
 	/* edu attaches first: its constraints decide where the memory goes. */
 	a = smaf_test_create(dev, SIZE, NULL);
@@ -78,8 +80,9 @@ int main(void)
 		       "behind the IOMMU, scattered system pages serve edu (got %s)", alloc);
 	} else {
 		tap_ok(smaf_buffer_num(a, "contig") == 1 &&
-		       (unsigned long long)smaf_buffer_num(a, "limit") == LIMIT_28BIT,
-		       "A is contiguous, for a 28-bit limit (allocator %s)", alloc);
+		       (unsigned long long)smaf_buffer_num(a, "limit") == limit,
+		       "A is contiguous, for the device's limit %#llx (allocator %s)",
+		       limit, alloc);
 	}
 
 	memset(&c, 0, sizeof(c));
@@ -89,10 +92,14 @@ int main(void)
 	ret = ioctl(edu_a, SMAF_EDU_IOC_COPY, &c);
 	tap_ok(ret == 0, "edu DMA: A -> device -> B (%s)", ret ? strerror(errno) : "ok");
 	tap_ok(c.translated == (unsigned int)iommu, "IOMMU translation: %u", c.translated);
-	tap_ok(c.src_pages > 0, "memory in the direct map comes with its pages (%u)",
-	       c.src_pages);
-	tap_ok(c.src_dma_max <= LIMIT_28BIT && c.dst_dma_max <= LIMIT_28BIT,
-	       "device addresses within 28 bits (%#llx, %#llx)",
+	if (strcmp(alloc, "carveout"))
+		tap_ok(c.src_pages > 0, "memory in the direct map comes with its pages (%u)",
+		       c.src_pages);
+	else
+		tap_ok(c.src_pages == 0, "carveout memory comes without pages (%u)",
+		       c.src_pages);
+	tap_ok(c.src_dma_max <= limit && c.dst_dma_max <= limit,
+	       "device addresses within its limit (%#llx, %#llx)",
 	       (unsigned long long)c.src_dma_max, (unsigned long long)c.dst_dma_max);
 	tap_ok(check_pattern_fd(b, SIZE, 17) == 0, "B holds A's bytes, byte for byte");
 
@@ -108,10 +115,10 @@ int main(void)
 		unsigned long long start = 0, end = ~0ULL;
 
 		ret = smaf_buffer_phys(b, &start, &end);
-		tap_ok(!ret && end <= LIMIT_28BIT && smaf_buffer_num(b, "contig") == 1,
-		       "B is contiguous below 256 MiB (%#llx-%#llx)", start, end);
+		tap_ok(!ret && end <= limit && smaf_buffer_num(b, "contig") == 1,
+		       "B is contiguous within its reach (%#llx-%#llx)", start, end);
 		ret = smaf_buffer_phys(a, &start, &end);
-		tap_ok(!ret && end <= LIMIT_28BIT, "A is below 256 MiB (%#llx-%#llx)", start, end);
+		tap_ok(!ret && end <= limit, "A is within its reach (%#llx-%#llx)", start, end);
 	}
 
 	tap_ok(!ioctl(edu_a, SMAF_EDU_IOC_DETACH) && !ioctl(edu_b, SMAF_EDU_IOC_DETACH),

@@ -36,7 +36,6 @@
  * buffer (and aborts the whole VM), so move half a buffer at a time.
  */
 #define EDU_XFER_MAX		(EDU_BUF_SIZE / 2)
-#define EDU_DMA_BITS		28
 
 #ifdef SMAF_EDU_HAVE_UNLOCKED_MAP
 #define edu_map(a, d)		dma_buf_map_attachment_unlocked(a, d)
@@ -71,6 +70,15 @@ struct smaf_edu_file {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 };
+
+/*
+ * QEMU's edu reaches 28 bits unless started with -device edu,dma_mask=...;
+ * tell the driver the same.  A machine without RAM below 256 MiB (arm64
+ * virt) refuses a 28-bit mask outright when no IOMMU translates it.
+ */
+static unsigned int dma_bits = 28;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "DMA address bits of the device (24-64, default 28)");
 
 static struct smaf_edu *smaf_edu;
 
@@ -341,7 +349,10 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto unmap;
 	}
 	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	ret = -EINVAL;
+	if (dma_bits < 24 || dma_bits > 64)
+		goto unmap;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (ret)
 		goto unmap;
 
@@ -354,7 +365,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto unmap;
 	pci_set_drvdata(pdev, edu);
 	smaf_edu = edu;
-	dev_info(&pdev->dev, "edu DMA engine, %d-bit DMA\n", EDU_DMA_BITS);
+	dev_info(&pdev->dev, "edu DMA engine, %u-bit DMA\n", dma_bits);
 	return 0;
 
 unmap:

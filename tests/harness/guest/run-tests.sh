@@ -47,7 +47,7 @@ else
 fi
 [ -c /dev/smaf ] && echo "ok 2 - /dev/smaf exists" || echo "not ok 2 - /dev/smaf exists"
 # The edu test driver binds to QEMU's edu device, present in every profile.
-insmod /lib/modules/smaf-edu.ko && [ -c /dev/smaf-edu ] &&
+insmod /lib/modules/smaf-edu.ko dma_bits=${smaf_edu_bits:-28} && [ -c /dev/smaf-edu ] &&
 	echo "ok 3 - smaf-edu test driver bound to the edu device" ||
 	echo "not ok 3 - smaf-edu test driver bound to the edu device"
 echo "1..3"
@@ -60,11 +60,15 @@ if [ -w "$kmemleak" ]; then
 	echo clear > "$kmemleak"
 fi
 
-# d-* tests need the debug kernel (fault injection, CMA).
+# d-* tests need the debug kernel (fault injection), except d-cma, which
+# needs a CMA area whose placement the harness knows (smaf_cma).
 for t in /tests/t-* /tests/d-*; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t")
-	case "$name" in d-*) [ "${smaf_debug:-0}" = 1 ] || continue ;; esac
+	case "$name" in
+	d-cma)	[ -n "${smaf_cma:-}" ] || continue ;;
+	d-*)	[ "${smaf_debug:-0}" = 1 ] || continue ;;
+	esac
 	selected "$name" || continue
 	echo "# smaf-test-begin: $name"
 	timeout 300 "$t" 2>&1
