@@ -75,7 +75,9 @@ static void big_buffers(void)
 
 	for (i = 0; i < 3; i++) {
 		fds[i] = smaf_test_create(dev, big, "contig");
-		err = write_pattern_fd(fds[i], big, 40 + i) ? smaf_first_use(fds[i]) : 0;
+		err = smaf_first_use(fds[i]);
+		if (!err && write_pattern_fd(fds[i], big, 40 + i))
+			err = EIO;
 		start = end = ~0ULL;
 		if (!err)
 			smaf_buffer_phys(fds[i], &start, &end);
