@@ -89,6 +89,11 @@ struct smaf_limit {
  *		migration): a user's failed attempts are rate-limited
  * @no_direct_map: its memory is not in the kernel's direct map: its pages
  *		must never be kmap()ed, so importers get DMA addresses only
+ * @cpu_uncached: the CPU must never cache its memory (all CPU mappings
+ *		write-combined, no CPU cache maintenance): memory outside the
+ *		direct map, on architectures where DMA to a non-coherent
+ *		device needs cache maintenance, which the DMA API does
+ *		through the direct map
  * @limit:	usage limits (protected by the SMAF limits lock)
  * @id:		index for per-user accounting, owned by the SMAF core
  * @node:	entry in the registry, owned by the SMAF core
@@ -102,6 +107,7 @@ struct smaf_allocator {
 	bool memcg;
 	bool costly;
 	bool no_direct_map;
+	bool cpu_uncached;
 	struct smaf_limit limit;
 	unsigned int id;
 	struct list_head node;

@@ -529,9 +529,10 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		   c->ndevs, c->phys_limit, c->contig, c->align,
 		   buf->why ? buf->why : "-", buf->uncached);
 	if (buf->allocator)
-		seq_printf(s, " phys=%#llx-%#llx contig=%d segments=%u",
+		seq_printf(s, " phys=%#llx-%#llx contig=%d segments=%u cpu_uncached=%d",
 			   buf->layout.phys_start, buf->layout.phys_end,
-			   buf->layout.contig, buf->sgt.orig_nents);
+			   buf->layout.contig, buf->sgt.orig_nents,
+			   smaf_uncached(buf));
 	seq_puts(s, "\n");
 }
 

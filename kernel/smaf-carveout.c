@@ -10,7 +10,9 @@
  * The region must not be System RAM and must have struct pages (pfn_valid),
  * which holds for memmap= reservations inside RAM sections.  Not being
  * System RAM, it is not in the kernel's direct map: SMAF reaches it through
- * its own memremap() and importers get DMA addresses only.
+ * its own memremap() and importers get DMA addresses only.  Where DMA needs
+ * CPU cache maintenance, which the DMA API does through the direct map, the
+ * CPU maps it write-combined only and never caches it.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -147,6 +149,12 @@ static struct smaf_allocator smaf_carveout_allocator = {
 	.ops = &smaf_carveout_ops,
 	.owner = THIS_MODULE,
 	.no_direct_map = true,
+	/*
+	 * Where DMA needs cache maintenance (arm64...), the DMA API does it
+	 * through the direct map, which does not hold the carveout: the CPU
+	 * must never cache it.  x86 DMA is coherent.
+	 */
+	.cpu_uncached = IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE),
 };
 
 static int smaf_carveout_parse(void)
@@ -199,7 +207,8 @@ int smaf_carveout_init(void)
 	}
 
 	smaf_carveout_vaddr = memremap(smaf_carveout_base, smaf_carveout_size,
-				       MEMREMAP_WB);
+				       smaf_carveout_allocator.cpu_uncached ?
+				       MEMREMAP_WC : MEMREMAP_WB);
 	if (!smaf_carveout_vaddr)
 		return -ENOMEM;
 	smaf_carveout_pool = gen_pool_create(PAGE_SHIFT, -1);

@@ -66,6 +66,7 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 	struct scatterlist *sg;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	unsigned int n;
+	pgprot_t prot;
 
 	if (mutex_lock_killable(&buf->lock))
 		return VM_FAULT_NOPAGE;
@@ -89,9 +90,12 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 
 	npages = min3(first + npages - pgoff, (unsigned long)SMAF_FAULT_AROUND,
 		      (vma->vm_end - addr) >> PAGE_SHIFT);
+	/* The memory, allocated by this fault, may have to be uncached. */
+	prot = smaf_uncached_prot(buf, vma->vm_page_prot);
 	for (i = 0; i < npages; i++) {
-		ret = vmf_insert_pfn(vma, addr + (i << PAGE_SHIFT),
-				     page_to_pfn(sg_page(sg)) + pgoff - first + i);
+		ret = vmf_insert_pfn_prot(vma, addr + (i << PAGE_SHIFT),
+					  page_to_pfn(sg_page(sg)) + pgoff - first + i,
+					  prot);
 		/* Only the faulting page must succeed; the rest is a bonus. */
 		if (ret != VM_FAULT_NOPAGE)
 			break;
@@ -384,7 +388,7 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	if (ret)
 		goto unlock;
 	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);
-	if (ret || buf->uncached)
+	if (ret || smaf_uncached(buf))
 		goto unlock;
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
@@ -412,7 +416,7 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	struct smaf_cpu_sync *s;
 
 	mutex_lock(&buf->lock);
-	if (buf->uncached)
+	if (smaf_uncached(buf))
 		wmb();	/* drain the write-combining buffers */
 	else
 		list_for_each_entry(a, &buf->attachments, node)

@@ -88,7 +88,8 @@ struct smaf_buffer {
  * @dir:	direction of the current mapping
  * @attrs:	DMA attributes of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
- * @uncached:	the buffer is uncached: the mapping skips CPU cache syncs
+ * @uncached:	the buffer is uncached (smaf_uncached()): the mapping
+ *		skips CPU cache syncs
  * @node:	entry in &smaf_buffer.attachments
  */
 struct smaf_attachment {
@@ -108,6 +109,7 @@ int smaf_heap_init(void);
 void smaf_heap_exit(void);
 
 /* smaf-uncached.c: write-combined buffers */
+bool smaf_uncached(const struct smaf_buffer *buf);
 pgprot_t smaf_uncached_prot(const struct smaf_buffer *buf, pgprot_t prot);
 int smaf_uncached_prepare(struct smaf_buffer *buf);
 void smaf_uncached_release(struct smaf_buffer *buf);

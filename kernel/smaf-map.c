@@ -158,7 +158,7 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 		if (other->mapped)
 			a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
 	/* The CPU never caches an uncached buffer: nothing to maintain. */
-	if (buf->uncached)
+	if (smaf_uncached(buf))
 		a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
 	ret = smaf_copy_table(&a->sgt, &buf->sgt, &a->need);
 	if (ret)
@@ -174,10 +174,10 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 		if (ret)
 			goto unmap;
 	}
-	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC && !buf->uncached)
+	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC && !smaf_uncached(buf))
 		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 	a->dir = dir;
-	a->uncached = buf->uncached;
+	a->uncached = smaf_uncached(buf);
 	a->mapped = true;
 	return 0;
 

@@ -25,16 +25,33 @@
 #include "smaf-internal.h"
 
 /**
+ * smaf_uncached() - must the CPU never cache @buf?
+ * @buf: the buffer
+ *
+ * True for a buffer created uncached, and for one whose allocator says its
+ * memory may not be cached (a carveout outside the direct map, where the
+ * cache maintenance a non-coherent device needs cannot be done).
+ *
+ * Context: @buf->lock held, or @buf not yet published.
+ * Return: true if every CPU mapping is write-combined and no CPU cache
+ * maintenance is done.
+ */
+bool smaf_uncached(const struct smaf_buffer *buf)
+{
+	return buf->uncached || (buf->allocator && buf->allocator->cpu_uncached);
+}
+
+/**
  * smaf_uncached_prot() - the protection for a mapping of @buf
  * @buf: the buffer
  * @prot: the protection a cacheable mapping would have
  *
- * Context: any.
- * Return: @prot, write-combined if @buf is uncached.
+ * Context: as smaf_uncached().
+ * Return: @prot, write-combined if smaf_uncached().
  */
 pgprot_t smaf_uncached_prot(const struct smaf_buffer *buf, pgprot_t prot)
 {
-	return buf->uncached ? pgprot_writecombine(prot) : prot;
+	return smaf_uncached(buf) ? pgprot_writecombine(prot) : prot;
 }
 
 #ifdef CONFIG_X86

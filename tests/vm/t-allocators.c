@@ -27,6 +27,7 @@ static void by_name(const char *name, int want_contig, unsigned long long min_st
 	unsigned long long start = 0, end = ~0ULL;
 	int fd = smaf_test_create(dev, 3 * MIB, name);
 	char alloc[32] = "";
+	int want_uncached;
 	long bad;
 
 	bad = write_pattern_fd(fd, 3 * MIB, 3);
@@ -38,6 +39,18 @@ static void by_name(const char *name, int want_contig, unsigned long long min_st
 	       "by name '%s': allocated, %s, %#llx-%#llx", name,
 	       want_contig ? "contiguous" : "scattered allowed", start, end);
 	tap_ok(check_pattern_fd(fd, 3 * MIB, 3) == 0, "by name '%s': data reads back", name);
+	/*
+	 * Where DMA needs CPU cache maintenance (not x86), the CPU never
+	 * caches memory outside the direct map (the carveout).
+	 */
+#ifdef __x86_64__
+	want_uncached = 0;
+#else
+	want_uncached = !strcmp(name, "carveout");
+#endif
+	tap_ok(smaf_buffer_num(fd, "cpu_uncached") == want_uncached,
+	       "by name '%s': the CPU maps it %s", name,
+	       want_uncached ? "write-combined" : "cached");
 	close(fd);
 }
 
