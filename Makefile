@@ -23,7 +23,8 @@ SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
-KSRC      := $(wildcard kernel/*.c kernel/*.h) kernel/Kbuild include/uapi/linux/smaf.h
+KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/allocators/*.c kernel/allocators/*.h) \
+	     kernel/Kbuild include/uapi/linux/smaf.h
 
 all: modules lib tools tests
 
@@ -33,7 +34,7 @@ modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
-	cp kernel/*.c kernel/*.h kernel/Kbuild $(@D)/
+	cp -r kernel/*.c kernel/*.h kernel/Kbuild kernel/allocators $(@D)/
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
 		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) W=1 modules
 
@@ -136,7 +137,8 @@ $(CHECKPATCH):
 		linux-source-6.1/scripts/const_structs.checkpatch
 
 style: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h include/uapi/linux/smaf.h \
+	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
+		include/uapi/linux/smaf.h \
 		tests/drivers/*/*.c tests/drivers/*/*.h
 
 sparse: $(KSRC)

@@ -208,23 +208,3 @@ void smaf_allocator_show_all(struct seq_file *s)
 			   atomic_long_read(&a->stats.refusals));
 	mutex_unlock(&smaf_allocators_lock);
 }
-
-/**
- * smaf_allocator_show_limits() - print every allocator's limits
- * @buf: out, one line per allocator
- * @len: room in @buf
- *
- * Context: process context; takes the registry lock, then the limits lock.
- * Return: bytes written.
- */
-int smaf_allocator_show_limits(char *buf, size_t len)
-{
-	struct smaf_allocator *a;
-	int n = 0;
-
-	mutex_lock(&smaf_allocators_lock);
-	list_for_each_entry(a, &smaf_allocators, node)
-		n += smaf_limits_format(a, buf + n, len - n);
-	mutex_unlock(&smaf_allocators_lock);
-	return n;
-}

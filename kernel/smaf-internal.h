@@ -122,7 +122,6 @@ void smaf_allocator_put(struct smaf_allocator *alloc);
 int smaf_allocator_info(unsigned int index, char *name, int *ranking,
 			unsigned int *count);
 void smaf_allocator_show_all(struct seq_file *s);
-int smaf_allocator_show_limits(char *buf, size_t len);
 
 /* smaf-limits.c: per-user and global limits */
 struct smaf_user;
@@ -133,7 +132,6 @@ void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 int smaf_limits_init(void);
 int smaf_limits_register(struct smaf_allocator *alloc);
 void smaf_limits_unregister(struct smaf_allocator *alloc);
-int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len);
 int smaf_limits_costly_begin(struct smaf_buffer *buf);
 void smaf_limits_costly_end(struct smaf_buffer *buf, int result);
 void smaf_limits_show_users(struct seq_file *s);
@@ -183,35 +181,14 @@ void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
 bool smaf_file_privileged(struct file *file);
+
+/* smaf-platform.c: SMAF's own device and what it tells of the machine */
+void smaf_platform_init(struct device *dev);
 u64 smaf_ram_end(void);
 struct device *smaf_dma_device(void);
 
 /* smaf-ioctl.c */
 long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-
-/*
- * Allocator rankings: scattered pages from anywhere first (plentiful), then
- * scattered pages below 4 GiB, then the reserved region, then contiguous
- * ranges taken from general memory (scarce).  match() filters; ranking picks.
- */
-#define SMAF_RANK_SYSTEM	40
-#define SMAF_RANK_DMA32		30
-#define SMAF_RANK_CARVEOUT	20
-#define SMAF_RANK_CONTIG	10
-
-/* smaf-pages.c: page chunks for system and dma32 */
-int smaf_pages_alloc(struct sg_table *sgt, size_t size, gfp_t zone);
-void smaf_pages_free(struct sg_table *sgt);
-
-/* One file per allocator: register at init, unregister at exit. */
-int smaf_system_init(void);
-void smaf_system_exit(void);
-int smaf_dma32_init(void);
-void smaf_dma32_exit(void);
-int smaf_contig_init(void);
-void smaf_contig_exit(void);
-int smaf_carveout_init(void);
-void smaf_carveout_exit(void);
 
 /* smaf-debugfs.c */
 void smaf_debugfs_init(void);

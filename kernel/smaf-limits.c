@@ -65,15 +65,19 @@ struct smaf_user {
 #define SMAF_COSTLY_PAUSE_MAX	(5 * HZ)
 
 /*
- * Protects smaf_users, every struct smaf_user, smaf_charged and the limits
- * of every allocator.  Taken inside a buffer's lock.
+ * Protects smaf_users, every struct smaf_user, smaf_charged, smaf_limited
+ * and the limits of every allocator.  Taken inside a buffer's lock and the
+ * registry lock.
  */
 static DEFINE_MUTEX(smaf_limits_lock);
 static LIST_HEAD(smaf_users);
 /* Bytes charged per allocator id (allocated or being allocated). */
 static u64 smaf_charged[SMAF_MAX_ALLOCATORS];
-/* Name of the allocator with each id, NULL for a free id. */
-static const char *smaf_alloc_names[SMAF_MAX_ALLOCATORS];
+/*
+ * The registered allocator with each id, NULL for a free id: the limits
+ * parameter finds allocators here, without calling back into the registry.
+ */
+static struct smaf_allocator *smaf_limited[SMAF_MAX_ALLOCATORS];
 
 static unsigned int max_buffers = 4096;
 module_param(max_buffers, uint, 0644);
@@ -286,12 +290,23 @@ void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce
 	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
 }
 
+/* The registered allocator called @name, or NULL.  The limits lock held. */
+static struct smaf_allocator *smaf_limits_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
+		if (smaf_limited[i] && !strcmp(smaf_limited[i]->name, name))
+			return smaf_limited[i];
+	return NULL;
+}
+
 static int smaf_limits_set_one(const char *rule, size_t len)
 {
 	char name[SMAF_NAME_LEN], key[16], val[32];
 	struct smaf_allocator *alloc;
 	const char *colon, *eq;
-	u64 value, *field;
+	u64 value, *field = NULL;
 	char *end;
 	int ret = 0;
 
@@ -315,24 +330,21 @@ static int smaf_limits_set_one(const char *rule, size_t len)
 		if (*end)
 			return -EINVAL;
 	}
-	alloc = smaf_allocator_get_by_name(name);
-	if (!alloc)
-		return -ENOENT;
 	mutex_lock(&smaf_limits_lock);
-	if (!strcmp(key, "user"))
+	alloc = smaf_limits_find(name);
+	if (!alloc)
+		ret = -ENOENT;
+	else if (!strcmp(key, "user"))
 		field = &alloc->limit.user_max;
 	else if (!strcmp(key, "global"))
 		field = &alloc->limit.global_max;
 	else if (!strcmp(key, "reserve"))
 		field = &alloc->limit.reserve;
 	else
-		field = NULL;
+		ret = -EINVAL;
 	if (field)
 		*field = value;
-	else
-		ret = -EINVAL;
 	mutex_unlock(&smaf_limits_lock);
-	smaf_allocator_put(alloc);
 	return ret;
 }
 
@@ -367,9 +379,40 @@ static int smaf_limits_param_set_or_defer(const char *val,
 	return smaf_limits_pending ? 0 : -ENOMEM;
 }
 
+/* Prints an allocator's limits.  The limits lock held. */
+static int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len)
+{
+	const struct smaf_limit *l = &alloc->limit;
+	char v[3][24];
+	u64 vals[3];
+	unsigned int i;
+
+	vals[0] = l->user_max;
+	vals[1] = l->global_max;
+	vals[2] = l->reserve;
+	for (i = 0; i < 3; i++) {
+		if (vals[i] == U64_MAX)
+			strscpy(v[i], "none", sizeof(v[i]));
+		else
+			snprintf(v[i], sizeof(v[i]), "%llu", vals[i]);
+	}
+	return scnprintf(buf, len, "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
+			 alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
+}
+
+/* Every allocator's limits, one line each, in registration order. */
 static int smaf_limits_param_get(char *buf, const struct kernel_param *kp)
 {
-	return smaf_allocator_show_limits(buf, PAGE_SIZE);
+	unsigned int i;
+	int n = 0;
+
+	mutex_lock(&smaf_limits_lock);
+	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
+		if (smaf_limited[i])
+			n += smaf_limits_format(smaf_limited[i], buf + n,
+						PAGE_SIZE - n);
+	mutex_unlock(&smaf_limits_lock);
+	return n;
 }
 
 static const struct kernel_param_ops smaf_limits_param_ops = {
@@ -415,8 +458,8 @@ int smaf_limits_register(struct smaf_allocator *alloc)
 
 	mutex_lock(&smaf_limits_lock);
 	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++) {
-		if (!smaf_alloc_names[i]) {
-			smaf_alloc_names[i] = alloc->name;
+		if (!smaf_limited[i]) {
+			smaf_limited[i] = alloc;
 			alloc->id = i;
 			ret = 0;
 			break;
@@ -436,41 +479,8 @@ void smaf_limits_unregister(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_limits_lock);
 	WARN_ON(smaf_charged[alloc->id]);
-	smaf_alloc_names[alloc->id] = NULL;
+	smaf_limited[alloc->id] = NULL;
 	mutex_unlock(&smaf_limits_lock);
-}
-
-/**
- * smaf_limits_format() - print an allocator's limits
- * @alloc: the allocator
- * @buf: out
- * @len: room in @buf
- *
- * Context: process context; takes the limits lock.
- * Return: bytes written.
- */
-int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len)
-{
-	const struct smaf_limit *l = &alloc->limit;
-	char v[3][24];
-	u64 vals[3];
-	unsigned int i;
-	int n;
-
-	mutex_lock(&smaf_limits_lock);
-	vals[0] = l->user_max;
-	vals[1] = l->global_max;
-	vals[2] = l->reserve;
-	for (i = 0; i < 3; i++) {
-		if (vals[i] == U64_MAX)
-			strscpy(v[i], "none", sizeof(v[i]));
-		else
-			snprintf(v[i], sizeof(v[i]), "%llu", vals[i]);
-	}
-	n = scnprintf(buf, len, "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
-		      alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
-	mutex_unlock(&smaf_limits_lock);
-	return n;
 }
 
 /**
@@ -492,8 +502,8 @@ void smaf_limits_show_users(struct seq_file *s)
 			   from_kuid_munged(&init_user_ns, u->uid), u->buffers,
 			   u->refused);
 		for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
-			if (u->bytes[i])
-				seq_printf(s, " %s=%llu", smaf_alloc_names[i],
+			if (u->bytes[i] && smaf_limited[i])
+				seq_printf(s, " %s=%llu", smaf_limited[i]->name,
 					   u->bytes[i]);
 		seq_puts(s, "\n");
 	}

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "smaf-internal.h"
+#include "allocators/allocators.h"
 
 /**
  * smaf_open() - open /dev/smaf
@@ -59,28 +60,6 @@ static struct miscdevice smaf_misc = {
 	.mode = 0600,
 };
 
-/**
- * smaf_ram_end() - highest physical address of RAM
- *
- * Context: any.
- * Return: the address, rounded up to a power of two minus one.
- */
-u64 smaf_ram_end(void)
-{
-	return dma_get_required_mask(smaf_misc.this_device);
-}
-
-/**
- * smaf_dma_device() - SMAF's own device, for DMA API allocations
- *
- * Context: any, after init.
- * Return: the /dev/smaf device.
- */
-struct device *smaf_dma_device(void)
-{
-	return smaf_misc.this_device;
-}
-
 static int __init smaf_init(void)
 {
 	int ret;
@@ -110,6 +89,7 @@ static int __init smaf_init(void)
 					   DMA_BIT_MASK(64));
 	if (ret)
 		goto deregister;
+	smaf_platform_init(smaf_misc.this_device);
 
 	ret = smaf_heap_init();
 	if (ret)

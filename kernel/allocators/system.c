@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include "smaf-internal.h"
+#include "allocators.h"
 
 /**
  * smaf_system_match() - can every user take scattered pages from anywhere?

@@ -10,6 +10,7 @@
 #include <linux/sizes.h>
 
 #include "smaf-internal.h"
+#include "allocators.h"
 
 #define SMAF_DMA32_END 0xffffffffULL
 

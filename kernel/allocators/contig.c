@@ -28,6 +28,7 @@
 #include <linux/sizes.h>
 
 #include "smaf-internal.h"
+#include "allocators.h"
 
 #define SMAF_CONTIG_MAX		SZ_1G
 /* Ranges tried with alloc_contig_range() before giving up. */

@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 
 #include "smaf-internal.h"
+#include "allocators.h"
 
 /*
  * Charged to the memory cgroup of the task that causes the allocation.

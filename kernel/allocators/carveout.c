@@ -27,6 +27,7 @@
 #include <linux/string.h>
 
 #include "smaf-internal.h"
+#include "allocators.h"
 
 static char *carveout;
 module_param(carveout, charp, 0444);
