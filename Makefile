@@ -2,6 +2,7 @@
 #   make            module (for every test kernel), libsmaf, smafctl, tests
 #   make demo       see SMAF work in a real kernel (QEMU)
 #   make check      run every test on every test kernel (QEMU)
+#   make bench      benchmarks against the mainline heaps (QEMU, 6.12)
 #   make unit       native unit tests of the pure logic, with sanitizers
 #   make style      checkpatch --strict on the kernel sources
 #   make sparse     sparse on the module
@@ -30,7 +31,7 @@ all: modules lib tools tests
 
 # ---- kernel module, one build per test kernel ---------------------------
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-edu.ko \
-	$(BUILD)/kernel/$(k)/smaf-testsecure.ko)
+	$(BUILD)/kernel/$(k)/smaf-testsecure.ko $(BUILD)/kernel/$(k)/smaf-bench.ko)
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
@@ -46,6 +47,15 @@ $(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
 		M=$(abspath $(@D)/edu) W=1 modules
 	cp $(@D)/edu/smaf-edu.ko $@
+
+# Benchmark-only baseline driver (bench/).
+BENCHDRV_SRC := $(wildcard tests/drivers/smaf-bench/*)
+$(BUILD)/kernel/%/smaf-bench.ko: $(BENCHDRV_SRC)
+	@mkdir -p $(@D)/bench
+	cp $(BENCHDRV_SRC) $(@D)/bench/
+	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
+		M=$(abspath $(@D)/bench) W=1 modules
+	cp $(@D)/bench/smaf-bench.ko $@
 
 # Test-only secure module (and a second copy, to test that only one registers).
 TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
@@ -89,7 +99,14 @@ tests: vm-programs $(UNIT_BIN)
 
 # What the test VM runs, static; for arm64:
 #   make vm-programs BUILD=build/arm64 CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar
-vm-programs: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tools/smafctl
+vm-programs: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tools/smafctl \
+	     $(BUILD)/bench/smaf-bench
+
+$(BUILD)/bench/smaf-bench: bench/smaf-bench.c tests/drivers/smaf-bench/smaf-bench.h \
+			   tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -Itests/drivers/smaf-bench -static -pthread -o $@ $< \
+		tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
 
 $(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
@@ -125,6 +142,11 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tests/harness/demo.sh
+
+# Benchmarks (bench/): build/bench/results.{json,md,png}.  Not a test.
+bench: deps
+	$(MAKE) all
+	bench/run.sh
 
 # ---- style --------------------------------------------------------------
 # checkpatch.pl comes from Debian's linux-source-6.1 tarball, unpacked once.

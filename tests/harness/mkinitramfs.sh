@@ -53,8 +53,9 @@ done
 
 cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
+   "$build/kernel/$kver/smaf-bench.ko" \
    "$root/lib/modules/"
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$root/tests/"
-cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$root/bin/"
+cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

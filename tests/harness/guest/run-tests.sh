@@ -28,6 +28,12 @@ load_modules
 export SMAF_PROFILE="${smaf_profile:-default}"
 echo "# smaf-profile: $SMAF_PROFILE"
 
+if [ "$mode" = bench ]; then
+	insmod /lib/modules/smaf.ko $smaf_args && insmod /lib/modules/smaf-bench.ko &&
+		SMAF_BENCH_ROUNDS=${smaf_bench_rounds:-11} smaf-bench &&
+		echo "SMAF-BENCH-DONE"
+	exit 0
+fi
 if [ "$mode" = demo ]; then
 	insmod /lib/modules/smaf.ko $smaf_args
 	if smaf-demo; then

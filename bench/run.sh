@@ -1,0 +1,56 @@
+#!/bin/bash
+# make bench: boots the benchmark kernel(s) in QEMU, runs bench/smaf-bench
+# inside and writes build/bench/: results.json (every case, allocator and
+# size: median, p10, p90, ratio to the system heap), results.md (the same
+# as a table), results.dat and results.png (latency of create + first use
+# + close against buffer size, per allocator; gnuplot).
+#   KERNELS="6.12"         kernels to run on (default 6.12: it has the
+#                          system heap and udmabuf)
+#   SMAF_BENCH_ROUNDS=11   rounds per measurement
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+out=$build/bench
+mkdir -p "$out"
+rm -f "$out"/results.*
+if ! command -v gnuplot > /dev/null && [ "$(id -u)" = 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		gnuplot-nox > /dev/null || echo "bench: no gnuplot, no plot" >&2
+fi
+
+status=0
+for k in ${KERNELS:-6.12}; do
+	for kver in $("$top/tests/harness/kernels.sh" "$k"); do
+		initrd=$build/initramfs-$kver.cpio.gz
+		if ! make -s -C "$top" modules KVERS="$kver" > "$out/build-$kver.log" 2>&1 ||
+		   ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
+			tail -n 20 "$out/build-$kver.log"
+			echo "bench: cannot build for $kver" >&2
+			status=1
+			continue
+		fi
+		echo "[$kver] benchmarking (TCG, 6 GiB): console in $out/console-$kver.log"
+		if ! SMAF_VM_TIMEOUT=${SMAF_VM_TIMEOUT:-1800} \
+		     "$top/tests/harness/run-vm.sh" bench "$kver" "$initrd" "$out"; then
+			status=1
+			continue
+		fi
+		tag=$out/results-$kver
+		sed -n '/^BENCH-JSON-BEGIN/,/^BENCH-JSON-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.json"
+		sed -n '/^BENCH-MD-BEGIN/,/^BENCH-MD-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.md"
+		sed -n '/^BENCH-DAT-BEGIN/,/^BENCH-DAT-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.dat"
+		grep '^# ' "$out/tap-$kver.log"
+		cat "$tag.md"
+		if command -v gnuplot > /dev/null; then
+			gnuplot -e "dat='$tag.dat'; png='$tag.png'; title='SMAF vs the mainline allocators, $kver (TCG: compare ratios only)'" \
+				"$top/bench/plot.gp" || status=1
+		fi
+		# The first kernel's results are the default ones.
+		[ -e "$out/results.json" ] || for ext in json md dat png; do
+			[ -e "$tag.$ext" ] && cp "$tag.$ext" "$out/results.$ext"
+		done
+	done
+done
+[ "$status" = 0 ] && echo "bench: results in $out/results.{json,md,png}"
+exit "$status"

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF benchmark, run inside the test VM by `make bench`: what it costs to
+ * get a buffer ready, for SMAF and for what a user would pick instead, in
+ * the same run:
+ *
+ *   smaf      /dev/smaf (deferred: the first use allocates)
+ *   system    the mainline system heap, /dev/dma_heap/system
+ *   udmabuf   a memfd turned into a dma-buf by /dev/udmabuf
+ *   baseline  the physical floor (smaf-bench.ko): pages of orders 8/4/0,
+ *             zeroed, a scatter-gather table, freed
+ *
+ * Cases, each at 4 KiB, 64 KiB, 1 MiB, 8 MiB, 4K NV12 and 64 MiB:
+ *
+ *   use       create + first use (DMA_BUF_IOCTL_SYNC start/end) + close
+ *   create    SMAF only: create + close, nothing allocated
+ *   first     SMAF only: the first use alone
+ *   device    create + import by vgem (a device's first use) + close
+ *   burst     32 4K-NV12 buffers created and used, then closed (one
+ *             sample per burst, at the NV12 size only)
+ *
+ * Rounds interleave allocators and sizes so that drift (TCG, a noisy host)
+ * hits every allocator alike.  Reported: the median and p10-p90 per case,
+ * allocator and size, and the ratio of medians against the system heap in
+ * the same case and size.  Under TCG absolute times mean nothing; ratios
+ * do.  Output, between markers on stdout: JSON, a Markdown table, and a
+ * data file for gnuplot.  SMAF_BENCH_ROUNDS sets the rounds (default 11).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/smaf.h>
+#include <linux/udmabuf.h>
+
+#include "smaf-bench.h"
+#include "smaf-test.h"
+
+#define KIB 1024UL
+#define MIB (1024 * KIB)
+#define NV12_4K 12441600UL	/* 3840 x 2160 x 1.5 */
+#define BURST 32
+#define MAX_ROUNDS 101
+
+enum alloc_id { A_SMAF, A_SYSTEM, A_UDMABUF, A_BASELINE, NR_ALLOCS };
+enum case_id { C_USE, C_CREATE, C_FIRST, C_DEVICE, C_BURST, NR_CASES };
+
+static const char *const alloc_names[NR_ALLOCS] = {
+	"smaf", "system", "udmabuf", "baseline",
+};
+static const char *const case_names[NR_CASES] = {
+	"use", "create", "first", "device", "burst",
+};
+static const size_t sizes[] = { 4 * KIB, 64 * KIB, MIB, 8 * MIB, NV12_4K, 64 * MIB };
+#define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+static int smaf_dev = -1, heap = -1, udmabuf = -1, bench = -1, vgem = -1;
+static double samples[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
+static int nsamples[NR_CASES][NR_ALLOCS][NR_SIZES];
+static unsigned int failures;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static size_t page_round(size_t size)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (size + page - 1) / page * page;
+}
+
+/* A dma-buf of @size from allocator @a, not used yet; -1 on failure. */
+static int make_buffer(enum alloc_id a, size_t size)
+{
+	struct dma_heap_allocation_data h;
+	struct udmabuf_create u;
+	int memfd, fd;
+
+	switch (a) {
+	case A_SMAF:
+		return smaf_test_create(smaf_dev, size, NULL);
+	case A_SYSTEM:
+		memset(&h, 0, sizeof(h));
+		h.len = size;
+		h.fd_flags = O_RDWR | O_CLOEXEC;
+		return ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &h) ? -1 : (int)h.fd;
+	case A_UDMABUF:
+		memfd = memfd_create("smaf-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+		if (memfd < 0)
+			return -1;
+		memset(&u, 0, sizeof(u));
+		u.memfd = memfd;
+		u.flags = UDMABUF_FLAGS_CLOEXEC;
+		u.size = page_round(size);
+		fd = -1;
+		if (!ftruncate(memfd, u.size) && !fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+			fd = ioctl(udmabuf, UDMABUF_CREATE, &u);
+		close(memfd);
+		return fd;
+	default:
+		return -1;
+	}
+}
+
+static int first_use(int fd)
+{
+	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+		return -1;
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+static int device_use(int fd)
+{
+	struct drm_prime_handle ph = { .fd = fd };
+	struct drm_gem_close gc = { 0 };
+
+	if (ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
+		return -1;
+	gc.handle = ph.handle;
+	return ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+static int baseline(size_t size)
+{
+	struct smaf_bench_baseline b = { .size = page_round(size) };
+
+	return ioctl(bench, SMAF_BENCH_IOC_BASELINE, &b);
+}
+
+/* One sample of case @c, allocator @a, size index @s; <0 if not measured. */
+static double sample(enum case_id c, enum alloc_id a, unsigned int s)
+{
+	size_t size = sizes[s];
+	double t0, t1 = 0;
+	int fd, fds[BURST], i, bad = 0;
+
+	switch (c) {
+	case C_USE:
+		if (a == A_BASELINE) {
+			t0 = now_us();
+			bad = baseline(size);
+			t1 = now_us();
+			break;
+		}
+		t0 = now_us();
+		fd = make_buffer(a, size);
+		bad = fd < 0 || first_use(fd);
+		if (fd >= 0)
+			close(fd);
+		t1 = now_us();
+		break;
+	case C_CREATE:
+		if (a != A_SMAF)
+			return -1;
+		t0 = now_us();
+		fd = make_buffer(a, size);
+		bad = fd < 0;
+		if (fd >= 0)
+			close(fd);
+		t1 = now_us();
+		break;
+	case C_FIRST:
+		if (a != A_SMAF)
+			return -1;
+		fd = make_buffer(a, size);
+		t0 = now_us();
+		bad = fd < 0 || first_use(fd);
+		t1 = now_us();
+		if (fd >= 0)
+			close(fd);
+		break;
+	case C_DEVICE:
+		if (a != A_SMAF && a != A_SYSTEM)
+			return -1;
+		t0 = now_us();
+		fd = make_buffer(a, size);
+		bad = fd < 0 || device_use(fd);
+		if (fd >= 0)
+			close(fd);
+		t1 = now_us();
+		break;
+	case C_BURST:
+		if (a == A_BASELINE || size != NV12_4K)
+			return -1;
+		t0 = now_us();
+		for (i = 0; i < BURST; i++) {
+			fds[i] = make_buffer(a, size);
+			bad |= fds[i] < 0 || first_use(fds[i]);
+		}
+		for (i = 0; i < BURST; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		t1 = now_us();
+		break;
+	default:
+		return -1;
+	}
+	if (bad) {
+		if (failures++ < 10)
+			fprintf(stderr, "# %s/%s/%zu failed: %s\n", case_names[c],
+				alloc_names[a], size, strerror(errno));
+		return -1;
+	}
+	return t1 - t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile @p of the sorted @v[@n]. */
+static double pct(const double *v, int n, int p)
+{
+	int i = (p * n + 99) / 100 - 1;
+
+	return v[i < 0 ? 0 : i];
+}
+
+struct stat3 {
+	double med, p10, p90;
+	int n;
+};
+
+static struct stat3 stats(enum case_id c, enum alloc_id a, unsigned int s)
+{
+	struct stat3 r = { 0 };
+	int n = nsamples[c][a][s];
+
+	r.n = n;
+	if (!n)
+		return r;
+	qsort(samples[c][a][s], n, sizeof(double), cmp_double);
+	r.med = pct(samples[c][a][s], n, 50);
+	r.p10 = pct(samples[c][a][s], n, 10);
+	r.p90 = pct(samples[c][a][s], n, 90);
+	return r;
+}
+
+static void report(int rounds)
+{
+	struct stat3 st[NR_CASES][NR_ALLOCS][NR_SIZES];
+	unsigned int c, a, s;
+	int first = 1;
+
+	for (c = 0; c < NR_CASES; c++)
+		for (a = 0; a < NR_ALLOCS; a++)
+			for (s = 0; s < NR_SIZES; s++)
+				st[c][a][s] = stats(c, a, s);
+
+	printf("BENCH-JSON-BEGIN\n{\"rounds\": %d, \"unit\": \"us\", \"note\": "
+	       "\"emulated (TCG): only ratios against the system heap in the same run mean "
+	       "anything\", \"results\": [\n", rounds);
+	for (c = 0; c < NR_CASES; c++)
+		for (a = 0; a < NR_ALLOCS; a++)
+			for (s = 0; s < NR_SIZES; s++) {
+				struct stat3 *x = &st[c][a][s], *ref = &st[c][A_SYSTEM][s];
+
+				if (!x->n)
+					continue;
+				printf("%s  {\"case\": \"%s\", \"allocator\": \"%s\", \"size\": %zu, "
+				       "\"samples\": %d, \"median\": %.1f, \"p10\": %.1f, \"p90\": %.1f, "
+				       "\"vs_system\": ", first ? "" : ",\n", case_names[c],
+				       alloc_names[a], sizes[s], x->n, x->med, x->p10, x->p90);
+				if (ref->n && ref->med > 0)
+					printf("%.3f}", x->med / ref->med);
+				else
+					printf("null}");
+				first = 0;
+			}
+	printf("\n]}\nBENCH-JSON-END\n");
+
+	printf("BENCH-MD-BEGIN\n");
+	printf("Median µs (p10–p90) and, in brackets, the ratio of medians to the system heap "
+	       "in the same run; %d rounds, interleaved. Emulated (TCG): only the ratios mean "
+	       "anything.\n\n", rounds);
+	printf("| case | allocator |");
+	for (s = 0; s < NR_SIZES; s++)
+		printf(" %zu |", sizes[s]);
+	printf("\n|---|---|");
+	for (s = 0; s < NR_SIZES; s++)
+		printf("---|");
+	printf("\n");
+	for (c = 0; c < NR_CASES; c++)
+		for (a = 0; a < NR_ALLOCS; a++) {
+			int any = 0;
+
+			for (s = 0; s < NR_SIZES; s++)
+				any |= st[c][a][s].n;
+			if (!any)
+				continue;
+			printf("| %s | %s |", case_names[c], alloc_names[a]);
+			for (s = 0; s < NR_SIZES; s++) {
+				struct stat3 *x = &st[c][a][s], *ref = &st[c][A_SYSTEM][s];
+
+				if (!x->n) {
+					printf(" – |");
+					continue;
+				}
+				printf(" %.0f (%.0f–%.0f)", x->med, x->p10, x->p90);
+				if (ref->n && ref->med > 0)
+					printf(" [%.2f×]", x->med / ref->med);
+				printf(" |");
+			}
+			printf("\n");
+		}
+	printf("BENCH-MD-END\n");
+
+	/* gnuplot: one block per allocator of the "use" case. */
+	printf("BENCH-DAT-BEGIN\n");
+	for (a = 0; a < NR_ALLOCS; a++) {
+		printf("# %s\n", alloc_names[a]);
+		for (s = 0; s < NR_SIZES; s++) {
+			struct stat3 *x = &st[C_USE][a][s];
+
+			if (x->n)
+				printf("%zu %.1f %.1f %.1f\n", sizes[s], x->med, x->p10, x->p90);
+		}
+		printf("\n\n");
+	}
+	printf("BENCH-DAT-END\n");
+}
+
+int main(void)
+{
+	const char *env = getenv("SMAF_BENCH_ROUNDS");
+	int rounds = env ? atoi(env) : 11, r;
+	unsigned int c, a, s;
+	double t;
+
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		rounds = 11;
+	smaf_dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
+	udmabuf = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	bench = open("/dev/smaf-bench", O_RDWR | O_CLOEXEC);
+	vgem = vgem_open();
+	if (smaf_dev < 0 || heap < 0 || bench < 0 || vgem < 0) {
+		fprintf(stderr, "smaf-bench: needs /dev/smaf, /dev/dma_heap/system, "
+			"/dev/smaf-bench and vgem (smaf %d heap %d bench %d vgem %d)\n",
+			smaf_dev, heap, bench, vgem);
+		return 1;
+	}
+	if (udmabuf < 0)
+		fprintf(stderr, "# no /dev/udmabuf: udmabuf is not measured\n");
+
+	for (r = 0; r < rounds; r++)
+		for (s = 0; s < NR_SIZES; s++)
+			for (c = 0; c < NR_CASES; c++)
+				for (a = 0; a < NR_ALLOCS; a++) {
+					if (a == A_UDMABUF && udmabuf < 0)
+						continue;
+					t = sample(c, a, s);
+					if (t >= 0)
+						samples[c][a][s][nsamples[c][a][s]++] = t;
+				}
+	report(rounds);
+	return failures ? 2 : 0;
+}
