@@ -24,7 +24,8 @@
  * allocator and size, and the ratio of medians against the system heap in
  * the same case and size.  Under TCG absolute times mean nothing; ratios
  * do.  Output, between markers on stdout: JSON, a Markdown table, and a
- * data file for gnuplot.  SMAF_BENCH_ROUNDS sets the rounds (default 11).
+ * data file for gnuplot.  SMAF_BENCH_ROUNDS sets the rounds (default 11),
+ * SMAF_SEED the order of each round (shuffled, the seed is printed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -344,7 +345,8 @@ static void report(int rounds)
 int main(void)
 {
 	const char *env = getenv("SMAF_BENCH_ROUNDS");
-	int rounds = env ? atoi(env) : 11, r;
+	int rounds = env ? atoi(env) : 11, r, i, j, k, order[NR_CASES * NR_ALLOCS];
+	unsigned int seed = getenv("SMAF_SEED") ? atoi(getenv("SMAF_SEED")) : time(NULL);
 	unsigned int c, a, s;
 	double t;
 
@@ -363,17 +365,35 @@ int main(void)
 	}
 	if (udmabuf < 0)
 		fprintf(stderr, "# no /dev/udmabuf: udmabuf is not measured\n");
+	printf("# seed %u (SMAF_SEED=%u replays the order)\n", seed, seed);
 
+	/*
+	 * Each round and size runs every case and allocator once, in an
+	 * order shuffled anew (seeded, logged): what one measurement leaves
+	 * behind (pages being freed, deferred work on the other CPU) falls on
+	 * every allocator alike.
+	 */
+	srand(seed);
 	for (r = 0; r < rounds; r++)
-		for (s = 0; s < NR_SIZES; s++)
-			for (c = 0; c < NR_CASES; c++)
-				for (a = 0; a < NR_ALLOCS; a++) {
-					if (a == A_UDMABUF && udmabuf < 0)
-						continue;
-					t = sample(c, a, s);
-					if (t >= 0)
-						samples[c][a][s][nsamples[c][a][s]++] = t;
-				}
+		for (s = 0; s < NR_SIZES; s++) {
+			for (i = 0; i < NR_CASES * NR_ALLOCS; i++)
+				order[i] = i;
+			for (i = NR_CASES * NR_ALLOCS - 1; i > 0; i--) {
+				j = rand() % (i + 1);
+				k = order[i];
+				order[i] = order[j];
+				order[j] = k;
+			}
+			for (i = 0; i < NR_CASES * NR_ALLOCS; i++) {
+				c = order[i] / NR_ALLOCS;
+				a = order[i] % NR_ALLOCS;
+				if (a == A_UDMABUF && udmabuf < 0)
+					continue;
+				t = sample(c, a, s);
+				if (t >= 0)
+					samples[c][a][s][nsamples[c][a][s]++] = t;
+			}
+		}
 	report(rounds);
 	return failures ? 2 : 0;
 }
