@@ -1,9 +1,10 @@
 #!/bin/bash
 # make bench: boots the benchmark kernel(s) in QEMU, runs bench/smaf-bench
-# inside and writes build/bench/: results.json (every case, allocator and
-# size: median, p10, p90, ratio to the system heap), results.md (the same
-# as a table), results.dat and results.png (latency of create + first use
-# + close against buffer size, per allocator; gnuplot).
+# inside twice (SMAF's pre-zeroed pool on, then off) and writes, per pass,
+# build/bench/results-PASS.json (every case, allocator and size: median,
+# p10, p90, ratio to the system heap), .md (the same as a table), .dat and
+# .png (latency of create + first use + close against buffer size, per
+# allocator; gnuplot).
 #   KERNELS="6.12"         kernels to run on (default 6.12: it has the
 #                          system heap and udmabuf)
 #   SMAF_BENCH_ROUNDS=11   rounds per measurement
@@ -13,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 out=$build/bench
 mkdir -p "$out"
-rm -f "$out"/results.*
+rm -f "$out"/results*
 if ! command -v gnuplot > /dev/null && [ "$(id -u)" = 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		gnuplot-nox > /dev/null || echo "bench: no gnuplot, no plot" >&2
@@ -36,21 +37,26 @@ for k in ${KERNELS:-6.12}; do
 			status=1
 			continue
 		fi
-		tag=$out/results-$kver
-		sed -n '/^BENCH-JSON-BEGIN/,/^BENCH-JSON-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.json"
-		sed -n '/^BENCH-MD-BEGIN/,/^BENCH-MD-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.md"
-		sed -n '/^BENCH-DAT-BEGIN/,/^BENCH-DAT-END/p' "$out/tap-$kver.log" | sed '1d;$d' > "$tag.dat"
-		grep '^# ' "$out/tap-$kver.log"
-		cat "$tag.md"
-		if command -v gnuplot > /dev/null; then
-			gnuplot -e "dat='$tag.dat'; png='$tag.png'; title='SMAF vs the mainline allocators, $kver (TCG: compare ratios only)'" \
-				"$top/bench/plot.gp" || status=1
-		fi
-		# The first kernel's results are the default ones.
-		[ -e "$out/results.json" ] || for ext in json md dat png; do
-			[ -e "$tag.$ext" ] && cp "$tag.$ext" "$out/results.$ext"
+		for pass in pool nopool; do
+			tag=$out/results-$kver-$pass
+			for sec in JSON MD DAT; do
+				ext=$(echo "$sec" | tr A-Z a-z)
+				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
+					"$out/tap-$kver.log" | sed '1d;$d' > "$tag.$ext"
+			done
+			echo "## $kver, SMAF's pre-zeroed pool $([ $pass = pool ] && echo on || echo off)"
+			cat "$tag.md"
+			if command -v gnuplot > /dev/null; then
+				gnuplot -e "dat='$tag.dat'; png='$tag.png'; title='$kver, pool $pass (TCG: compare ratios only)'" \
+					"$top/bench/plot.gp" || status=1
+			fi
+			# The first kernel's results are the default ones.
+			[ -e "$out/results-$pass.json" ] || for ext in json md dat png; do
+				[ -e "$tag.$ext" ] && cp "$tag.$ext" "$out/results-$pass.$ext"
+			done
 		done
+		grep '^# ' "$out/tap-$kver.log"
 	done
 done
-[ "$status" = 0 ] && echo "bench: results in $out/results.{json,md,png}"
+[ "$status" = 0 ] && echo "bench: results in $out/results-{pool,nopool}.{json,md,png}"
 exit "$status"

@@ -25,7 +25,9 @@
  * the same case and size.  Under TCG absolute times mean nothing; ratios
  * do.  Output, between markers on stdout: JSON, a Markdown table, and a
  * data file for gnuplot.  SMAF_BENCH_ROUNDS sets the rounds (default 11),
- * SMAF_SEED the order of each round (shuffled, the seed is printed).
+ * SMAF_SEED the order of each round (shuffled, the seed is printed),
+ * SMAF_BENCH_PASS names the pass in the output (`make bench` runs one with
+ * SMAF's pre-zeroed pool, one without).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -258,7 +260,7 @@ static struct stat3 stats(enum case_id c, enum alloc_id a, unsigned int s)
 	return r;
 }
 
-static void report(int rounds)
+static void report(const char *pass, int rounds)
 {
 	struct stat3 st[NR_CASES][NR_ALLOCS][NR_SIZES];
 	unsigned int c, a, s;
@@ -269,9 +271,9 @@ static void report(int rounds)
 			for (s = 0; s < NR_SIZES; s++)
 				st[c][a][s] = stats(c, a, s);
 
-	printf("BENCH-JSON-BEGIN\n{\"rounds\": %d, \"unit\": \"us\", \"note\": "
+	printf("BENCH-JSON-BEGIN pass=%s\n{\"pass\": \"%s\", \"rounds\": %d, \"unit\": \"us\", \"note\": "
 	       "\"emulated (TCG): only ratios against the system heap in the same run mean "
-	       "anything\", \"results\": [\n", rounds);
+	       "anything\", \"results\": [\n", pass, pass, rounds);
 	for (c = 0; c < NR_CASES; c++)
 		for (a = 0; a < NR_ALLOCS; a++)
 			for (s = 0; s < NR_SIZES; s++) {
@@ -291,7 +293,7 @@ static void report(int rounds)
 			}
 	printf("\n]}\nBENCH-JSON-END\n");
 
-	printf("BENCH-MD-BEGIN\n");
+	printf("BENCH-MD-BEGIN pass=%s\n", pass);
 	printf("Median µs (p10–p90) and, in brackets, the ratio of medians to the system heap "
 	       "in the same run; %d rounds, interleaved. Emulated (TCG): only the ratios mean "
 	       "anything.\n\n", rounds);
@@ -328,7 +330,7 @@ static void report(int rounds)
 	printf("BENCH-MD-END\n");
 
 	/* gnuplot: one block per allocator of the "use" case. */
-	printf("BENCH-DAT-BEGIN\n");
+	printf("BENCH-DAT-BEGIN pass=%s\n", pass);
 	for (a = 0; a < NR_ALLOCS; a++) {
 		printf("# %s\n", alloc_names[a]);
 		for (s = 0; s < NR_SIZES; s++) {
@@ -394,6 +396,6 @@ int main(void)
 					samples[c][a][s][nsamples[c][a][s]++] = t;
 			}
 		}
-	report(rounds);
+	report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default", rounds);
 	return failures ? 2 : 0;
 }

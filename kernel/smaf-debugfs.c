@@ -2,8 +2,8 @@
 /*
  * SMAF debugfs view, read-only, one "key=value ..." line per object:
  * <debugfs>/smaf/buffers, <debugfs>/smaf/allocators, <debugfs>/smaf/secure
- * (the secure module and its live contexts) and <debugfs>/smaf/users
- * (per-user usage).
+ * (the secure module and its live contexts), <debugfs>/smaf/users
+ * (per-user usage) and <debugfs>/smaf/pool (the pre-zeroed pool).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -42,6 +42,13 @@ static int smaf_users_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(smaf_users);
 
+static int smaf_pool_view_show(struct seq_file *s, void *unused)
+{
+	smaf_pool_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smaf_pool_view);
+
 /**
  * smaf_debugfs_init() - create the debugfs view
  *
@@ -60,6 +67,8 @@ void smaf_debugfs_init(void)
 			    &smaf_secure_view_fops);
 	debugfs_create_file("users", 0444, smaf_debugfs_root, NULL,
 			    &smaf_users_fops);
+	debugfs_create_file("pool", 0444, smaf_debugfs_root, NULL,
+			    &smaf_pool_view_fops);
 }
 
 /**

@@ -190,6 +190,9 @@ struct device *smaf_dma_device(void);
 /* smaf-ioctl.c */
 long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+/* allocators/pool.c: the pre-zeroed pool's debugfs view */
+void smaf_pool_show(struct seq_file *s);
+
 /* smaf-debugfs.c */
 void smaf_debugfs_init(void);
 void smaf_debugfs_exit(void);

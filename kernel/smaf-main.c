@@ -65,9 +65,12 @@ static int __init smaf_init(void)
 	int ret;
 
 	smaf_device_init();
-	ret = smaf_system_init();
+	ret = smaf_pool_init();
 	if (ret)
 		return ret;
+	ret = smaf_system_init();
+	if (ret)
+		goto exit_pool;
 	ret = smaf_dma32_init();
 	if (ret)
 		goto exit_system;
@@ -108,6 +111,8 @@ exit_dma32:
 	smaf_dma32_exit();
 exit_system:
 	smaf_system_exit();
+exit_pool:
+	smaf_pool_exit();
 	return ret;
 }
 
@@ -120,6 +125,7 @@ static void __exit smaf_exit(void)
 	smaf_contig_exit();
 	smaf_dma32_exit();
 	smaf_system_exit();
+	smaf_pool_exit();
 	smaf_secure_exit();
 }
 

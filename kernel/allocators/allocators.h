@@ -3,7 +3,8 @@
  * SMAF's built-in allocators, one file each (as mainline's DMA-BUF heaps
  * live in heaps/): they use the registry (smaf-allocator.h), the platform
  * facts (smaf-platform.c) and the core's accounting helpers, and nothing
- * of the core uses them but module init and exit.
+ * of the core uses them but module init and exit (and the debugfs view of
+ * the pool, declared in smaf-internal.h).
  */
 #ifndef _SMAF_ALLOCATORS_H
 #define _SMAF_ALLOCATORS_H
@@ -20,6 +21,13 @@
 #define SMAF_RANK_DMA32		30
 #define SMAF_RANK_CARVEOUT	20
 #define SMAF_RANK_CONTIG	10
+
+/* pool.c: pre-zeroed order-8 blocks for the system allocator */
+#define SMAF_POOL_ORDER	8
+struct page *smaf_pool_take(void);
+bool smaf_pool_give(struct page *page);
+int smaf_pool_init(void);
+void smaf_pool_exit(void);
 
 /* pages.c: page chunks for system and dma32 */
 int smaf_pages_alloc(struct sg_table *sgt, size_t size, gfp_t zone);

@@ -3,6 +3,8 @@
  * Zeroed page chunks from the buddy allocator, largest orders first so that
  * devices and the IOMMU see few, large segments.  Shared by the "system"
  * and "dma32" allocators, which differ only in the zone they ask for.
+ * 1 MiB blocks come from the pre-zeroed pool (pool.c) when it can serve the
+ * caller, and freed ones are offered back to it.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -43,6 +45,11 @@ static struct page *smaf_pages_chunk(size_t remaining, unsigned int max_order,
 		order = smaf_pages_orders[i];
 		if (remaining < (PAGE_SIZE << order) || order > max_order)
 			continue;
+		if (order == SMAF_POOL_ORDER && !zone) {
+			page = smaf_pool_take();
+			if (page)
+				return page;
+		}
 		gfp = order ? SMAF_HIGH_ORDER_GFP : SMAF_LOW_ORDER_GFP;
 		/* A zone modifier excludes highmem (DMA32 | HIGHMEM is invalid). */
 		if (zone)
@@ -60,7 +67,8 @@ static void smaf_pages_free_list(struct list_head *pages)
 
 	list_for_each_entry_safe(page, tmp, pages, lru) {
 		list_del(&page->lru);
-		__free_pages(page, compound_order(page));
+		if (!smaf_pool_give(page))
+			__free_pages(page, compound_order(page));
 	}
 }
 
@@ -129,6 +137,7 @@ void smaf_pages_free(struct sg_table *sgt)
 	unsigned int i;
 
 	for_each_sgtable_sg(sgt, sg, i)
-		__free_pages(sg_page(sg), get_order(sg->length));
+		if (!smaf_pool_give(sg_page(sg)))
+			__free_pages(sg_page(sg), get_order(sg->length));
 	sg_free_table(sgt);
 }

@@ -155,6 +155,21 @@ long smaf_allocator_stat(const char *name, const char *key)
 	return ret;
 }
 
+long long smaf_pool_stat(const char *key)
+{
+	char line[512], val[64];
+	long long ret = -1;
+	FILE *f;
+
+	f = fopen(DEBUGFS_SMAF "/pool", "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && !line_field(line, key, val, sizeof(val)))
+		ret = strtoll(val, NULL, 10);
+	fclose(f);
+	return ret;
+}
+
 long meminfo_kb(const char *key)
 {
 	FILE *f = fopen("/proc/meminfo", "r");

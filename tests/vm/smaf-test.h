@@ -33,6 +33,8 @@ int smaf_buffer_field(int fd, const char *key, char *val, size_t len);
 long smaf_allocator_stat(const char *name, const char *key);
 /* A field of /proc/meminfo, in KiB. */
 long meminfo_kb(const char *key);
+/* A field of SMAF's debugfs pool line (max_bytes, clean_bytes...), -1 if absent. */
+long long smaf_pool_stat(const char *key);
 
 /* Opens the DRM device of the vgem driver, -1 if none. */
 int vgem_open(void);
