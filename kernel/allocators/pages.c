@@ -31,8 +31,8 @@
 	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | \
 	 __GFP_ACCOUNT)
 
-/* 1 MiB, 64 KiB, 4 KiB with 4 KiB pages. */
-static const unsigned int smaf_pages_orders[] = { 8, 4, 0 };
+/* 1 MiB (the pool's blocks), 64 KiB, 4 KiB with 4 KiB pages. */
+static const unsigned int smaf_pages_orders[] = { SMAF_POOL_ORDER, 4, 0 };
 
 static struct page *smaf_pages_chunk(size_t remaining, unsigned int max_order,
 				     gfp_t zone)

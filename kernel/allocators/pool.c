@@ -313,7 +313,7 @@ int smaf_pool_init(void)
 	INIT_WORK(&smaf_pool.work, smaf_pool_work);
 	if (pool_mib < 0)
 		mib = min_t(u64, ((totalram_pages() << PAGE_SHIFT) >> 6) >> 20, 256);
-	if (!mib)
+	if (!((mib << 20) / block))
 		return 0;
 	ret = smaf_pool_shrinker_add();
 	if (ret)
