@@ -27,7 +27,8 @@
  * data file for gnuplot.  SMAF_BENCH_ROUNDS sets the rounds (default 11),
  * SMAF_SEED the order of each round (shuffled, the seed is printed),
  * SMAF_BENCH_PASS names the pass in the output (`make bench` runs one with
- * SMAF's pre-zeroed pool, one without).
+ * SMAF's pre-zeroed pool, one without), SMAF_BENCH_CASES="create,use"
+ * measures only those cases.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +350,7 @@ int main(void)
 	const char *env = getenv("SMAF_BENCH_ROUNDS");
 	int rounds = env ? atoi(env) : 11, r, i, j, k, order[NR_CASES * NR_ALLOCS];
 	unsigned int seed = getenv("SMAF_SEED") ? atoi(getenv("SMAF_SEED")) : time(NULL);
+	const char *only = getenv("SMAF_BENCH_CASES");
 	unsigned int c, a, s;
 	double t;
 
@@ -389,7 +391,8 @@ int main(void)
 			for (i = 0; i < NR_CASES * NR_ALLOCS; i++) {
 				c = order[i] / NR_ALLOCS;
 				a = order[i] % NR_ALLOCS;
-				if (a == A_UDMABUF && udmabuf < 0)
+				if ((a == A_UDMABUF && udmabuf < 0) ||
+				    (only && !strstr(only, case_names[c])))
 					continue;
 				t = sample(c, a, s);
 				if (t >= 0)

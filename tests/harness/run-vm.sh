@@ -107,6 +107,7 @@ extra="$extra rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=30"
 # Benchmarks measure the kernel as users run it.
 if [ "$mode" = bench ]; then
 	extra="$extra smaf_bench_rounds=${SMAF_BENCH_ROUNDS:-11}"
+	[ -n "${SMAF_BENCH_CASES:-}" ] && extra="$extra smaf_bench_cases=$SMAF_BENCH_CASES"
 else
 	extra="$extra init_on_alloc=0"
 fi

@@ -37,7 +37,8 @@ if [ "$mode" = bench ]; then
 		[ "$pass" = nopool ] && args="$args pool_mib=0"
 		insmod /lib/modules/smaf.ko $args || exit 0
 		sleep 3	# let the pool fill
-		SMAF_BENCH_PASS=$pass SMAF_BENCH_ROUNDS=${smaf_bench_rounds:-11} smaf-bench ||
+		SMAF_BENCH_PASS=$pass SMAF_BENCH_ROUNDS=${smaf_bench_rounds:-11} \
+			SMAF_BENCH_CASES=${smaf_bench_cases:-} smaf-bench ||
 			exit 0
 		rmmod smaf || exit 0
 	done
