@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * smaf-edu: test-only driver for QEMU's "edu" PCI device (1234:11e8), a real
- * DMA engine with a 28-bit DMA mask.  It imports dma-bufs like any DMA
- * device driver (attach, map for its own struct device) and moves their
- * data through the device, so that SMAF's placement is checked by hardware
- * (emulated) that really cannot reach memory above 256 MiB.
+ * DMA engine with a 28-bit DMA mask (or what QEMU's dma_mask= and the
+ * dma_bits= parameter say).  It imports dma-bufs like any DMA device driver
+ * (attach, map for its own struct device) and moves their data through the
+ * device, so that SMAF's placement is checked by hardware (emulated) that
+ * really cannot reach memory above its limit.
  */
 #define pr_fmt(fmt) "smaf-edu: " fmt
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * smaf-edu: test-only driver for QEMU's "edu" PCI device (a real DMA engine
- * with a 28-bit DMA mask) that imports dma-bufs.  Interface of /dev/smaf-edu.
+ * with a 28-bit DMA mask unless told otherwise: dma_bits=) that imports
+ * dma-bufs.  Interface of /dev/smaf-edu.
  */
 #ifndef _SMAF_EDU_H
 #define _SMAF_EDU_H
