@@ -4,7 +4,7 @@
 # tests import with (vivid, vgem and their dependencies, from Debian's
 # package), the statically linked test programs and smafctl.  For an arm64
 # kernel everything comes from its unpacked packages (arm64.sh) and the
-# programs from BUILDDIR/arm64, and the virtio console modules that carry
+# programs from BUILDDIR/arm64, and the virtio serial modules that carry
 # the TAP output are loaded first.
 #   mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail

@@ -77,7 +77,7 @@ case "$kver" in
 	} | dtc -q -I dts -O dtb -o "$dtb" - || { echo "[$tag] FAIL: cannot add the carveout"; exit 1; }
 	machine=(-M "$mach" -dtb "$dtb" -device "$edu"
 		 -device virtio-serial-device -chardev "file,id=tap,path=$tap"
-		 -device virtconsole,chardev=tap -serial "file:$console")
+		 -device virtserialport,chardev=tap,name=smaf.tap -serial "file:$console")
 	extra="$extra console=ttyAMA0"
 	;;
 *)
