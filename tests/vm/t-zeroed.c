@@ -7,6 +7,7 @@
  * back to the next buffer, which must read zero.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #define SIZE (64L * 1024 * 1024)
 #define ROUNDS 4
+#define ATTEMPTS 4
 
 static int all_zero(const unsigned char *p, size_t len)
 {
@@ -54,22 +56,27 @@ static int cycle(int dev, const char *name, size_t size, unsigned long long *sta
 
 /*
  * Dirtied memory of allocator @name comes back to new buffers, zeroed.
- * Single pages come back from the per-CPU lists and the carveout hands out
- * first fit, so reuse is certain there; the buddy allocator may put freed
- * high-order blocks at the tail of its lists, so for contig it is not.
+ * Single pages come back from this CPU's per-CPU list (main() pins the test
+ * to one CPU) and the carveout hands out first fit, so reuse is expected
+ * there; page tables and debugfs reads draw from the same list, so a few
+ * attempts are allowed.  The buddy allocator may put freed high-order
+ * blocks at the tail of its lists, so for contig reuse is not expected.
  */
 static void reuse(int dev, const char *name, size_t size, int certain)
 {
 	unsigned long long before[8], after[8];
-	int i, j, zero, reused = 0;
+	int i, j, attempt, zero = 0, reused = 0;
 
-	cycle(dev, name, size, before, 8);
-	zero = cycle(dev, name, size, after, 8);
-	for (i = 0; i < 8; i++)
-		for (j = 0; j < 8; j++)
-			reused += after[i] == before[j];
-	tap_ok(zero == 8, "%s: 8 x %zu KiB buffers read zero after 8 dirtied ones were freed",
-	       name, size / 1024);
+	for (attempt = 0; attempt < (certain ? ATTEMPTS : 1) && !reused; attempt++) {
+		cycle(dev, name, size, before, 8);
+		zero += cycle(dev, name, size, after, 8);
+		for (i = 0; i < 8; i++)
+			for (j = 0; j < 8; j++)
+				reused += after[i] == before[j];
+	}
+	tap_ok(zero == 8 * attempt,
+	       "%s: %d x %zu KiB buffers read zero after as many dirtied ones were freed",
+	       name, 8 * attempt, size / 1024);
 	if (certain)
 		tap_ok(reused > 0, "%s: %d of them got memory the dirtied ones had", name, reused);
 	else
@@ -80,6 +87,13 @@ int main(void)
 {
 	unsigned char *p;
 	int dev, fd, r;
+	cpu_set_t cpu;
+
+	/* Frees and allocations then meet on one per-CPU page list. */
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &cpu);
+	if (sched_setaffinity(0, sizeof(cpu), &cpu))
+		tap_bail("cannot pin the test to one CPU");
 
 	dev = open("/dev/smaf", O_RDWR);
 	if (dev < 0)
