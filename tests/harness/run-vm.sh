@@ -175,9 +175,27 @@ grep -q '^SMAF-TESTS-DONE' "$tap" || problems+=("no success marker (timeout, cra
 # function that warns ("# smaf-expect-warning: dma_buf_vmap": the dma-buf
 # core warns once when an exporter refuses a vmap, as SMAF must for a secure
 # buffer).  Each announcement excuses one such warning block, no more.
+# A test that runs a memory hog into the OOM killer on purpose names it
+# ("# smaf-expect-oom: t-pool-hog"): the OOM reports whose victim is that
+# process are excused (the killer dumps a stack with each).
 expected=$(sed -n 's/^# smaf-expect-warning: \([a-z0-9_]*\).*/\1/p' "$tap" | tr '\n' ' ')
-awk -v expected="$expected" '
-BEGIN { n = split(expected, e, " "); for (i = 1; i <= n; i++) want[e[i]]++ }
+oom_victims=$(sed -n 's/^# smaf-expect-oom: \([a-z0-9_-]*\).*/\1/p' "$tap" | sort -u | tr '\n' ' ')
+awk -v expected="$expected" -v oom_victims="$oom_victims" '
+BEGIN {
+	n = split(expected, e, " "); for (i = 1; i <= n; i++) want[e[i]]++
+	n = split(oom_victims, e, " "); for (i = 1; i <= n; i++) victim[e[i]] = 1
+}
+/invoked oom-killer:/ { inoom = 1; oomblock = $0 "\n"; next }
+inoom {
+	oomblock = oomblock $0 "\n"
+	if ($0 ~ /Killed process [0-9]+ \(/) {
+		inoom = 0
+		comm = $0; sub(/.*Killed process [0-9]+ \(/, "", comm); sub(/\).*/, "", comm)
+		if (comm in victim) print "[expected OOM report excused: " comm "]"
+		else printf "%s", oomblock
+	}
+	next
+}
 /-+\[ cut here \]-+/ { inblock = 1; block = $0 "\n"; excuse = 0; next }
 inblock {
 	block = block $0 "\n"
@@ -193,7 +211,7 @@ inblock {
 	next
 }
 { print }
-END { if (inblock) printf "%s", block }' "$console" > "$logdir/console-judged-$tag.log"
+END { if (inblock) printf "%s", block; if (inoom) printf "%s", oomblock }' "$console" > "$logdir/console-judged-$tag.log"
 # Kernel reports: BUG/WARNING/Oops and their traces (x86 prints "Call Trace",
 # arm64 "Call trace"), lockdep's findings, KASAN, UBSAN, DMA-API debug (its
 # two banner lines at boot aside), kmemleak, RCU stalls, soft lockups and
