@@ -103,6 +103,7 @@ vm-programs: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tools/smafctl \
 	     $(BUILD)/bench/smaf-bench
 
 $(BUILD)/bench/smaf-bench: bench/smaf-bench.c tests/drivers/smaf-bench/smaf-bench.h \
+			   tests/drivers/smaf-edu/smaf-edu.h \
 			   tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -Itests/drivers/smaf-bench -static -pthread -o $@ $< \

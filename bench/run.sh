@@ -1,10 +1,11 @@
 #!/bin/bash
-# make bench: boots the benchmark kernel(s) in QEMU, runs bench/smaf-bench
-# inside twice (SMAF's pre-zeroed pool on, then off) and writes, per pass,
+# make bench: boots the benchmark kernel(s) in QEMU (x86: a Q35 machine with
+# an Intel IOMMU in front of the edu device; arm64: its SMMUv3), runs
+# bench/smaf-bench inside twice (SMAF's pre-zeroed pool on, then off) and writes, per pass,
 # build/bench/results-PASS.json (every case, allocator and size: median,
 # p10, p90, ratio to the system heap), .md (the same as a table), .dat and
-# .png (latency of create + first use + close against buffer size, per
-# allocator; gnuplot).
+# .png and .txt (latency of create + first use + close against buffer size,
+# per allocator; gnuplot).
 #   KERNELS="6.12"         kernels to run on (default 6.12: it has the
 #                          system heap and udmabuf)
 #   SMAF_BENCH_ROUNDS=11   rounds per measurement
@@ -31,31 +32,37 @@ for k in ${KERNELS:-6.12}; do
 			status=1
 			continue
 		fi
-		echo "[$kver] benchmarking (TCG, 6 GiB): console in $out/console-$kver.log"
+		# The map cases measure a device behind an IOMMU.
+		profile=iommu tag=$kver-iommu
+		case "$kver" in *-arm64) profile=default tag=$kver ;; esac
+		echo "[$kver] benchmarking (TCG, 6 GiB, $profile): console in $out/console-$tag.log"
 		if ! SMAF_VM_TIMEOUT=${SMAF_VM_TIMEOUT:-1800} \
-		     "$top/tests/harness/run-vm.sh" bench "$kver" "$initrd" "$out"; then
+		     "$top/tests/harness/run-vm.sh" bench "$kver" "$initrd" "$out" "" "$profile"; then
 			status=1
 			continue
 		fi
 		for pass in pool nopool; do
-			tag=$out/results-$kver-$pass
+			res=$out/results-$kver-$pass
 			for sec in JSON MD DAT; do
 				ext=$(echo "$sec" | tr A-Z a-z)
 				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
-					"$out/tap-$kver.log" | sed '1d;$d' > "$tag.$ext"
+					"$out/tap-$tag.log" | sed '1d;$d' > "$res.$ext"
 			done
 			echo "## $kver, SMAF's pre-zeroed pool $([ $pass = pool ] && echo on || echo off)"
-			cat "$tag.md"
+			cat "$res.md"
 			if command -v gnuplot > /dev/null; then
-				gnuplot -e "dat='$tag.dat'; png='$tag.png'; title='$kver, pool $pass (TCG: compare ratios only)'" \
+				title="$kver, pool $pass (TCG: compare ratios only)"
+				gnuplot -e "dat='$res.dat'; png='$res.png'; title='$title'" \
+					"$top/bench/plot.gp" || status=1
+				gnuplot -e "dat='$res.dat'; txt='$res.txt'; title='$title'" \
 					"$top/bench/plot.gp" || status=1
 			fi
 			# The first kernel's results are the default ones.
-			[ -e "$out/results-$pass.json" ] || for ext in json md dat png; do
-				[ -e "$tag.$ext" ] && cp "$tag.$ext" "$out/results-$pass.$ext"
+			[ -e "$out/results-$pass.json" ] || for ext in json md dat png txt; do
+				[ -e "$res.$ext" ] && cp "$res.$ext" "$out/results-$pass.$ext"
 			done
 		done
-		grep '^# ' "$out/tap-$kver.log"
+		grep '^# ' "$out/tap-$tag.log"
 	done
 done
 [ "$status" = 0 ] && echo "bench: results in $out/results-{pool,nopool}.{json,md,png}"

@@ -16,6 +16,15 @@
  *   create    SMAF only: create + close, nothing allocated
  *   first     SMAF only: the first use alone
  *   device    create + import by vgem (a device's first use) + close
+ *   map       create + map for the edu device (behind the IOMMU in
+ *             `make bench`'s VM: its first use) + unmap + close; also
+ *             reports the chunks of the exporter's table (fewer, larger
+ *             chunks: fewer IOMMU entries) and the DMA segments the device
+ *             got
+ *   frag      the map case with memory fragmented first: nearly all free
+ *             memory is taken page by page, then every other page is given
+ *             back, so that few free blocks above 4 KiB remain (measured
+ *             after the other cases, in rounds of its own)
  *   burst     32 4K-NV12 buffers created and used, then closed (one
  *             sample per burst, at the NV12 size only)
  *
@@ -48,6 +57,7 @@
 #include <linux/udmabuf.h>
 
 #include "smaf-bench.h"
+#include "smaf-edu.h"
 #include "smaf-test.h"
 
 #define KIB 1024UL
@@ -57,19 +67,22 @@
 #define MAX_ROUNDS 101
 
 enum alloc_id { A_SMAF, A_SYSTEM, A_UDMABUF, A_BASELINE, NR_ALLOCS };
-enum case_id { C_USE, C_CREATE, C_FIRST, C_DEVICE, C_BURST, NR_CASES };
+enum case_id { C_USE, C_CREATE, C_FIRST, C_DEVICE, C_BURST, C_MAP, C_FRAG, NR_CASES };
 
 static const char *const alloc_names[NR_ALLOCS] = {
 	"smaf", "system", "udmabuf", "baseline",
 };
 static const char *const case_names[NR_CASES] = {
-	"use", "create", "first", "device", "burst",
+	"use", "create", "first", "device", "burst", "map", "frag",
 };
 static const size_t sizes[] = { 4 * KIB, 64 * KIB, MIB, 8 * MIB, NV12_4K, 64 * MIB };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
-static int smaf_dev = -1, heap = -1, udmabuf = -1, bench = -1, vgem = -1;
+static int smaf_dev = -1, heap = -1, udmabuf = -1, bench = -1, vgem = -1, edu = -1;
 static double samples[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
+/* map and frag: the exporter's chunks and the device's DMA segments. */
+static double chunks[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
+static double segments[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
 static int nsamples[NR_CASES][NR_ALLOCS][NR_SIZES];
 static unsigned int failures;
 
@@ -142,6 +155,13 @@ static int device_use(int fd)
 	return ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc);
 }
 
+static int edu_map(int fd, struct smaf_edu_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->fd = fd;
+	return ioctl(edu, SMAF_EDU_IOC_MAP, m);
+}
+
 static int baseline(size_t size)
 {
 	struct smaf_bench_baseline b = { .size = page_round(size) };
@@ -149,8 +169,12 @@ static int baseline(size_t size)
 	return ioctl(bench, SMAF_BENCH_IOC_BASELINE, &b);
 }
 
-/* One sample of case @c, allocator @a, size index @s; <0 if not measured. */
-static double sample(enum case_id c, enum alloc_id a, unsigned int s)
+/*
+ * One sample of case @c, allocator @a, size index @s; <0 if not measured.
+ * The map cases also fill @m.
+ */
+static double sample(enum case_id c, enum alloc_id a, unsigned int s,
+		     struct smaf_edu_map *m)
 {
 	size_t size = sizes[s];
 	double t0, t1 = 0;
@@ -201,6 +225,17 @@ static double sample(enum case_id c, enum alloc_id a, unsigned int s)
 			close(fd);
 		t1 = now_us();
 		break;
+	case C_MAP:
+	case C_FRAG:
+		if ((a != A_SMAF && a != A_SYSTEM) || edu < 0)
+			return -1;
+		t0 = now_us();
+		fd = make_buffer(a, size);
+		bad = fd < 0 || edu_map(fd, m);
+		if (fd >= 0)
+			close(fd);
+		t1 = now_us();
+		break;
 	case C_BURST:
 		if (a == A_BASELINE || size != NV12_4K)
 			return -1;
@@ -243,6 +278,7 @@ static double pct(const double *v, int n, int p)
 
 struct stat3 {
 	double med, p10, p90;
+	double chunks, segments;	/* medians, map cases only */
 	int n;
 };
 
@@ -258,6 +294,10 @@ static struct stat3 stats(enum case_id c, enum alloc_id a, unsigned int s)
 	r.med = pct(samples[c][a][s], n, 50);
 	r.p10 = pct(samples[c][a][s], n, 10);
 	r.p90 = pct(samples[c][a][s], n, 90);
+	qsort(chunks[c][a][s], n, sizeof(double), cmp_double);
+	qsort(segments[c][a][s], n, sizeof(double), cmp_double);
+	r.chunks = pct(chunks[c][a][s], n, 50);
+	r.segments = pct(segments[c][a][s], n, 50);
 	return r;
 }
 
@@ -287,9 +327,13 @@ static void report(const char *pass, int rounds)
 				       "\"vs_system\": ", first ? "" : ",\n", case_names[c],
 				       alloc_names[a], sizes[s], x->n, x->med, x->p10, x->p90);
 				if (ref->n && ref->med > 0)
-					printf("%.3f}", x->med / ref->med);
+					printf("%.3f", x->med / ref->med);
 				else
-					printf("null}");
+					printf("null");
+				if (c == C_MAP || c == C_FRAG)
+					printf(", \"chunks\": %.0f, \"segments\": %.0f",
+					       x->chunks, x->segments);
+				printf("}");
 				first = 0;
 			}
 	printf("\n]}\nBENCH-JSON-END\n");
@@ -297,7 +341,8 @@ static void report(const char *pass, int rounds)
 	printf("BENCH-MD-BEGIN pass=%s\n", pass);
 	printf("Median µs (p10–p90) and, in brackets, the ratio of medians to the system heap "
 	       "in the same run; %d rounds, interleaved. Emulated (TCG): only the ratios mean "
-	       "anything.\n\n", rounds);
+	       "anything. Map cases: {chunks in the exporter's table / DMA segments the "
+	       "device got}.\n\n", rounds);
 	printf("| case | allocator |");
 	for (s = 0; s < NR_SIZES; s++)
 		printf(" %zu |", sizes[s]);
@@ -324,6 +369,8 @@ static void report(const char *pass, int rounds)
 				printf(" %.0f (%.0f–%.0f)", x->med, x->p10, x->p90);
 				if (ref->n && ref->med > 0)
 					printf(" [%.2f×]", x->med / ref->med);
+				if (c == C_MAP || c == C_FRAG)
+					printf(" {%.0f/%.0f}", x->chunks, x->segments);
 				printf(" |");
 			}
 			printf("\n");
@@ -345,22 +392,82 @@ static void report(const char *pass, int rounds)
 	printf("BENCH-DAT-END\n");
 }
 
+static void record(enum case_id c, enum alloc_id a, unsigned int s)
+{
+	struct smaf_edu_map m = { 0 };
+	double t = sample(c, a, s, &m);
+	int n = nsamples[c][a][s];
+
+	if (t < 0)
+		return;
+	samples[c][a][s][n] = t;
+	chunks[c][a][s][n] = m.entries;
+	segments[c][a][s][n] = m.segments;
+	nsamples[c][a][s]++;
+}
+
+/*
+ * Fragments free memory: takes all of it but a margin, one 4 KiB page at a
+ * time (no transparent huge pages), then gives back every other page.  The
+ * buddy allocator cannot merge a free page whose neighbour is still taken,
+ * so what is free is nearly all single pages, until the kernel compacts.
+ * Returns the region to release with munmap(), or NULL.
+ */
+static char *fragment(size_t *len)
+{
+	long free_kib = meminfo_kb("MemFree");
+	size_t page = sysconf(_SC_PAGESIZE), off;
+	char *p;
+
+	if (free_kib < 512 * 1024)
+		return NULL;
+	*len = (free_kib - 192 * 1024) * 1024 / page * page;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, *len, MADV_NOHUGEPAGE);
+	for (off = 0; off < *len; off += page)
+		p[off] = 1;
+	for (off = page; off < *len; off += 2 * page)
+		madvise(p + off, page, MADV_DONTNEED);
+	printf("# fragmented: %zu MiB taken, every other page given back; MemFree %ld MiB\n",
+	       *len >> 20, meminfo_kb("MemFree") >> 10);
+	return p;
+}
+
+static void shuffle(int *v, int n)
+{
+	int i, j, k;
+
+	for (i = n - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		k = v[i];
+		v[i] = v[j];
+		v[j] = k;
+	}
+}
+
 int main(void)
 {
 	const char *env = getenv("SMAF_BENCH_ROUNDS");
-	int rounds = env ? atoi(env) : 11, r, i, j, k, order[NR_CASES * NR_ALLOCS];
+	int rounds = env ? atoi(env) : 11, r, i, order[NR_CASES * NR_ALLOCS];
 	unsigned int seed = getenv("SMAF_SEED") ? atoi(getenv("SMAF_SEED")) : time(NULL);
 	const char *only = getenv("SMAF_BENCH_CASES");
 	unsigned int c, a, s;
-	double t;
+	size_t frag_len = 0;
+	char *frag;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		rounds = 11;
+	if (only && !*only)
+		only = NULL;
 	smaf_dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
 	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
 	udmabuf = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	bench = open("/dev/smaf-bench", O_RDWR | O_CLOEXEC);
 	vgem = vgem_open();
+	edu = open("/dev/smaf-edu", O_RDWR | O_CLOEXEC);
 	if (smaf_dev < 0 || heap < 0 || bench < 0 || vgem < 0) {
 		fprintf(stderr, "smaf-bench: needs /dev/smaf, /dev/dma_heap/system, "
 			"/dev/smaf-bench and vgem (smaf %d heap %d bench %d vgem %d)\n",
@@ -369,6 +476,8 @@ int main(void)
 	}
 	if (udmabuf < 0)
 		fprintf(stderr, "# no /dev/udmabuf: udmabuf is not measured\n");
+	if (edu < 0)
+		fprintf(stderr, "# no /dev/smaf-edu: the map cases are not measured\n");
 	printf("# seed %u (SMAF_SEED=%u replays the order)\n", seed, seed);
 
 	/*
@@ -382,23 +491,29 @@ int main(void)
 		for (s = 0; s < NR_SIZES; s++) {
 			for (i = 0; i < NR_CASES * NR_ALLOCS; i++)
 				order[i] = i;
-			for (i = NR_CASES * NR_ALLOCS - 1; i > 0; i--) {
-				j = rand() % (i + 1);
-				k = order[i];
-				order[i] = order[j];
-				order[j] = k;
-			}
+			shuffle(order, NR_CASES * NR_ALLOCS);
 			for (i = 0; i < NR_CASES * NR_ALLOCS; i++) {
 				c = order[i] / NR_ALLOCS;
 				a = order[i] % NR_ALLOCS;
-				if ((a == A_UDMABUF && udmabuf < 0) ||
+				if ((a == A_UDMABUF && udmabuf < 0) || c == C_FRAG ||
 				    (only && !strstr(only, case_names[c])))
 					continue;
-				t = sample(c, a, s);
-				if (t >= 0)
-					samples[c][a][s][nsamples[c][a][s]++] = t;
+				record(c, a, s);
 			}
 		}
+
+	/* The same rounds again for the frag case, on fragmented memory. */
+	frag = edu < 0 || (only && !strstr(only, "frag")) ? NULL : fragment(&frag_len);
+	for (r = 0; frag && r < rounds; r++)
+		for (s = 0; s < NR_SIZES; s++) {
+			order[0] = A_SMAF;
+			order[1] = A_SYSTEM;
+			shuffle(order, 2);
+			for (i = 0; i < 2; i++)
+				record(C_FRAG, order[i], s);
+		}
+	if (frag)
+		munmap(frag, frag_len);
 	report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default", rounds);
 	return failures ? 2 : 0;
 }

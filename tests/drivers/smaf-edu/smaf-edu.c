@@ -81,6 +81,15 @@ static unsigned int dma_bits = 28;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits, "DMA address bits of the device (24-64, default 28)");
 
+/*
+ * PCI gives a device 64 KiB segments unless its driver says otherwise;
+ * camera and display drivers behind IOMMUs usually lift that (as
+ * vb2_dma_contig_set_max_seg_size() does).  0 keeps the bus's limit.
+ */
+static unsigned int max_segment;
+module_param(max_segment, uint, 0444);
+MODULE_PARM_DESC(max_segment, "largest DMA segment in bytes (default 0: the bus's, 64 KiB)");
+
 static struct smaf_edu *smaf_edu;
 
 static int edu_dma(struct smaf_edu *edu, dma_addr_t ram, u32 len, bool to_ram)
@@ -236,6 +245,30 @@ release_src:
 	return ret;
 }
 
+static long edu_ioctl_map(struct smaf_edu *edu, void __user *uarg)
+{
+	struct edu_import im;
+	struct smaf_edu_map m;
+	struct scatterlist *sg;
+	unsigned int i;
+	long ret;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.entries || m.segments || m.reserved || m.largest)
+		return -EINVAL;
+	ret = edu_import(edu, m.fd, DMA_BIDIRECTIONAL, &im);
+	if (ret)
+		return ret;
+	m.entries = im.sgt->orig_nents;
+	for_each_sgtable_dma_sg(im.sgt, sg, i) {
+		m.segments++;
+		m.largest = max_t(u64, m.largest, sg_dma_len(sg));
+	}
+	edu_release_import(&im);
+	return copy_to_user(uarg, &m, sizeof(m)) ? -EFAULT : 0;
+}
+
 static long edu_attach(struct smaf_edu_file *f, int __user *ufd)
 {
 	struct dma_buf_attachment *attach;
@@ -278,6 +311,8 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case SMAF_EDU_IOC_COPY:
 		return edu_ioctl_copy(smaf_edu, (void __user *)arg);
+	case SMAF_EDU_IOC_MAP:
+		return edu_ioctl_map(smaf_edu, (void __user *)arg);
 	case SMAF_EDU_IOC_ATTACH:
 		mutex_lock(&f->lock);
 		ret = edu_attach(f, (int __user *)arg);
@@ -356,6 +391,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
 	if (ret)
 		goto unmap;
+	/* PCI devices always have dma_parms: this cannot fail (void on 6.12). */
+	if (max_segment)
+		dma_set_max_seg_size(&pdev->dev, max_segment);
 
 	edu->misc.minor = MISC_DYNAMIC_MINOR;
 	edu->misc.name = "smaf-edu";

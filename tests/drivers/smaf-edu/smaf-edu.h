@@ -33,9 +33,27 @@ struct smaf_edu_copy {
 	__u32 src_pages;
 };
 
+/**
+ * struct smaf_edu_map - map a dma-buf for the device, count, unmap
+ * @fd:		the dma-buf
+ * @entries:	out: entries of the exporter's table (its physical chunks:
+ *		fewer, larger chunks need fewer IOMMU page-table and IOTLB
+ *		entries)
+ * @segments:	out: DMA segments the device got
+ * @largest:	out: bytes in the largest DMA segment
+ */
+struct smaf_edu_map {
+	__s32 fd;
+	__u32 entries;
+	__u32 segments;
+	__u32 reserved;
+	__u64 largest;
+};
+
 #define SMAF_EDU_IOC_COPY	_IOWR('E', 0, struct smaf_edu_copy)
 /* Attach the device to dma-buf fd (one per open file) and keep it attached. */
 #define SMAF_EDU_IOC_ATTACH	_IOW('E', 1, __s32)
 #define SMAF_EDU_IOC_DETACH	_IO('E', 2)
+#define SMAF_EDU_IOC_MAP	_IOWR('E', 3, struct smaf_edu_map)
 
 #endif

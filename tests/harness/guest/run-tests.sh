@@ -32,6 +32,9 @@ if [ "$mode" = bench ]; then
 	# Two passes: SMAF as loaded by default (pre-zeroed pool on), and
 	# with the pool off (first use pays the zeroing).
 	insmod /lib/modules/smaf-bench.ko || exit 0
+	# A camera-like importer: no 64 KiB segment limit.
+	insmod /lib/modules/smaf-edu.ko dma_bits=${smaf_edu_bits:-28} max_segment=4294967295 ||
+		echo "# no edu driver: the map cases are not measured"
 	for pass in pool nopool; do
 		args=$smaf_args
 		[ "$pass" = nopool ] && args="$args pool_mib=0"
