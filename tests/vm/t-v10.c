@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The SMAF v10 libsmaf behaviours, through the unchanged v10 API.
+ * The SMAF v10 libsmaf behaviours, through the unchanged v10 API and the
+ * v10 names of the uAPI header (SMAF_RDWR, SMAF_CLOEXEC).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include <linux/smaf.h>
 
 #include "libsmaf.h"
 #include "smaf-test.h"
@@ -52,6 +56,17 @@ int main(void)
 	tap_ok(smaf_set_secure(fd, 1) == -1 && errno == EOPNOTSUPP,
 	       "set secure without secure module fails with EOPNOTSUPP");
 	tap_ok(smaf_set_secure(fd, 0) == 0, "clearing an unset secure flag succeeds");
+	close(fd);
+
+	tap_ok(smaf_create_buffer(4096, SMAF_RDWR | SMAF_CLOEXEC, NULL, &fd) == 0 && fd >= 0,
+	       "create with v10's SMAF_RDWR | SMAF_CLOEXEC");
+	tap_ok((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR &&
+	       (fcntl(fd, F_GETFD) & FD_CLOEXEC), "the fd is read-write and close-on-exec");
+	tap_ok(check_mmap(fd, 4096, 1), "it maps writable, zeroed, and reads back");
+	close(fd);
+	tap_ok(smaf_create_buffer(4096, 0, NULL, &fd) == 0 && fd >= 0 &&
+	       (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY && !(fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	       "without them the fd is read-only and survives exec");
 	close(fd);
 
 	n = smaf_allocator_count();

@@ -21,6 +21,14 @@
 
 #define SMAF_NAME_LEN 64
 
+/*
+ * struct smaf_create_data.flags, under the names SMAF v10 gave them (v10
+ * programs use them).  They expand to the open(2) flags, so the program
+ * includes <fcntl.h> (or the kernel <linux/fcntl.h>) before using them.
+ */
+#define SMAF_RDWR	O_RDWR
+#define SMAF_CLOEXEC	O_CLOEXEC
+
 /* struct smaf_create_data.hints (version 1) */
 #define SMAF_HINT_CONTIGUOUS	(1U << 0)	/* physically contiguous memory */
 #define SMAF_HINT_DMA32		(1U << 1)	/* memory below 4 GiB */
@@ -33,8 +41,9 @@
  * struct smaf_create_data - SMAF_IOC_CREATE argument
  * @version:	0 (SMAF v10) or 1 (adds @hints and @alignment)
  * @length:	buffer size in bytes, rounded up to whole pages
- * @flags:	file flags of the returned fd: only O_RDWR and O_CLOEXEC; without
- *		O_RDWR the buffer is read-only (mmap with PROT_WRITE fails)
+ * @flags:	file flags of the returned fd: only O_RDWR and O_CLOEXEC
+ *		(SMAF_RDWR, SMAF_CLOEXEC); without O_RDWR the buffer is
+ *		read-only (mmap with PROT_WRITE fails)
  * @reserved1:	must be 0
  * @fd:		out: the dma-buf file descriptor
  * @reserved2:	must be 0
