@@ -120,17 +120,42 @@ uncharge:
 }
 
 /**
- * smaf_buffer_populate() - allocate the backing memory on first use
+ * smaf_buffer_free_memory() - give memory of @buf back to its allocator
  * @buf: the buffer
- * @cpu: the CPU is the user asking
+ * @alloc: the allocator of @sgt (its reference is dropped)
+ * @sgt: the memory, allocated by smaf_buffer_choose()
+ *
+ * Undoes what smaf_buffer_alloc_from() did: the uncached memory type, the
+ * memory itself, the statistics and the creator's charge.
+ *
+ * Context: process context; @buf->lock held, or @buf unreachable.
+ */
+void smaf_buffer_free_memory(struct smaf_buffer *buf,
+			     struct smaf_allocator *alloc,
+			     struct sg_table *sgt)
+{
+	if (buf->uncached)
+		smaf_uncached_release(sgt);
+	alloc->ops->free(alloc, sgt);
+	atomic_long_dec(&alloc->stats.buffers);
+	atomic_long_sub(buf->size, &alloc->stats.bytes);
+	smaf_limits_uncharge(buf, alloc);
+	smaf_allocator_put(alloc);
+}
+
+/**
+ * smaf_buffer_choose() - allocate a buffer's memory for constraints @c
+ * @buf: the buffer, without memory (@buf->allocator NULL)
+ * @c: the merged constraints of its users
  *
  * Uses the allocator named at create time, or tries the allocators that
- * serve the merged constraints of every user, best ranked first, falling
- * back to the next one when an allocator runs out of memory or its global
- * limit (not when the creator's own limit) is reached.  After an allocator
- * charged to memory cgroups runs out, only allocators charged the same way
- * are tried: the cgroup's limit may be what ran out.  Runs once: later
- * calls return at once.
+ * serve @c, best ranked first, falling back to the next one when an
+ * allocator runs out of memory or its global limit (not when the
+ * creator's own limit) is reached.  After an allocator charged to memory
+ * cgroups runs out, only allocators charged the same way are tried: the
+ * cgroup's limit may be what ran out.  On success @buf->sgt, ->allocator
+ * (a reference), ->layout, ->used and ->why describe the new memory, which
+ * is charged to the creator.
  *
  * Context: process context, may sleep; @buf->lock held.
  * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
@@ -140,23 +165,18 @@ uncharge:
  * allocations failed and it must wait before trying again; -EINTR on a
  * fatal signal.
  */
-int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
+int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c)
 {
 	struct smaf_allocator *alloc, *prev = NULL;
-	struct smaf_constraints c;
 	bool fell_back = false, memcg_only = false;
 	int ret = -ENODEV, err;
 
 	lockdep_assert_held(&buf->lock);
-	if (buf->allocator)
-		return 0;
-
-	smaf_buffer_constraints(buf, NULL, cpu, &c);
 	if (buf->named) {
 		alloc = buf->named;
 		ret = -EXDEV;
-		if (alloc->ops->match(alloc, &c) && try_module_get(alloc->owner)) {
-			ret = smaf_buffer_alloc_from(buf, alloc, &c);
+		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
+			ret = smaf_buffer_alloc_from(buf, alloc, c);
 			if (!ret)
 				buf->why = "named";
 			else
@@ -165,12 +185,12 @@ int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 		goto out;
 	}
 
-	while ((alloc = smaf_allocator_next(prev, &c))) {
+	while ((alloc = smaf_allocator_next(prev, c))) {
 		smaf_allocator_put(prev);
 		prev = alloc;
 		if (memcg_only && !alloc->memcg)
 			continue;
-		err = smaf_buffer_alloc_from(buf, alloc, &c);
+		err = smaf_buffer_alloc_from(buf, alloc, c);
 		if (err == -ENOMEM && alloc->memcg)
 			memcg_only = true;
 		/* Report the first refusal, not the last allocator's. */
@@ -189,19 +209,42 @@ int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
 out:
 	if (!ret) {
 		buf->allocator = alloc;
-		buf->used = c;
+		buf->used = *c;
 	} else if (ret != -EINTR) {
 		pr_warn_ratelimited("cannot allocate %zu bytes (%s) for %u devices%s: limit %#llx contig %d align %#llx: error %d\n",
 				    buf->size, buf->named ? buf->named->name : "any allocator",
-				    c.ndevs, c.cpu ? " and the CPU" : "", c.phys_limit,
-				    c.contig, c.align, ret);
+				    c->ndevs, c->cpu ? " and the CPU" : "", c->phys_limit,
+				    c->contig, c->align, ret);
 	}
 	buf->last_error = ret;
 	return ret;
 }
 
-/* Can a device needing @d use @buf?  Called with @buf->lock held. */
-static int smaf_buffer_accepts(struct smaf_buffer *buf,
+/**
+ * smaf_buffer_populate() - allocate the backing memory on first use
+ * @buf: the buffer
+ * @cpu: the CPU is the user asking
+ *
+ * Allocates for the merged constraints of every attached device, the
+ * create-time hints and, if @cpu, the CPU (see smaf_buffer_choose()).
+ * Runs once: later calls return at once.
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0, or an error of smaf_buffer_choose().
+ */
+int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
+{
+	struct smaf_constraints c;
+
+	lockdep_assert_held(&buf->lock);
+	if (buf->allocator)
+		return 0;
+	smaf_buffer_constraints(buf, NULL, cpu, &c);
+	return smaf_buffer_choose(buf, &c);
+}
+
+/* Can @dev, needing @d, use @buf?  Called with @buf->lock held. */
+static int smaf_buffer_accepts(struct smaf_buffer *buf, struct device *dev,
 			       const struct smaf_dev_constraints *d)
 {
 	struct smaf_allocator *alloc;
@@ -211,7 +254,11 @@ static int smaf_buffer_accepts(struct smaf_buffer *buf,
 		/* Only this device: the others already use the memory. */
 		smaf_constraints_init(&c, buf->size);
 		smaf_constraints_add_device(&c, d);
-		return smaf_layout_serves(&buf->layout, &c) ? 0 : -EXDEV;
+		if (smaf_layout_serves(&buf->layout, &c))
+			return 0;
+		/* Move the memory where every user, @d included, reaches it. */
+		smaf_buffer_constraints(buf, d, buf->used.cpu || buf->vmas, &c);
+		return smaf_migrate(buf, dev, &c);
 	}
 	smaf_buffer_constraints(buf, d, false, &c);
 	if (buf->named)
@@ -227,14 +274,16 @@ static int smaf_buffer_accepts(struct smaf_buffer *buf,
  * @attachment: the new attachment
  *
  * A device that cannot use the buffer is refused now rather than at its
- * first map: if the buffer is allocated, its memory must suit the device
- * (SMAF does not migrate yet); if not, some allocator (the named one, if
- * any) must serve every user including this device.
+ * first map.  If the buffer is allocated where the device cannot reach it,
+ * SMAF moves it to memory every user reaches (smaf_migrate()), unless
+ * something pins the memory.  If it is not allocated yet, some allocator
+ * (the named one, if any) must serve every user including this device.
  *
  * Context: process context; takes the buffer lock (killable).
- * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory, or the named allocator,
- * does not suit the device), -ENODEV (no allocator serves all users with
- * it).
+ * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory is pinned or migration
+ * is off, or the named allocator does not suit the device), -ENODEV (no
+ * allocator serves all users with it), or the error of the allocation a
+ * migration needed.
  */
 static int smaf_attach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
@@ -252,7 +301,7 @@ static int smaf_attach(struct dma_buf *dmabuf,
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		goto free_attachment;
-	ret = smaf_buffer_accepts(buf, &a->need);
+	ret = smaf_buffer_accepts(buf, a->dev, &a->need);
 	if (!ret)
 		list_add(&a->node, &buf->attachments);
 	mutex_unlock(&buf->lock);
@@ -380,13 +429,10 @@ static void smaf_release(struct dma_buf *dmabuf)
 
 	smaf_cpu_release(buf);
 	scrubbed = smaf_secure_release(buf);
-	if (alloc) {
-		if (scrubbed && buf->uncached)
-			smaf_uncached_release(buf);
-		if (scrubbed)
-			alloc->ops->free(alloc, &buf->sgt);
-		else
-			smaf_secure_quarantine(buf);
+	if (alloc && scrubbed) {
+		smaf_buffer_free_memory(buf, alloc, &buf->sgt);
+	} else if (alloc) {
+		smaf_secure_quarantine(buf);
 		atomic_long_dec(&alloc->stats.buffers);
 		atomic_long_sub(buf->size, &alloc->stats.bytes);
 		smaf_limits_uncharge(buf, alloc);
@@ -533,6 +579,8 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 			   buf->layout.phys_start, buf->layout.phys_end,
 			   buf->layout.contig, buf->sgt.orig_nents,
 			   smaf_uncached(buf));
+	seq_printf(s, " migrations=%u refused=%s", buf->migrations,
+		   buf->refused[0] ? buf->refused : "-");
 	seq_puts(s, "\n");
 }
 

@@ -267,6 +267,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		goto put_cpu;
 	}
 	iosys_map_set_vaddr(map, vaddr);
+	buf->vmapped = true;
 	mutex_unlock(&buf->lock);
 	return 0;
 
@@ -295,6 +296,7 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (buf->vmap_write)
 		smaf_secure_cpu_revoke(buf, true);
 	buf->vmap_write = false;
+	buf->vmapped = false;
 	mutex_unlock(&buf->lock);
 }
 

@@ -49,6 +49,13 @@ static int smaf_pool_view_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(smaf_pool_view);
 
+static int smaf_migrate_view_show(struct seq_file *s, void *unused)
+{
+	smaf_migrate_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smaf_migrate_view);
+
 /**
  * smaf_debugfs_init() - create the debugfs view
  *
@@ -69,6 +76,8 @@ void smaf_debugfs_init(void)
 			    &smaf_users_fops);
 	debugfs_create_file("pool", 0444, smaf_debugfs_root, NULL,
 			    &smaf_pool_view_fops);
+	debugfs_create_file("migrate", 0444, smaf_debugfs_root, NULL,
+			    &smaf_migrate_view_fops);
 }
 
 /**

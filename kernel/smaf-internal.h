@@ -43,8 +43,12 @@
  * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
  *		ended (struct smaf_cpu_sync), each holding its own CPU grant
  * @vmap_write: a vmap of a secure buffer holds a CPU read-write grant
+ * @vmapped:	a kernel mapping (vmap) of the memory exists: it pins it
  * @vmas:	CPU mappings of the buffer (mmap calls, whatever their splits)
  * @last_error:	errno of the last failed allocation attempt, 0 if none
+ * @migrations:	times the buffer moved for a late device
+ * @refused:	why the last move was refused ("device_mapped:0000:00:04.0"),
+ *		empty if it was not or a later one succeeded
  * @ino:	inode number of the dma-buf file, cached at export (the file
  *		may be gone while the buffer is still listed)
  * @node:	entry in the list of live buffers (smaf_buffers_lock)
@@ -72,8 +76,11 @@ struct smaf_buffer {
 	void *sec_ctx;
 	struct list_head syncs;
 	bool vmap_write;
+	bool vmapped;
 	unsigned int vmas;
 	int last_error;
+	unsigned int migrations;
+	char refused[48];
 	unsigned long ino;
 	struct list_head node;
 };
@@ -112,7 +119,8 @@ void smaf_heap_exit(void);
 bool smaf_uncached(const struct smaf_buffer *buf);
 pgprot_t smaf_uncached_prot(const struct smaf_buffer *buf, pgprot_t prot);
 int smaf_uncached_prepare(struct smaf_buffer *buf);
-void smaf_uncached_release(struct smaf_buffer *buf);
+int smaf_uncached_flush(struct smaf_buffer *buf);
+void smaf_uncached_release(struct sg_table *sgt);
 
 /* smaf-allocator.c: the registry */
 struct smaf_allocator *smaf_allocator_get_by_name(const char *name);
@@ -141,10 +149,18 @@ extern const struct dma_buf_ops smaf_dma_buf_ops;
 struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 				   int flags, u32 hints, u64 align,
 				   bool privileged);
+int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c);
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
+void smaf_buffer_free_memory(struct smaf_buffer *buf,
+			     struct smaf_allocator *alloc,
+			     struct sg_table *sgt);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
 void smaf_buffer_show_all(struct seq_file *s);
 
+/* smaf-migrate.c: moving a buffer for a late device */
+int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
+		 const struct smaf_constraints *c);
+void smaf_migrate_show(struct seq_file *s);
 /* smaf-device.c: device constraints and the policy */
 void smaf_device_init(void);
 bool smaf_device_translated(struct device *dev);

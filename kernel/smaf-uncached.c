@@ -93,17 +93,31 @@ int smaf_uncached_prepare(struct smaf_buffer *buf)
 }
 
 /**
+ * smaf_uncached_flush() - write CPU writes back past the caches
+ * @buf: an uncached buffer the kernel just wrote through the direct map
+ *
+ * Nothing to do here: the direct map itself is write-combined.
+ *
+ * Context: process context; @buf->lock held.
+ * Return: 0.
+ */
+int smaf_uncached_flush(struct smaf_buffer *buf)
+{
+	return 0;
+}
+
+/**
  * smaf_uncached_release() - give the memory its normal type back
- * @buf: an uncached buffer about to free its memory
+ * @sgt: the memory of an uncached buffer, about to be freed
  *
  * Context: process context.
  */
-void smaf_uncached_release(struct smaf_buffer *buf)
+void smaf_uncached_release(struct sg_table *sgt)
 {
-	smaf_uncached_restore(&buf->sgt, UINT_MAX);
+	smaf_uncached_restore(sgt, UINT_MAX);
 }
 #else
-int smaf_uncached_prepare(struct smaf_buffer *buf)
+int smaf_uncached_flush(struct smaf_buffer *buf)
 {
 	struct scatterlist *sg, *copy;
 	struct sg_table sgt;
@@ -130,7 +144,12 @@ int smaf_uncached_prepare(struct smaf_buffer *buf)
 	return ret;
 }
 
-void smaf_uncached_release(struct smaf_buffer *buf)
+int smaf_uncached_prepare(struct smaf_buffer *buf)
+{
+	return smaf_uncached_flush(buf);
+}
+
+void smaf_uncached_release(struct sg_table *sgt)
 {
 }
 #endif

@@ -116,10 +116,15 @@ static const char usage_status[] =
 "the merged constraints (devices, highest reachable address, whether\n"
 "contiguous memory is needed, alignment), why the allocator was chosen\n"
 "(named, best-match, or fallback after a better one ran out), and where\n"
-"the memory is (physical range, contiguous or not).  Reads\n"
-DEBUGFS_DIR "/, so it needs root and a mounted debugfs.\n"
+"the memory is (physical range, contiguous or not), how often it moved\n"
+"for a device that attached late, and why its last move was refused\n"
+"(device_mapped:DEVICE, vmap, secure, allocation, copy, off).  Migration:\n"
+"whether it is on (module parameter migrate), buffers moved, bytes\n"
+"copied, and refusals by cause.  Reads " DEBUGFS_DIR "/, so it needs\n"
+"root and a mounted debugfs.\n"
 "\n"
-"  --json   print {\"allocators\": [...], \"users\": [...], \"buffers\": [...]}\n";
+"  --json   print {\"allocators\": [...], \"users\": [...], \"migrate\": [...],\n"
+"           \"buffers\": [...]}\n";
 
 static void die_open(void)
 {
@@ -425,7 +430,12 @@ static const char *const user_keys[] = {
 static const char *const buffer_keys[] = {
 	"ino", "size", "allocated", "allocator", "named", "attachments",
 	"secure", "error", "devices", "limit", "need_contig", "align", "why",
-	"phys", "contig", NULL
+	"phys", "contig", "migrations", "refused", NULL
+};
+
+static const char *const migrate_keys[] = {
+	"enabled", "migrations", "bytes", "refused_off", "refused_device_mapped",
+	"refused_vmap", "refused_secure", "refused_allocation", "refused_copy", NULL
 };
 
 /* Prints a debugfs file as a table or as a JSON array. */
@@ -488,6 +498,9 @@ static int cmd_status(int argc, char **argv)
 		return 1;
 	printf(json ? ", " : "\nUsers:\n");
 	if (print_file("users", user_keys, json))
+		return 1;
+	printf(json ? ", " : "\nMigration (buffers moved for a late device):\n");
+	if (print_file("migrate", migrate_keys, json))
 		return 1;
 	printf(json ? ", " : "\nBuffers:\n");
 	if (print_file("buffers", buffer_keys, json))

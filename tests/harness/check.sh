@@ -50,11 +50,16 @@ for kver in "${kvers[@]}"; do
 		tests=${TESTS:-}
 		if [ "$profile" != default ]; then
 			tag=$kver-$profile
-			# With or without an IOMMU only the DMA engine test
-			# changes; with another CMA area, only the CMA test.
-			only=t-edu
+			# With or without an IOMMU only the edu tests (DMA
+			# engine, late attach) change; with another CMA area,
+			# only the CMA test.
+			only=t-edu,t-late-attach
 			case "$profile" in cma-*) only=d-cma ;; esac
-			case ",${TESTS:-$only}," in *,$only,*) tests=$only ;; *) continue ;; esac
+			tests=
+			for t in ${only//,/ }; do
+				case ",${TESTS:-$only}," in *,$t,*) tests=${tests:+$tests,}$t ;; esac
+			done
+			[ -n "$tests" ] || continue
 		fi
 		echo "[$tag] booting (TCG, 6 GiB, $profile); console: $logdir/console-$tag.log"
 		start=$(date +%s)

@@ -2,7 +2,9 @@
 /*
  * Debug kernel: the kernel's own fault injection (/proc/thread-self/fail-nth
  * with failslab and fail_page_alloc) walked over every allocation site of
- * create, first use (for each allocator), attach, map, mmap and vmap.  Each
+ * create, first use (for each allocator), attach, map, mmap, vmap, and the
+ * migration a late device's attach runs (the buffer must keep its data
+ * whatever fails).  Each
  * injected failure gives a clean errno (or is absorbed), and afterwards no
  * buffer and no allocator usage is left.  The harness then checks kmemleak
  * and that the module unloads.
@@ -121,6 +123,15 @@ static int op_edu_map(void)
 	return ioctl(edu, SMAF_EDU_IOC_COPY, &c) ? errno : 0;
 }
 
+/* A CPU-filled buffer (system pages) that edu, attaching, makes move. */
+static int migrate_check, migrate_corrupt;
+
+static void prep_migrate(void)
+{
+	fd_a = smaf_test_create(dev, SIZE, NULL);
+	write_pattern_fd(fd_a, SIZE, 3);
+}
+
 static void *map_p = MAP_FAILED;
 
 static int op_mmap(void)
@@ -153,6 +164,8 @@ static void cleanup(void)
 		vgem_handle = 0;
 	}
 	v4l2_reqbufs_dmabuf(capv, CAP, 0);
+	if (migrate_check && fd_a >= 0 && check_pattern_fd(fd_a, SIZE, 3))
+		migrate_corrupt++;
 	ioctl(edu, SMAF_EDU_IOC_DETACH);
 	ioctl(edu_a, SMAF_EDU_IOC_DETACH);
 	ioctl(edu_b, SMAF_EDU_IOC_DETACH);
@@ -267,6 +280,12 @@ int main(void)
 	walk("attach+map+first use (vgem import)", prep_plain, op_vgem_import);
 	walk("attach (edu)", prep_plain, op_edu_attach);
 	walk("map (edu DMA)", prep_edu_map, op_edu_map);
+	migrate_check = 1;
+	walk("migration (edu attaching to a CPU-filled buffer)", prep_migrate, op_edu_attach);
+	migrate_check = 0;
+	tap_ok(!migrate_corrupt && smaf_debugfs_stat("migrate", "migrations") > 0,
+	       "the buffer kept its data after every injected failure (%d did not)",
+	       migrate_corrupt);
 	walk("mmap", prep_plain, op_mmap);
 	/* A refused vmap makes the dma-buf core warn, once. */
 	printf("# smaf-expect-warning: dma_buf_vmap\n");

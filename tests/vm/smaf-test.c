@@ -157,11 +157,17 @@ long smaf_allocator_stat(const char *name, const char *key)
 
 long long smaf_pool_stat(const char *key)
 {
-	char line[512], val[64];
+	return smaf_debugfs_stat("pool", key);
+}
+
+long long smaf_debugfs_stat(const char *file, const char *key)
+{
+	char line[512], val[64], path[128];
 	long long ret = -1;
 	FILE *f;
 
-	f = fopen(DEBUGFS_SMAF "/pool", "r");
+	snprintf(path, sizeof(path), DEBUGFS_SMAF "/%s", file);
+	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (fgets(line, sizeof(line), f) && !line_field(line, key, val, sizeof(val)))

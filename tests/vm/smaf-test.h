@@ -35,6 +35,8 @@ long smaf_allocator_stat(const char *name, const char *key);
 long meminfo_kb(const char *key);
 /* A field of SMAF's debugfs pool line (max_bytes, clean_bytes...), -1 if absent. */
 long long smaf_pool_stat(const char *key);
+/* Numeric field @key of the one-line debugfs file @file (pool, migrate). */
+long long smaf_debugfs_stat(const char *file, const char *key);
 
 /* Opens the DRM device of the vgem driver, -1 if none. */
 int vgem_open(void);

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A device that attaches after allocation and cannot use the memory gets
- * EXDEV, and the buffer stays usable for the others.  A named allocator
- * that cannot serve an attaching device gets EXDEV too.  Behind an IOMMU
- * (smaf_iommu=1) edu reaches any memory, so the same attaches succeed.
+ * A device that attaches after allocation and cannot use the memory: SMAF
+ * moves the buffer to memory every user reaches, and CPU mappings follow.
+ * The CPU fills a 4 MiB buffer (scattered system pages), then edu (28
+ * bits, no IOMMU) reads its start by DMA (edu is slow: 2 KiB per 100 ms):
+ * the data arrives byte for byte, the same mmap reads all 4 MiB from the
+ * new memory, and its writes reach the device.  A writer thread
+ * hammering the mapping during the move loses no write.  A device mapping
+ * pins the memory, and so does migrate=N: EXDEV, the buffer still usable.
+ * A named allocator that cannot serve the device refuses it, before and
+ * after allocation.  The debugfs counters match what the test did.
+ *
+ * Behind an IOMMU (smaf_iommu=1) edu reaches any memory: nothing moves.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <drm.h>
@@ -17,74 +28,237 @@
 #include "smaf-test.h"
 
 #define SIZE (4 * 1024 * 1024)
+#define EDU_LEN (16 * 1024)	/* edu moves 2 KiB per 100 ms */
+#define MIGRATE_PARAM "/sys/module/smaf/parameters/migrate"
 
-int main(void)
+static int dev, edu, vgem;
+
+static long long mstat(const char *key)
 {
-	int dev, edu, vgem, fd, err, want = platform_iommu() ? 0 : EXDEV;
-	struct drm_prime_handle ph;
-	char alloc[32];
+	return smaf_debugfs_stat("migrate", key);
+}
 
-	dev = open("/dev/smaf", O_RDWR);
-	edu = open("/dev/smaf-edu", O_RDWR);
-	vgem = vgem_open();
-	if (dev < 0 || edu < 0 || vgem < 0)
-		tap_bail("cannot open /dev/smaf, smaf-edu or vgem");
+/* A @size buffer the CPU filled with pattern @seed, mapped at *@map. */
+static int cpu_buffer(size_t size, unsigned int seed, unsigned char **map)
+{
+	int fd = smaf_test_create(dev, size, NULL);
 
-	/* The CPU is the first user: scattered system pages. */
-	fd = smaf_test_create(dev, SIZE, NULL);
-	tap_ok(write_pattern_fd(fd, SIZE, 5) == 0, "CPU writes first: buffer allocated");
-	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
-	tap_ok(!strcmp(alloc, "system"), "for the CPU alone SMAF picked %s", alloc);
+	*map = fd < 0 ? MAP_FAILED :
+	       mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*map == MAP_FAILED)
+		tap_bail("cannot create and map a buffer");
+	fill_pattern(*map, size, seed);
+	return fd;
+}
 
-	errno = 0;
-	err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
-	tap_ok(err == want, "late attach of the 28-bit edu device: %s (%s)",
-	       want ? "EXDEV" : "accepted behind the IOMMU", strerror(err));
+/* edu copies @src into @dst by DMA; 0 or errno. */
+static int edu_copy(int src, int dst, size_t len)
+{
+	struct smaf_edu_copy c = { .src_fd = src, .dst_fd = dst, .length = len };
+
+	return ioctl(edu, SMAF_EDU_IOC_COPY, &c) ? errno : 0;
+}
+
+static int edu_attach(int fd)
+{
+	int err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
+
 	if (!err)
 		ioctl(edu, SMAF_EDU_IOC_DETACH);
+	return err;
+}
 
-	/*
-	 * The dma-contig camera would be refused the same way at QBUF, but
-	 * videobuf2 in Linux 6.12 leaks the dma-buf reference when attach
-	 * fails (__prepare_dmabuf's error path skips planes[].dbuf), which
-	 * would keep the buffer alive forever; edu is the strict device here.
-	 */
-	tap_ok(smaf_buffer_num(fd, "attachments") == 0, "refused devices left no attachment");
-	memset(&ph, 0, sizeof(ph));
-	ph.fd = fd;
+static void moves(int iommu)
+{
+	long long moved = mstat("migrations"), bytes = mstat("bytes");
+	unsigned char *p, *q;
+	char alloc[32], after[32];
+	int a, b, err;
+
+	a = cpu_buffer(SIZE, 5, &p);
+	smaf_buffer_field(a, "allocator", alloc, sizeof(alloc));
+	tap_ok(!strcmp(alloc, "system"), "the CPU filled a 4 MiB buffer: SMAF picked %s", alloc);
+	b = smaf_test_create(dev, SIZE, NULL);
+	err = edu_copy(a, b, EDU_LEN);
+	tap_ok(!err, "edu, attaching late, reads it by DMA (%s)", strerror(err));
+	tap_ok(check_pattern_fd(b, EDU_LEN, 5) == 0, "the data arrives byte for byte");
+	smaf_buffer_field(a, "allocator", after, sizeof(after));
+	if (iommu) {
+		tap_ok(mstat("migrations") == moved && smaf_buffer_num(a, "migrations") == 0,
+		       "behind the IOMMU nothing moved (%s)", after);
+	} else {
+		tap_ok(mstat("migrations") == moved + 1 && mstat("bytes") == bytes + SIZE &&
+		       smaf_buffer_num(a, "migrations") == 1,
+		       "the buffer moved once, 4 MiB copied (%s -> %s)", alloc, after);
+	}
+	tap_ok(check_pattern(p, SIZE, 5) == 0, "the same mmap reads all 4 MiB");
+	fill_pattern(p, SIZE, 6);
+	err = edu_copy(a, b, EDU_LEN);
+	tap_ok(!err && check_pattern_fd(b, EDU_LEN, 6) == 0,
+	       "CPU writes through it after the move reach the device");
+
+	/* And the moved buffer's mapping is a plain shared mapping still. */
+	q = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, a, 0);
+	tap_ok(q != MAP_FAILED && check_pattern(q, SIZE, 6) == 0, "a new mmap sees the same data");
+	if (q != MAP_FAILED)
+		munmap(q, SIZE);
+	munmap(p, SIZE);
+	close(a);
+	close(b);
+}
+
+struct writer {
+	volatile uint32_t *w;
+	uint32_t last[SIZE / 4096];
+	volatile int stop;
+	unsigned long sweeps;
+};
+
+/* Writes an increasing number into the first word of every page. */
+static void *writer_main(void *arg)
+{
+	struct writer *wr = arg;
+	uint32_t seq;
+	size_t i;
+
+	for (seq = 1; !wr->stop; seq++, wr->sweeps++)
+		for (i = 0; i < SIZE / 4096; i++) {
+			wr->w[i * 1024] = seq;
+			wr->last[i] = seq;
+		}
+	return NULL;
+}
+
+static void writer_during_move(void)
+{
+	static struct writer wr;
+	unsigned char *p, *q;
+	pthread_t t;
+	size_t i, lost = 0;
+	int a, b, err;
+
+	a = cpu_buffer(SIZE, 7, &p);
+	wr.w = (volatile uint32_t *)p;
+	if (pthread_create(&t, NULL, writer_main, &wr))
+		tap_bail("pthread_create");
+	usleep(100 * 1000);
+	err = edu_attach(a);
+	usleep(100 * 1000);
+	wr.stop = 1;
+	pthread_join(t, NULL);
+	tap_ok(!err, "edu attaches while a thread writes through the mmap (%s)", strerror(err));
+	for (i = 0; i < SIZE / 4096; i++)
+		lost += wr.w[i * 1024] != wr.last[i];
+	tap_ok(!lost && wr.sweeps > 1, "no write lost: %zu of %d pages differ (%lu sweeps)",
+	       lost, SIZE / 4096, wr.sweeps);
+	b = smaf_test_create(dev, SIZE, NULL);
+	err = edu_copy(a, b, EDU_LEN);
+	q = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, b, 0);
+	for (i = 0, lost = 0; q != MAP_FAILED && i < EDU_LEN / 4096; i++)
+		lost += *(uint32_t *)(q + i * 4096) != wr.last[i];
+	tap_ok(!err && q != MAP_FAILED && !lost,
+	       "the device reads the last values (%zu of %d pages differ)", lost, EDU_LEN / 4096);
+	if (q != MAP_FAILED)
+		munmap(q, SIZE);
+	munmap(p, SIZE);
+	close(a);
+	close(b);
+}
+
+/* A device mapping pins the memory; so does migrate=N. */
+static void refusals(void)
+{
+	long long moved = mstat("migrations"), mapped = mstat("refused_device_mapped");
+	long long off = mstat("refused_off");
+	struct drm_prime_handle ph = { 0 };
+	struct drm_gem_close gc = { 0 };
+	char why[64] = "";
+	unsigned char *p;
+	int a, err;
+
+	a = cpu_buffer(SIZE, 8, &p);
+	ph.fd = a;
 	tap_ok(!ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph),
-	       "vgem (any address, scatter-gather) still attaches");
-	tap_ok(check_pattern_fd(fd, SIZE, 5) == 0, "the CPU still reads its data");
-	struct drm_gem_close gc = { .handle = ph.handle };
+	       "vgem imports the CPU-filled buffer (and maps it)");
+	err = edu_attach(a);
+	smaf_buffer_field(a, "refused", why, sizeof(why));
+	tap_ok(err == EXDEV && mstat("refused_device_mapped") == mapped + 1 &&
+	       mstat("migrations") == moved && !strncmp(why, "device_mapped:", 14),
+	       "while vgem holds a mapping, edu gets EXDEV (%s; debugfs: %s)", strerror(err), why);
+	tap_ok(smaf_buffer_num(a, "attachments") == 1, "only vgem is attached: the refused device left nothing");
+	tap_ok(check_pattern(p, SIZE, 8) == 0, "the CPU still reads its data");
+	gc.handle = ph.handle;
 	ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc);
-	close(fd);
+	err = edu_attach(a);
+	tap_ok(!err && mstat("migrations") == moved + 1,
+	       "once vgem let go, edu attaches and the buffer moves (%s)", strerror(err));
+	tap_ok(check_pattern(p, SIZE, 8) == 0, "with its data");
+	munmap(p, SIZE);
+	close(a);
 
-	/* Named allocators are held to what they can serve, before allocation. */
+	tap_ok(!write_file(MIGRATE_PARAM, "N"), "migration turned off (migrate=N)");
+	a = cpu_buffer(SIZE, 9, &p);
+	err = edu_attach(a);
+	tap_ok(err == EXDEV && mstat("refused_off") == off + 1 && mstat("enabled") == 0,
+	       "edu gets EXDEV (%s)", strerror(err));
+	tap_ok(check_pattern(p, SIZE, 9) == 0, "the buffer is as it was");
+	tap_ok(!write_file(MIGRATE_PARAM, "Y"), "migration turned back on");
+	munmap(p, SIZE);
+	close(a);
+}
+
+/* Named allocators are held to what they can serve, before and after. */
+static void named(int iommu)
+{
+	int want = iommu ? 0 : EXDEV, fd, err;
+	unsigned char *p;
+
 	fd = smaf_test_create(dev, SIZE, "system");
-	errno = 0;
-	err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
-	tap_ok(err == want, "edu attaching to a buffer named 'system': %s (%s)",
+	err = edu_attach(fd);
+	tap_ok(err == want, "edu attaching to an unallocated buffer named 'system': %s (%s)",
 	       want ? "EXDEV" : "accepted", strerror(err));
-	if (!err)
-		ioctl(edu, SMAF_EDU_IOC_DETACH);
+	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	fill_pattern(p, SIZE, 10);
+	err = edu_attach(fd);
+	tap_ok(err == want && check_pattern(p, SIZE, 10) == 0,
+	       "and to the allocated one: %s, data intact (%s)",
+	       want ? "EXDEV: it does not move out of 'system'" : "accepted", strerror(err));
+	munmap(p, SIZE);
 	close(fd);
 
 	fd = smaf_test_create(dev, SIZE, "dma32");
-	errno = 0;
-	err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
+	err = edu_attach(fd);
 	tap_ok(err == want, "edu attaching to a buffer named 'dma32': %s (%s)",
 	       want ? "EXDEV" : "accepted", strerror(err));
-	if (!err)
-		ioctl(edu, SMAF_EDU_IOC_DETACH);
 	close(fd);
 
-	/* A named allocator that can serve the attached device works. */
 	fd = smaf_test_create(dev, 64 * 1024, "contig");
 	tap_ok(!ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd), "edu attaches to a buffer named 'contig'");
 	tap_ok(write_pattern_fd(fd, 64 * 1024, 1) == 0 &&
 	       smaf_buffer_num(fd, "contig") == 1, "contig serves edu and the CPU");
 	ioctl(edu, SMAF_EDU_IOC_DETACH);
 	close(fd);
+}
+
+int main(void)
+{
+	int iommu = platform_iommu();
+
+	dev = open("/dev/smaf", O_RDWR);
+	edu = open("/dev/smaf-edu", O_RDWR);
+	vgem = vgem_open();
+	if (dev < 0 || edu < 0 || vgem < 0)
+		tap_bail("cannot open /dev/smaf, smaf-edu or vgem");
+	tap_ok(mstat("enabled") == 1, "migration is on by default");
+
+	moves(iommu);
+	if (!iommu) {
+		writer_during_move();
+		refusals();
+	}
+	named(iommu);
 
 	close(vgem);
 	close(edu);

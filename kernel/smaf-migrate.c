@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF migration: when a device attaches late to a buffer whose memory it
+ * cannot reach, and nothing pins that memory, the buffer moves to memory
+ * every user reaches.  CPU mappings survive: their page table entries are
+ * dropped and the next access faults in the new memory.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/atomic.h>
+#include <linux/device.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+
+#include "smaf-internal.h"
+
+static bool migrate = true;
+module_param(migrate, bool, 0644);
+MODULE_PARM_DESC(migrate,
+		 "move a buffer for a late device that cannot reach its memory (default Y; N: refuse with EXDEV)");
+
+enum smaf_refusal {
+	SMAF_REFUSED_OFF,
+	SMAF_REFUSED_MAPPED,
+	SMAF_REFUSED_VMAP,
+	SMAF_REFUSED_SECURE,
+	SMAF_REFUSED_ALLOC,
+	SMAF_REFUSED_COPY,
+	SMAF_NR_REFUSALS
+};
+
+static const char *const smaf_refusal_names[SMAF_NR_REFUSALS] = {
+	"off", "device_mapped", "vmap", "secure", "allocation", "copy",
+};
+
+/* Counters for debugfs; atomics, no lock. */
+static atomic_long_t smaf_migrations;
+static atomic_long_t smaf_migrated_bytes;
+static atomic_long_t smaf_refusals[SMAF_NR_REFUSALS];
+
+/* Counts and reports a refusal; returns @ret. */
+static int smaf_migrate_refuse(struct smaf_buffer *buf, struct device *dev,
+			       enum smaf_refusal why, const char *by, int ret)
+{
+	atomic_long_inc(&smaf_refusals[why]);
+	snprintf(buf->refused, sizeof(buf->refused), "%s%s%s",
+		 smaf_refusal_names[why], by ? ":" : "", by ? by : "");
+	dev_info_ratelimited(dev, "smaf: cannot move a %zu byte buffer here: %s%s%s (error %d)\n",
+			     buf->size, smaf_refusal_names[why],
+			     by ? ", held by " : "", by ? by : "", ret);
+	return ret;
+}
+
+/* A CPU address of the chunk @sg of memory from @alloc, or NULL. */
+static void *smaf_migrate_map(struct smaf_allocator *alloc,
+			      struct scatterlist *sg)
+{
+	if (!alloc->no_direct_map)
+		return page_address(sg_page(sg));
+	return memremap(sg_phys(sg), sg->length,
+			alloc->cpu_uncached ? MEMREMAP_WC : MEMREMAP_WB);
+}
+
+static void smaf_migrate_unmap(struct smaf_allocator *alloc, void *vaddr)
+{
+	if (alloc->no_direct_map)
+		memunmap(vaddr);
+}
+
+/* Copies the contents of @from (of @fa) into @to (of @ta), same size. */
+static int smaf_migrate_copy(struct smaf_allocator *fa, struct sg_table *from,
+			     struct smaf_allocator *ta, struct sg_table *to)
+{
+	struct scatterlist *s = from->sgl, *d = to->sgl;
+	size_t soff = 0, doff = 0, len;
+	void *sv = NULL, *dv = NULL;
+	int ret = 0;
+
+	while (s && d) {
+		if (!sv)
+			sv = smaf_migrate_map(fa, s);
+		if (!dv)
+			dv = smaf_migrate_map(ta, d);
+		if (!sv || !dv) {
+			ret = -ENOMEM;
+			break;
+		}
+		len = min3((size_t)s->length - soff, (size_t)d->length - doff,
+			   (size_t)SZ_1M);
+		memcpy(dv + doff, sv + soff, len);
+		soff += len;
+		doff += len;
+		if (soff == s->length) {
+			smaf_migrate_unmap(fa, sv);
+			sv = NULL;
+			soff = 0;
+			s = sg_next(s);
+		}
+		if (doff == d->length) {
+			smaf_migrate_unmap(ta, dv);
+			dv = NULL;
+			doff = 0;
+			d = sg_next(d);
+		}
+		cond_resched();
+	}
+	if (sv)
+		smaf_migrate_unmap(fa, sv);
+	if (dv)
+		smaf_migrate_unmap(ta, dv);
+	return ret;
+}
+
+/**
+ * smaf_migrate() - move an allocated buffer to memory that serves @c
+ * @buf: the buffer, allocated where a device about to attach cannot reach
+ * @dev: that device, for the log
+ * @c: the merged constraints of every user, that device included
+ *
+ * Refused while something pins the memory: a device mapping, a kernel
+ * mapping (vmap), or the secure flag (SMAF does not ask the secure module
+ * for new memory yet).  Otherwise allocates for @c (charged to the creator
+ * before the copy: both copies exist for a moment), drops the page table
+ * entries of every CPU mapping, copies, switches the buffer over and frees
+ * the old memory.  CPU faults wait on @buf->lock meanwhile, so no write is
+ * lost and none lands in freed memory.  Any failure leaves the buffer as
+ * it was.
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0; -EXDEV if migration is off or something pins the memory; or
+ * the error of the allocation (see smaf_buffer_choose()), -ENOMEM if the
+ * memory cannot be mapped for the copy.
+ */
+int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
+		 const struct smaf_constraints *c)
+{
+	struct smaf_allocator *old = buf->allocator;
+	struct smaf_constraints old_used = buf->used;
+	struct smaf_layout old_layout = buf->layout;
+	struct sg_table old_sgt = buf->sgt;
+	const char *old_why = buf->why;
+	int old_error = buf->last_error;
+	enum smaf_refusal why = SMAF_REFUSED_ALLOC;
+	struct smaf_attachment *a;
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	if (!READ_ONCE(migrate))
+		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_OFF, NULL, -EXDEV);
+	list_for_each_entry(a, &buf->attachments, node)
+		if (a->mapped)
+			return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_MAPPED,
+						   dev_name(a->dev), -EXDEV);
+	if (buf->vmapped)
+		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_VMAP, NULL, -EXDEV);
+	if (buf->secure)
+		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_SECURE, NULL, -EXDEV);
+
+	buf->allocator = NULL;
+	memset(&buf->sgt, 0, sizeof(buf->sgt));
+	ret = smaf_buffer_choose(buf, c);
+	if (ret)
+		goto restore;
+
+	/* Every CPU access from now on faults, and waits for @buf->lock. */
+	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
+	ret = smaf_migrate_copy(old, &old_sgt, buf->allocator, &buf->sgt);
+	/* An uncached buffer's copy went through the cacheable direct map. */
+	if (!ret && buf->uncached)
+		ret = smaf_uncached_flush(buf);
+	if (ret) {
+		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt);
+		why = SMAF_REFUSED_COPY;
+		goto restore;
+	}
+	smaf_buffer_free_memory(buf, old, &old_sgt);
+
+	buf->migrations++;
+	buf->refused[0] = '\0';
+	buf->last_error = 0;
+	atomic_long_inc(&smaf_migrations);
+	atomic_long_add(buf->size, &smaf_migrated_bytes);
+	dev_info_ratelimited(dev, "smaf: moved a %zu byte buffer to allocator '%s' for this device\n",
+			     buf->size, buf->allocator->name);
+	return 0;
+
+restore:
+	buf->allocator = old;
+	buf->sgt = old_sgt;
+	buf->layout = old_layout;
+	buf->used = old_used;
+	buf->why = old_why;
+	buf->last_error = old_error;
+	return smaf_migrate_refuse(buf, dev, why, NULL, ret);
+}
+
+/**
+ * smaf_migrate_show() - the migration counters, for debugfs
+ * @s: the debugfs file
+ *
+ * Context: process context.
+ */
+void smaf_migrate_show(struct seq_file *s)
+{
+	int i;
+
+	seq_printf(s, "enabled=%d migrations=%ld bytes=%ld", READ_ONCE(migrate),
+		   atomic_long_read(&smaf_migrations),
+		   atomic_long_read(&smaf_migrated_bytes));
+	for (i = 0; i < SMAF_NR_REFUSALS; i++)
+		seq_printf(s, " refused_%s=%ld", smaf_refusal_names[i],
+			   atomic_long_read(&smaf_refusals[i]));
+	seq_puts(s, "\n");
+}
