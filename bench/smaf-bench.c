@@ -9,6 +9,8 @@
  *   udmabuf   a memfd turned into a dma-buf by /dev/udmabuf
  *   baseline  the physical floor (smaf-bench.ko): pages of orders 8/4/0,
  *             zeroed, a scatter-gather table, freed
+ *   cma       the mainline CMA heap, where the kernel has one (the debug
+ *             kernel: /dev/dma_heap/reserved or linux,cma), up to 16 MiB
  *
  * Cases, each at 4 KiB, 64 KiB, 1 MiB, 8 MiB, 4K NV12 and 64 MiB:
  *
@@ -66,11 +68,11 @@
 #define BURST 32
 #define MAX_ROUNDS 101
 
-enum alloc_id { A_SMAF, A_SYSTEM, A_UDMABUF, A_BASELINE, NR_ALLOCS };
+enum alloc_id { A_SMAF, A_SYSTEM, A_UDMABUF, A_BASELINE, A_CMA, NR_ALLOCS };
 enum case_id { C_USE, C_CREATE, C_FIRST, C_DEVICE, C_BURST, C_MAP, C_FRAG, NR_CASES };
 
 static const char *const alloc_names[NR_ALLOCS] = {
-	"smaf", "system", "udmabuf", "baseline",
+	"smaf", "system", "udmabuf", "baseline", "cma",
 };
 static const char *const case_names[NR_CASES] = {
 	"use", "create", "first", "device", "burst", "map", "frag",
@@ -78,7 +80,7 @@ static const char *const case_names[NR_CASES] = {
 static const size_t sizes[] = { 4 * KIB, 64 * KIB, MIB, 8 * MIB, NV12_4K, 64 * MIB };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
-static int smaf_dev = -1, heap = -1, udmabuf = -1, bench = -1, vgem = -1, edu = -1;
+static int smaf_dev = -1, heap = -1, cma = -1, udmabuf = -1, bench = -1, vgem = -1, edu = -1;
 static double samples[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
 /* map and frag: the exporter's chunks and the device's DMA segments. */
 static double chunks[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
@@ -112,10 +114,11 @@ static int make_buffer(enum alloc_id a, size_t size)
 	case A_SMAF:
 		return smaf_test_create(smaf_dev, size, NULL);
 	case A_SYSTEM:
+	case A_CMA:
 		memset(&h, 0, sizeof(h));
 		h.len = size;
 		h.fd_flags = O_RDWR | O_CLOEXEC;
-		return ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &h) ? -1 : (int)h.fd;
+		return ioctl(a == A_CMA ? cma : heap, DMA_HEAP_IOCTL_ALLOC, &h) ? -1 : (int)h.fd;
 	case A_UDMABUF:
 		memfd = memfd_create("smaf-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 		if (memfd < 0)
@@ -180,6 +183,10 @@ static double sample(enum case_id c, enum alloc_id a, unsigned int s,
 	double t0, t1 = 0;
 	int fd, fds[BURST], i, bad = 0;
 
+	/* The CMA area (64 MiB on the debug kernel) holds the smaller sizes. */
+	if (a == A_CMA && (cma < 0 || size > 16 * MIB || c == C_BURST))
+		return -1;
+
 	switch (c) {
 	case C_USE:
 		if (a == A_BASELINE) {
@@ -216,7 +223,7 @@ static double sample(enum case_id c, enum alloc_id a, unsigned int s,
 			close(fd);
 		break;
 	case C_DEVICE:
-		if (a != A_SMAF && a != A_SYSTEM)
+		if (a != A_SMAF && a != A_SYSTEM && a != A_CMA)
 			return -1;
 		t0 = now_us();
 		fd = make_buffer(a, size);
@@ -227,7 +234,7 @@ static double sample(enum case_id c, enum alloc_id a, unsigned int s,
 		break;
 	case C_MAP:
 	case C_FRAG:
-		if ((a != A_SMAF && a != A_SYSTEM) || edu < 0)
+		if ((a != A_SMAF && a != A_SYSTEM && a != A_CMA) || edu < 0)
 			return -1;
 		t0 = now_us();
 		fd = make_buffer(a, size);
@@ -464,6 +471,9 @@ int main(void)
 		only = NULL;
 	smaf_dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
 	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
+	cma = open("/dev/dma_heap/reserved", O_RDWR | O_CLOEXEC);
+	if (cma < 0)
+		cma = open("/dev/dma_heap/linux,cma", O_RDWR | O_CLOEXEC);
 	udmabuf = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	bench = open("/dev/smaf-bench", O_RDWR | O_CLOEXEC);
 	vgem = vgem_open();
@@ -478,6 +488,8 @@ int main(void)
 		fprintf(stderr, "# no /dev/udmabuf: udmabuf is not measured\n");
 	if (edu < 0)
 		fprintf(stderr, "# no /dev/smaf-edu: the map cases are not measured\n");
+	if (cma < 0)
+		fprintf(stderr, "# no CMA heap: cma is not measured\n");
 	printf("# seed %u (SMAF_SEED=%u replays the order)\n", seed, seed);
 
 	/*
