@@ -6,10 +6,18 @@
 #   make unit       native unit tests of the pure logic, with sanitizers
 #   make style      checkpatch --strict on the kernel sources
 #   make sparse     sparse on the module
-#   make install    libsmaf, its headers and pkg-config file, smafctl
+#   make install    the module (running kernel, or KVER=), libsmaf, its
+#                   headers and pkg-config file, smafctl, the man pages
+#   make uninstall  removes what make install installed
+#   make deb        Debian packages (smaf-dkms, libsmaf1, libsmaf-dev,
+#                   smaf-tools) in build/deb/
 
-VERSION   := 0.1.0
+# The one place the version is kept: debian/changelog.
+VERSION   := $(shell sed -n '1s/^[^ ]* (\([^)-]*\).*/\1/p' debian/changelog)
 PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+MANDIR    ?= $(PREFIX)/share/man
+KVER      ?= $(shell uname -r)
 BUILD     ?= build
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
@@ -18,8 +26,8 @@ UAPI      := -Iinclude/uapi
 # Kernels to build the modules for: Debian's (make check adds the debug one).
 KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 
-LIB_CFLAGS  := $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
-PROG_CFLAGS := $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -I/usr/include/libdrm -D_GNU_SOURCE
+LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
+PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
@@ -76,20 +84,28 @@ $(BUILD)/lib/%.pic.o: lib/%.c lib/libsmaf.h include/uapi/linux/smaf.h
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/lib/libsmaf.so.1: $(BUILD)/lib/libsmaf.pic.o
-	$(CC) -shared -Wl,-soname,libsmaf.so.1 -o $@ $^ -lpthread
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsmaf.so.1 -o $@ $^ -lpthread
 	ln -sf libsmaf.so.1 $(BUILD)/lib/libsmaf.so
 
 $(BUILD)/lib/libsmaf.a: $(BUILD)/lib/libsmaf.pic.o
 	$(AR) rcs $@ $^
 
-# ---- tools (static, so the same binary runs in the test VM) -------------
+# ---- tools (static, so the same binary runs in the test VM; SHARED=1 links
+# libsmaf.so.1, as the Debian package does) ------------------------------
 tools: $(BUILD)/tools/smafctl
 
+ifeq ($(SHARED),1)
+SMAFCTL_LIB  := $(BUILD)/lib/libsmaf.so.1
+SMAFCTL_LINK := -L$(BUILD)/lib -lsmaf -lpthread
+else
+SMAFCTL_LIB  := $(BUILD)/lib/libsmaf.a
+SMAFCTL_LINK := -static $(BUILD)/lib/libsmaf.a -lpthread
+endif
+
 $(BUILD)/tools/smafctl: tools/smafctl.c kernel/smaf-heap-alias.c kernel/smaf-heap-alias.h \
-		       lib/libsmaf.h $(BUILD)/lib/libsmaf.a
+		       lib/libsmaf.h $(SMAFCTL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Ikernel -static -o $@ $< kernel/smaf-heap-alias.c \
-		$(BUILD)/lib/libsmaf.a -lpthread
+	$(CC) $(PROG_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< kernel/smaf-heap-alias.c $(SMAFCTL_LINK)
 
 # ---- tests --------------------------------------------------------------
 UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
@@ -170,18 +186,74 @@ sparse: $(KSRC)
 	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) clean
 
 # ---- install ------------------------------------------------------------
-install: lib tools
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libsmaf.so.1 $(DESTDIR)$(PREFIX)/lib/libsmaf.so
-	# Generated here, so that it names the PREFIX actually installed to.
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/libsmaf.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libsmaf.pc
+MANPAGES := man/smafctl.1 man/libsmaf.3 man/smaf.4
+
+install: install-module install-lib install-tools install-man
+
+# The module, built against /lib/modules/$(KVER)/build, into updates/.
+install-module:
+	@test -d /lib/modules/$(KVER)/build || { echo "install: no headers for $(KVER) (apt-get install linux-headers-$(KVER))"; exit 1; }
+	@mkdir -p $(BUILD)/install/$(KVER)
+	cp -r kernel/*.c kernel/*.h kernel/Kbuild kernel/allocators $(BUILD)/install/$(KVER)/
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
+		SMAF_UAPI=$(abspath include/uapi) modules
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
+	install -m 644 $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a $(DESTDIR)$(LIBDIR)/
+	ln -sf libsmaf.so.1 $(DESTDIR)$(LIBDIR)/libsmaf.so
+	# Generated here, so that it names the directories actually installed to.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		lib/libsmaf.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libsmaf.pc
 	install -m 644 lib/libsmaf.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(PREFIX)/include/linux/
+
+install-tools: tools
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/tools/smafctl $(DESTDIR)$(PREFIX)/bin/
+
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4
+	install -m 644 man/smafctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/libsmaf.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 man/smaf.4 $(DESTDIR)$(MANDIR)/man4/
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko
+ifeq ($(DESTDIR),)
+	-depmod -a $(KVER)
+else
+	# A staging root: its module indexes are make install's too.
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/modules.*
+endif
+	rm -f $(DESTDIR)$(LIBDIR)/libsmaf.so.1 $(DESTDIR)$(LIBDIR)/libsmaf.so \
+		$(DESTDIR)$(LIBDIR)/libsmaf.a $(DESTDIR)$(LIBDIR)/pkgconfig/libsmaf.pc \
+		$(DESTDIR)$(PREFIX)/include/libsmaf.h $(DESTDIR)$(PREFIX)/include/linux/smaf.h \
+		$(DESTDIR)$(PREFIX)/bin/smafctl $(DESTDIR)$(MANDIR)/man1/smafctl.1 \
+		$(DESTDIR)$(MANDIR)/man3/libsmaf.3 $(DESTDIR)$(MANDIR)/man4/smaf.4
+
+# Man pages render without a warning.
+man-check:
+	@for m in $(MANPAGES); do \
+		out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -ww -mandoc -Tutf8 -z $$m 2>&1); \
+		[ -z "$$out" ] || { echo "$$m: $$out"; exit 1; }; \
+	done; echo "man pages: no warnings"
+
+# ---- Debian packages ----------------------------------------------------
+# dpkg-buildpackage on a copy of the tree (it writes next to the source);
+# the packages land in build/deb/.
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/smaf-$(VERSION)
+	git ls-files -z 2>/dev/null | xargs -0 cp --parents -t $(BUILD)/deb/smaf-$(VERSION) || \
+		tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(BUILD)/deb/smaf-$(VERSION)
+	cd $(BUILD)/deb/smaf-$(VERSION) && dpkg-buildpackage -us -uc -b
+	ls $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules lib tools tests unit deps check demo style sparse install clean
+.PHONY: all modules lib tools tests unit deps check demo style sparse install install-module \
+	install-lib install-tools install-man uninstall man-check deb clean

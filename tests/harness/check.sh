@@ -2,6 +2,8 @@
 # make check: build everything, then run the VM tests on every test kernel.
 #   KERNELS="6.1 arm64-6.12"   only these kernels (see kernels.sh)
 #   TESTS="t-vgem,t-v10"   only these test programs
+#   KERNELS=package        only the packaging lane (tests/harness/package.sh),
+#                          which runs by default when neither is set
 # The last line is "N passed, N failed" summed over all kernels.
 set -uo pipefail
 
@@ -11,13 +13,16 @@ logdir=$build/logs
 mkdir -p "$logdir"
 
 kvers=()
+package=0
+[ -z "${KERNELS:-}" ] && [ -z "${TESTS:-}" ] && package=1
 for k in ${KERNELS:-}; do
+	[ "$k" = package ] && { package=1; continue; }
 	while read -r v; do kvers+=("$v"); done < <("$top/tests/harness/kernels.sh" "$k")
 done
 if [ -z "${KERNELS:-}" ]; then
 	while read -r v; do kvers+=("$v"); done < <("$top/tests/harness/kernels.sh")
 fi
-if [ ${#kvers[@]} -eq 0 ]; then
+if [ ${#kvers[@]} -eq 0 ] && [ "$package" = 0 ]; then
 	echo "check.sh: no test kernel found" >&2
 	echo "0 passed, 1 failed"
 	exit 1
@@ -74,6 +79,20 @@ for kver in "${kvers[@]}"; do
 		rm -f "$logdir/result-$tag"
 	done
 done
+
+# Packages: build, lintian, install in a clean root, DKMS, boot, purge.
+if [ "$package" = 1 ]; then
+	start=$(date +%s)
+	"$top/tests/harness/package.sh"
+	echo "[package] took $(($(date +%s) - start)) s"
+	if read -r p f < "$logdir/result-package"; then
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+	else
+		total_fail=$((total_fail + 1))
+	fi
+	rm -f "$logdir/result-package"
+fi
 
 # Native unit tests of the pure logic (ASan/UBSan builds).
 for unit in "$build"/tests/unit/test-*; do

@@ -6,7 +6,7 @@
 # kernel everything comes from its unpacked packages (arm64.sh) and the
 # programs from BUILDDIR/arm64, and the virtio serial modules that carry
 # the TAP output are loaded first.
-#   mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
+#   [SMAF_KO=path/smaf.ko] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
 kver=$1 out=$2 build=$3
@@ -51,7 +51,9 @@ done | awk '!seen[$0]++' | while read -r path; do
 	esac
 done
 
-cp "$build/kernel/$kver/smaf.ko" "$build/kernel/$kver/smaf-edu.ko" \
+# SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built).
+cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"
+cp "$build/kernel/$kver/smaf-edu.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
    "$build/kernel/$kver/smaf-bench.ko" \
    "$root/lib/modules/"

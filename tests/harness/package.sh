@@ -1,0 +1,150 @@
+#!/bin/bash
+# The packaging lane of make check: builds the Debian packages (make deb),
+# checks them with lintian, installs them into a clean Debian 12 root
+# (debootstrap --variant=minbase, cached in /var/cache/smaf), installs the
+# headers of the Debian 6.1 and 6.12 test kernels there so that DKMS builds
+# the module for each (as it does on a kernel upgrade), boots each
+# DKMS-built smaf.ko in the test VM with the base tests, then purges the
+# packages and checks that nothing is left.  Also checks that make install
+# and make uninstall, into a staging directory, leave nothing behind.
+# Prints TAP-like lines and "[package] N passed, N failed"; writes
+# "N N" to build/logs/result-package.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$top/build
+logdir=$build/logs
+cache=/var/cache/smaf/pkgroot
+root=$build/pkgroot
+log=$logdir/package.log
+mkdir -p "$logdir" "$cache/archives"
+: > "$log"
+passed=0 failed=0
+
+ok() {
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "[package] ok - $2"
+	else
+		failed=$((failed + 1))
+		echo "[package] not ok - $2 (see $log)"
+	fi
+}
+
+in_root() {
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@" >> "$log" 2>&1
+}
+
+umount_root() {
+	for m in var/cache/apt/archives dev/pts dev proc sys; do
+		mountpoint -q "$root/$m" && umount -l "$root/$m"
+	done
+	return 0
+}
+
+finish() {
+	umount_root
+	echo "[package] $passed passed, $failed failed (logs: $log)"
+	echo "$passed $failed" > "$logdir/result-package"
+}
+trap finish EXIT
+
+kvers=$("$top/tests/harness/kernels.sh" debian | grep -v arm64)
+
+# ---- the packages ----------------------------------------------------------
+make -C "$top" -s deb >> "$log" 2>&1
+ok $? "make deb builds smaf-dkms, libsmaf1, libsmaf-dev and smaf-tools"
+debs=$(ls "$build"/deb/{smaf-dkms,libsmaf1,libsmaf-dev,smaf-tools}_*.deb 2>/dev/null)
+[ "$(echo "$debs" | wc -w)" = 4 ] || exit 0
+tags=$(lintian --allow-root "$build"/deb/smaf_*.changes 2>&1 | grep -E '^[EW]: ')
+echo "$tags" >> "$log"
+[ -z "$tags" ]
+ok $? "lintian: no error, no warning"
+
+# ---- a clean Debian 12 root ---------------------------------------------------
+base=$cache/bookworm-minbase.tar
+if [ ! -s "$base" ]; then
+	rm -rf "$cache/new" && mkdir -p "$cache/new"
+	debootstrap --variant=minbase bookworm "$cache/new" http://deb.debian.org/debian >> "$log" 2>&1 &&
+		tar -C "$cache/new" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+	rm -rf "$cache/new"
+fi
+[ -s "$base" ]
+ok $? "a clean Debian 12 root (debootstrap minbase, cached in $cache)"
+[ -s "$base" ] || exit 0
+umount_root
+rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$base"
+# The host's archive (bookworm, -updates, -security: the test kernels).
+rm -f "$root/etc/apt/sources.list"
+cp /etc/apt/sources.list.d/*.sources /etc/apt/sources.list "$root/etc/apt/" 2>/dev/null
+cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc" && mount --bind /sys "$root/sys" &&
+	mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
+	mount --bind "$cache/archives" "$root/var/cache/apt/archives"
+mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
+
+in_root apt-get update -q &&
+	in_root apt-get install -y -q --no-install-recommends \
+		$(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
+ok $? "the four packages install into it (with dkms and what it needs)"
+in_root getent group smaf
+ok $? "smaf-dkms created group smaf"
+[ -f "$root/lib/udev/rules.d/60-smaf.rules" ] && [ -f "$root/etc/modprobe.d/smaf.conf" ] &&
+	! grep -q '^[^#]' "$root/etc/modprobe.d/smaf.conf" "$root/etc/modules-load.d/smaf.conf"
+ok $? "udev rule installed; modprobe.d and modules-load.d files all comments"
+in_root smafctl --help &&
+	[ -f "$root/usr/share/man/man1/smafctl.1.gz" ] && [ -f "$root/usr/share/man/man3/libsmaf.3.gz" ] &&
+	[ -f "$root/usr/share/man/man4/smaf.4.gz" ] &&
+	grep -q "^Version: $(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$top/debian/changelog")" \
+		"$root"/usr/lib/*/pkgconfig/libsmaf.pc
+ok $? "smafctl runs; the man pages and libsmaf.pc (the package's version) are installed"
+
+# Installing a kernel's headers makes DKMS build the module for it.  (6.12's
+# headers pull its image in: no initramfs is built for it here.)
+in_root dpkg-divert --local --rename --add /usr/sbin/update-initramfs &&
+	ln -sf /bin/true "$root/usr/sbin/update-initramfs"
+for kver in $kvers; do
+	in_root apt-get install -y -q --no-install-recommends "linux-headers-$kver"
+	ko=$(ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* 2>/dev/null | head -n 1)
+	[ -n "$ko" ]
+	ok $? "$kver: DKMS built smaf.ko when the headers were installed"
+	[ -n "$ko" ] || continue
+	case "$ko" in
+	*.xz) xz -dc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
+	*.zst) zstd -qdc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
+	*) cp "$ko" "$build/pkg-smaf-$kver.ko" ;;
+	esac
+	initrd=$build/initramfs-pkg-$kver.cpio.gz
+	make -s -C "$top" modules KVERS="$kver" >> "$log" 2>&1
+	SMAF_KO=$build/pkg-smaf-$kver.ko "$top/tests/harness/mkinitramfs.sh" \
+		"$kver" "$initrd" "$build" >> "$log" 2>&1 &&
+		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" \
+			t-v10,t-vgem,t-deferred,t-edu,t-heap pkg >> "$log" 2>&1
+	read -r p f < "$logdir/result-$kver-pkg" 2>/dev/null || { p=0 f=1; }
+	[ "$f" = 0 ] && [ "$p" -gt 0 ]
+	ok $? "$kver: the DKMS-built module passes the base tests in the VM ($p passed, $f failed)"
+done
+
+in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
+ok $? "the packages purge"
+left=$( (in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
+	find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
+		"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
+		\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null)
+echo "$left" >> "$log"
+[ -z "$left" ]
+ok $? "nothing is left: no package listed, no smaf.ko, sources, config or man page"
+
+# ---- make install / make uninstall --------------------------------------------
+stage=$build/install-stage
+kver=$(echo "$kvers" | head -n 1)
+rm -rf "$stage"
+make -C "$top" -s install DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
+	[ -f "$stage/lib/modules/$kver/updates/smaf.ko" ] && [ -f "$stage/usr/bin/smafctl" ] &&
+	[ -f "$stage/usr/share/man/man4/smaf.4" ] && [ -f "$stage/usr/lib/libsmaf.so.1" ]
+ok $? "make install KVER=$kver installs the module, libsmaf, smafctl and the man pages"
+make -C "$top" -s uninstall DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
+	[ -z "$(find "$stage" -type f)" ]
+ok $? "make uninstall removes every file make install put there"
