@@ -66,7 +66,15 @@ ok $? "lintian: no error, no warning"
 base=$cache/bookworm-minbase.tar
 if [ ! -s "$base" ]; then
 	rm -rf "$cache/new" && mkdir -p "$cache/new"
-	debootstrap --variant=minbase bookworm "$cache/new" http://deb.debian.org/debian >> "$log" 2>&1 &&
+	# The host's mirror and proxy, if it has them.
+	mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		sed -n 's/^URIs: *\([^ ]*\/debian\/*\)$/\1/p' | head -n 1)
+	[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\/*\) .*/\1/p' \
+		/etc/apt/sources.list 2>/dev/null | head -n 1)
+	eval "$(apt-config shell http_proxy Acquire::http::Proxy)"
+	[ -n "${http_proxy:-}" ] && export http_proxy
+	debootstrap --variant=minbase bookworm "$cache/new" "${mirror:-http://deb.debian.org/debian}" \
+		>> "$log" 2>&1 &&
 		tar -C "$cache/new" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 	rm -rf "$cache/new"
 fi
@@ -80,6 +88,7 @@ rm -f "$root/etc/apt/sources.list"
 cp /etc/apt/sources.list.d/*.sources /etc/apt/sources.list "$root/etc/apt/" 2>/dev/null
 cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+grep -ls Proxy /etc/apt/apt.conf.d/* 2>/dev/null | xargs -r cp -t "$root/etc/apt/apt.conf.d/"
 mount -t proc proc "$root/proc" && mount --bind /sys "$root/sys" &&
 	mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
 	mount --bind "$cache/archives" "$root/var/cache/apt/archives"
