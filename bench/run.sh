@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: boots the benchmark kernel(s) in QEMU (x86: a Q35 machine with
 # an Intel IOMMU in front of the edu device; arm64: its SMMUv3), runs
-# bench/smaf-bench inside twice (SMAF's pre-zeroed pool on, then off) and writes, per pass,
+# bench/smaf-bench inside twice (SMAF's pre-zeroed pool on, then off) and
+# writes build/bench/results.json (both passes) and, per pass,
 # build/bench/results-PASS.json (every case, allocator and size: median,
 # p10, p90, ratio to the system heap), .md (the same as a table), .dat and
 # .png and .txt (latency of create + first use + close against buffer size,
@@ -65,5 +66,9 @@ for k in ${KERNELS:-6.12}; do
 		grep '^# ' "$out/tap-$tag.log"
 	done
 done
-[ "$status" = 0 ] && echo "bench: results in $out/results-{pool,nopool}.{json,md,png}"
+# Both passes of the first kernel in one file.
+[ -s "$out/results-pool.json" ] && [ -s "$out/results-nopool.json" ] &&
+	printf '{"pool": %s,\n "nopool": %s}\n' "$(cat "$out/results-pool.json")" \
+		"$(cat "$out/results-nopool.json")" > "$out/results.json"
+[ "$status" = 0 ] && echo "bench: results in $out/results.json and results-{pool,nopool}.{json,md,png,txt}"
 exit "$status"

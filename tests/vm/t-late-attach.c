@@ -8,10 +8,13 @@
  * new memory, and its writes reach the device.  A writer thread
  * hammering the mapping during the move loses no write.  A device mapping
  * pins the memory, and so does migrate=N: EXDEV, the buffer still usable.
- * A named allocator that cannot serve the device refuses it, before and
- * after allocation.  The debugfs counters match what the test did.
+ * vivid's dma-contig camera, queued CPU-filled buffers, moves them and
+ * captures into them.  A named allocator that cannot serve the device
+ * refuses it, before and after allocation.  The debugfs counters match
+ * what the test did.
  *
- * Behind an IOMMU (smaf_iommu=1) edu reaches any memory: nothing moves.
+ * Behind an IOMMU (smaf_iommu=1) edu reaches any memory: nothing moves
+ * for it (vivid, a platform device, is never behind one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -207,6 +210,45 @@ static void refusals(void)
 	close(a);
 }
 
+/* vivid's dma-contig camera gets buffers the CPU filled: they move. */
+static void late_camera(void)
+{
+	long long moved = mstat("migrations");
+	int cap, fds[2], i, frames, nonempty;
+	struct v4l2_format fmt;
+	unsigned char *p[2];
+	char alloc[32] = "";
+	int input = 0;
+	size_t size;
+
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_DMA_CONTIG);
+	if (cap < 0 || ioctl(cap, VIDIOC_S_INPUT, &input) ||
+	    v4l2_set_fmt(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 640, 480, V4L2_PIX_FMT_YUYV, &fmt))
+		tap_bail("cannot set up vivid's dma-contig capture");
+	size = fmt.fmt.pix.sizeimage;
+	tap_ok(v4l2_reqbufs_dmabuf(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 2) == 2, "vivid: REQBUFS 2 DMABUF");
+	for (i = 0; i < 2; i++) {
+		fds[i] = cpu_buffer(size, 11 + i, &p[i]);
+		tap_ok(!v4l2_qbuf_dmabuf(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, i, fds[i], 0),
+		       "QBUF of CPU-filled buffer %d: the dma-contig camera attaches late", i);
+	}
+	smaf_buffer_field(fds[0], "allocator", alloc, sizeof(alloc));
+	tap_ok(mstat("migrations") == moved + 2 && smaf_buffer_num(fds[0], "contig") == 1,
+	       "both moved to contiguous memory (%s)", alloc);
+	tap_ok(!ioctl(cap, VIDIOC_STREAMON, &(int){ V4L2_BUF_TYPE_VIDEO_CAPTURE }), "STREAMON");
+	frames = v4l2_capture_frames(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, fds, size, 4, 5000,
+				     &nonempty);
+	tap_ok(frames == 4 && nonempty == 4, "the camera captured %d frames into them (%d non-empty)",
+	       frames, nonempty);
+	ioctl(cap, VIDIOC_STREAMOFF, &(int){ V4L2_BUF_TYPE_VIDEO_CAPTURE });
+	v4l2_reqbufs_dmabuf(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0);
+	for (i = 0; i < 2; i++) {
+		munmap(p[i], size);
+		close(fds[i]);
+	}
+	close(cap);
+}
+
 /* Named allocators are held to what they can serve, before and after. */
 static void named(int iommu)
 {
@@ -258,6 +300,7 @@ int main(void)
 		writer_during_move();
 		refusals();
 	}
+	late_camera();
 	named(iommu);
 
 	close(vgem);
