@@ -52,7 +52,7 @@ for k in ${KERNELS:-6.12}; do
 			echo "## $kver, SMAF's pre-zeroed pool $([ $pass = pool ] && echo on || echo off)"
 			cat "$res.md"
 			if command -v gnuplot > /dev/null; then
-				title="$kver, pool $pass (TCG: compare ratios only)"
+				title="$kver, SMAF pool $([ $pass = pool ] && echo on || echo off) (TCG: compare ratios only)"
 				gnuplot -e "dat='$res.dat'; png='$res.png'; title='$title'" \
 					"$top/bench/plot.gp" || status=1
 				gnuplot -e "dat='$res.dat'; txt='$res.txt'; title='$title'" \
