@@ -124,6 +124,8 @@ uncharge:
  * @buf: the buffer
  * @alloc: the allocator of @sgt (its reference is dropped)
  * @sgt: the memory, allocated by smaf_buffer_choose()
+ * @quarantine: the memory holds a secret that could not be scrubbed: keep
+ *		it out of circulation instead (smaf_secure_quarantine())
  *
  * Undoes what smaf_buffer_alloc_from() did: the uncached memory type, the
  * memory itself, the statistics and the creator's charge.
@@ -132,11 +134,15 @@ uncharge:
  */
 void smaf_buffer_free_memory(struct smaf_buffer *buf,
 			     struct smaf_allocator *alloc,
-			     struct sg_table *sgt)
+			     struct sg_table *sgt, bool quarantine)
 {
-	if (buf->uncached)
-		smaf_uncached_release(sgt);
-	alloc->ops->free(alloc, sgt);
+	if (quarantine) {
+		smaf_secure_quarantine(sgt, buf->size);
+	} else {
+		if (buf->uncached)
+			smaf_uncached_release(sgt);
+		alloc->ops->free(alloc, sgt);
+	}
 	atomic_long_dec(&alloc->stats.buffers);
 	atomic_long_sub(buf->size, &alloc->stats.bytes);
 	smaf_limits_uncharge(buf, alloc);
@@ -429,15 +435,8 @@ static void smaf_release(struct dma_buf *dmabuf)
 
 	smaf_cpu_release(buf);
 	scrubbed = smaf_secure_release(buf);
-	if (alloc && scrubbed) {
-		smaf_buffer_free_memory(buf, alloc, &buf->sgt);
-	} else if (alloc) {
-		smaf_secure_quarantine(buf);
-		atomic_long_dec(&alloc->stats.buffers);
-		atomic_long_sub(buf->size, &alloc->stats.bytes);
-		smaf_limits_uncharge(buf, alloc);
-		smaf_allocator_put(alloc);
-	}
+	if (alloc)
+		smaf_buffer_free_memory(buf, alloc, &buf->sgt, !scrubbed);
 	smaf_limits_destroy(buf);
 	smaf_allocator_put(buf->named);
 	WARN_ON(!list_empty(&buf->attachments));

@@ -43,6 +43,8 @@
  * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
  *		ended (struct smaf_cpu_sync), each holding its own CPU grant
  * @vmap_write: a vmap of a secure buffer holds a CPU read-write grant
+ * @cpu_grants:	CPU uses of a secure buffer holding a grant: read-only [0],
+ *		read-write [1] (a migration asks the same for the new memory)
  * @vmapped:	a kernel mapping (vmap) of the memory exists: it pins it
  * @vmas:	CPU mappings of the buffer (mmap calls, whatever their splits)
  * @last_error:	errno of the last failed allocation attempt, 0 if none
@@ -76,6 +78,7 @@ struct smaf_buffer {
 	void *sec_ctx;
 	struct list_head syncs;
 	bool vmap_write;
+	unsigned int cpu_grants[2];
 	bool vmapped;
 	unsigned int vmas;
 	int last_error;
@@ -153,7 +156,7 @@ int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
 void smaf_buffer_free_memory(struct smaf_buffer *buf,
 			     struct smaf_allocator *alloc,
-			     struct sg_table *sgt);
+			     struct sg_table *sgt, bool quarantine);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
 void smaf_buffer_show_all(struct seq_file *s);
 
@@ -191,7 +194,11 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write);
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write);
 bool smaf_secure_release(struct smaf_buffer *buf);
-void smaf_secure_quarantine(struct smaf_buffer *buf);
+int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
+			   struct sg_table *to);
+bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
+			  struct sg_table *to, struct sg_table *left);
+void smaf_secure_quarantine(struct sg_table *sgt, size_t size);
 void smaf_secure_exit(void);
 void smaf_secure_show(struct seq_file *s);
 

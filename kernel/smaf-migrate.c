@@ -121,19 +121,21 @@ static int smaf_migrate_copy(struct smaf_allocator *fa, struct sg_table *from,
  * @dev: that device, for the log
  * @c: the merged constraints of every user, that device included
  *
- * Refused while something pins the memory: a device mapping, a kernel
- * mapping (vmap), or the secure flag (SMAF does not ask the secure module
- * for new memory yet).  Otherwise allocates for @c (charged to the creator
- * before the copy: both copies exist for a moment), drops the page table
- * entries of every CPU mapping, copies, switches the buffer over and frees
- * the old memory.  CPU faults wait on @buf->lock meanwhile, so no write is
- * lost and none lands in freed memory.  Any failure leaves the buffer as
- * it was.
+ * Refused while something pins the memory: a device mapping or a kernel
+ * mapping (vmap).  Otherwise allocates for @c (charged to the creator
+ * before the copy: both copies exist for a moment); for a secure buffer,
+ * asks the secure module to grant the new memory to every CPU use that
+ * holds a grant, and the copy; drops the page table entries of every CPU
+ * mapping, copies, switches the buffer over and frees the old memory
+ * (scrubbed first if secure).  CPU faults wait on @buf->lock meanwhile, so
+ * no write is lost and none lands in freed memory.  Any failure leaves the
+ * buffer as it was.
  *
  * Context: process context, may sleep; @buf->lock held.
- * Return: 0; -EXDEV if migration is off or something pins the memory; or
- * the error of the allocation (see smaf_buffer_choose()), -ENOMEM if the
- * memory cannot be mapped for the copy.
+ * Return: 0; -EXDEV if migration is off, something pins the memory, or
+ * the secure module refuses the new memory; or the error of the
+ * allocation (see smaf_buffer_choose()), -ENOMEM if the memory cannot be
+ * mapped for the copy.
  */
 int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 		 const struct smaf_constraints *c)
@@ -146,6 +148,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	int old_error = buf->last_error;
 	enum smaf_refusal why = SMAF_REFUSED_ALLOC;
 	struct smaf_attachment *a;
+	bool scrubbed;
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
@@ -157,14 +160,19 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 						   dev_name(a->dev), -EXDEV);
 	if (buf->vmapped)
 		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_VMAP, NULL, -EXDEV);
-	if (buf->secure)
-		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_SECURE, NULL, -EXDEV);
 
 	buf->allocator = NULL;
 	memset(&buf->sgt, 0, sizeof(buf->sgt));
 	ret = smaf_buffer_choose(buf, c);
 	if (ret)
 		goto restore;
+	if (smaf_secure_move_grant(buf, &old_sgt, &buf->sgt)) {
+		/* Not used yet: nothing to scrub. */
+		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt, false);
+		why = SMAF_REFUSED_SECURE;
+		ret = -EXDEV;
+		goto restore;
+	}
 
 	/* Every CPU access from now on faults, and waits for @buf->lock. */
 	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
@@ -173,11 +181,13 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	if (!ret && buf->uncached)
 		ret = smaf_uncached_flush(buf);
 	if (ret) {
-		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt);
+		scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &buf->sgt);
+		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt, !scrubbed);
 		why = SMAF_REFUSED_COPY;
 		goto restore;
 	}
-	smaf_buffer_free_memory(buf, old, &old_sgt);
+	scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &old_sgt);
+	smaf_buffer_free_memory(buf, old, &old_sgt, !scrubbed);
 
 	buf->migrations++;
 	buf->refused[0] = '\0';

@@ -133,14 +133,15 @@ int smaf_secure_set(struct smaf_buffer *buf)
 	return 0;
 }
 
+/* Revokes the first @n ranges of @sgt (memory of @buf) from @dev. */
 static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
-				      struct device *dev, unsigned int n,
-				      enum dma_data_direction dir)
+				      struct sg_table *sgt, struct device *dev,
+				      unsigned int n, enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_sg(&buf->sgt, sg, i) {
+	for_each_sgtable_sg(sgt, sg, i) {
 		if (i == n)
 			break;
 		buf->sec->ops->revoke_access(buf->sec, buf->sec_ctx, dev,
@@ -148,25 +149,31 @@ static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
 	}
 }
 
-/* Grants every range of @buf to @dev, or none. */
+/* Grants every range of @sgt (memory of @buf) to @dev, or none. */
 static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
-				    struct device *dev,
+				    struct sg_table *sgt, struct device *dev,
 				    enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
-	for_each_sgtable_sg(&buf->sgt, sg, i) {
+	for_each_sgtable_sg(sgt, sg, i) {
 		ret = buf->sec->ops->grant_access(buf->sec, buf->sec_ctx, dev,
 						  sg_phys(sg), sg->length, dir);
 		if (ret) {
-			smaf_secure_revoke_ranges(buf, dev, i, dir);
+			smaf_secure_revoke_ranges(buf, sgt, dev, i, dir);
 			/* -EACCES, or why it could not decide (-ENOMEM...). */
 			return ret;
 		}
 	}
 	return 0;
+}
+
+/* The direction a CPU use is granted: read-write, or read only. */
+static enum dma_data_direction smaf_secure_cpu_dir(bool write)
+{
+	return write ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 }
 
 /**
@@ -185,7 +192,7 @@ int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
 	lockdep_assert_held(&buf->lock);
 	if (!buf->secure)
 		return 0;
-	return smaf_secure_grant_ranges(buf, a->dev, dir);
+	return smaf_secure_grant_ranges(buf, &buf->sgt, a->dev, dir);
 }
 
 /**
@@ -201,7 +208,7 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 {
 	lockdep_assert_held(&buf->lock);
 	if (buf->secure)
-		smaf_secure_revoke_ranges(buf, a->dev, UINT_MAX, dir);
+		smaf_secure_revoke_ranges(buf, &buf->sgt, a->dev, UINT_MAX, dir);
 }
 
 /**
@@ -220,11 +227,16 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
  */
 int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write)
 {
+	int ret;
+
 	lockdep_assert_held(&buf->lock);
 	if (!buf->secure)
 		return 0;
-	return smaf_secure_grant_ranges(buf, NULL, write ? DMA_BIDIRECTIONAL :
-					DMA_TO_DEVICE);
+	ret = smaf_secure_grant_ranges(buf, &buf->sgt, NULL,
+				       smaf_secure_cpu_dir(write));
+	if (!ret)
+		buf->cpu_grants[write]++;
+	return ret;
 }
 
 /**
@@ -237,9 +249,11 @@ int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write)
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write)
 {
 	lockdep_assert_held(&buf->lock);
-	if (buf->secure)
-		smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, write ?
-					  DMA_BIDIRECTIONAL : DMA_TO_DEVICE);
+	if (!buf->secure)
+		return;
+	smaf_secure_revoke_ranges(buf, &buf->sgt, NULL, UINT_MAX,
+				  smaf_secure_cpu_dir(write));
+	buf->cpu_grants[write]--;
 }
 
 /* Zeroes @n pages through a temporary kernel mapping, which also works for
@@ -258,18 +272,18 @@ static int smaf_secure_zero_pages(struct smaf_buffer *buf,
 	return 0;
 }
 
-/* The CPU zeroes the buffer, with a write grant like any other CPU use. */
-static int smaf_secure_cpu_scrub(struct smaf_buffer *buf)
+/* The CPU zeroes @sgt, with a write grant like any other CPU use. */
+static int smaf_secure_cpu_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
 {
 	struct sg_page_iter piter;
 	struct page *pages[64];
 	unsigned int n = 0;
 	int ret;
 
-	ret = smaf_secure_grant_ranges(buf, NULL, DMA_FROM_DEVICE);
+	ret = smaf_secure_grant_ranges(buf, sgt, NULL, DMA_FROM_DEVICE);
 	if (ret)
 		return ret;
-	for_each_sgtable_page(&buf->sgt, &piter, 0) {
+	for_each_sgtable_page(sgt, &piter, 0) {
 		pages[n++] = sg_page_iter_page(&piter);
 		if (n < ARRAY_SIZE(pages))
 			continue;
@@ -281,24 +295,122 @@ static int smaf_secure_cpu_scrub(struct smaf_buffer *buf)
 	}
 	if (!ret && n)
 		ret = smaf_secure_zero_pages(buf, pages, n);
-	smaf_secure_revoke_ranges(buf, NULL, UINT_MAX, DMA_FROM_DEVICE);
+	smaf_secure_revoke_ranges(buf, sgt, NULL, UINT_MAX, DMA_FROM_DEVICE);
 	return ret;
 }
 
-/* The secure module zeroes the buffer itself, range by range. */
-static int smaf_secure_module_scrub(struct smaf_buffer *buf)
+/* The secure module zeroes @sgt itself, range by range. */
+static int smaf_secure_module_scrub(struct smaf_buffer *buf,
+				    struct sg_table *sgt)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
-	for_each_sgtable_sg(&buf->sgt, sg, i) {
+	for_each_sgtable_sg(sgt, sg, i) {
 		ret = buf->sec->ops->scrub(buf->sec, buf->sec_ctx, sg_phys(sg),
 					   sg->length);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+/* Zeroes @sgt, memory of @buf, by the secure module or the granted CPU. */
+static int smaf_secure_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+{
+	int ret;
+
+	if (buf->sec->ops->scrub)
+		ret = smaf_secure_module_scrub(buf, sgt);
+	else
+		ret = smaf_secure_cpu_scrub(buf, sgt);
+	if (ret)
+		pr_err("cannot scrub %zu bytes of secure memory (error %d): they are quarantined\n",
+		       buf->size, ret);
+	return ret;
+}
+
+/**
+ * smaf_secure_move_grant() - ask for the memory a secure buffer moves to
+ * @buf: the buffer, about to move from @from to @to
+ * @from: its memory
+ * @to: the new memory, not used yet
+ *
+ * Asks the secure module to grant @to to every CPU use that holds a grant
+ * on @from (mappings and begun CPU accesses; device mappings and vmaps pin
+ * a buffer, which then does not move), and to grant the copy: CPU reads of
+ * @from, CPU writes of @to.  Asked in the context of the task whose device
+ * attaches.  All or nothing.  Does nothing for a buffer that is not secure.
+ *
+ * Context: process context; @buf->lock held.
+ * Return: 0, -EACCES, or the secure module's error.
+ */
+int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
+			   struct sg_table *to)
+{
+	unsigned int granted[2] = { 0, 0 }, w, i;
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	if (!buf->secure)
+		return 0;
+	for (w = 0; w < 2; w++)
+		for (; granted[w] < buf->cpu_grants[w]; granted[w]++) {
+			ret = smaf_secure_grant_ranges(buf, to, NULL,
+						       smaf_secure_cpu_dir(w));
+			if (ret)
+				goto revoke_uses;
+		}
+	ret = smaf_secure_grant_ranges(buf, from, NULL, DMA_TO_DEVICE);
+	if (ret)
+		goto revoke_uses;
+	ret = smaf_secure_grant_ranges(buf, to, NULL, DMA_FROM_DEVICE);
+	if (ret)
+		goto revoke_read;
+	return 0;
+
+revoke_read:
+	smaf_secure_revoke_ranges(buf, from, NULL, UINT_MAX, DMA_TO_DEVICE);
+revoke_uses:
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < granted[w]; i++)
+			smaf_secure_revoke_ranges(buf, to, NULL, UINT_MAX,
+						  smaf_secure_cpu_dir(w));
+	return ret;
+}
+
+/**
+ * smaf_secure_move_end() - end a move that smaf_secure_move_grant() allowed
+ * @buf: the buffer
+ * @from: the memory it moved from
+ * @to: the memory it moved to
+ * @left: @from if the move went through, @to if it failed: the memory the
+ *	  buffer leaves
+ *
+ * Revokes the copy's grants and the CPU uses' grants on @left, and scrubs
+ * @left (a secret may be there).  Does nothing for a buffer that is not
+ * secure.
+ *
+ * Context: process context; @buf->lock held.
+ * Return: true if @left may be freed; false if it could not be scrubbed:
+ * the caller must keep it out of circulation (smaf_secure_quarantine()).
+ */
+bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
+			  struct sg_table *to, struct sg_table *left)
+{
+	unsigned int w, i;
+
+	lockdep_assert_held(&buf->lock);
+	if (!buf->secure)
+		return true;
+	smaf_secure_revoke_ranges(buf, to, NULL, UINT_MAX, DMA_FROM_DEVICE);
+	smaf_secure_revoke_ranges(buf, from, NULL, UINT_MAX, DMA_TO_DEVICE);
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < buf->cpu_grants[w]; i++)
+			smaf_secure_revoke_ranges(buf, left, NULL, UINT_MAX,
+						  smaf_secure_cpu_dir(w));
+	return !smaf_secure_scrub(buf, left);
 }
 
 /**
@@ -323,14 +435,8 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 		return true;
 	if (buf->allocator) {
 		mutex_lock(&buf->lock);
-		if (buf->sec->ops->scrub)
-			ret = smaf_secure_module_scrub(buf);
-		else
-			ret = smaf_secure_cpu_scrub(buf);
+		ret = smaf_secure_scrub(buf, &buf->sgt);
 		mutex_unlock(&buf->lock);
-		if (ret)
-			pr_err("cannot scrub a %zu byte secure buffer (error %d): its memory is quarantined\n",
-			       buf->size, ret);
 	}
 	buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
 	atomic_dec(&smaf_secure_contexts);
@@ -340,20 +446,21 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 
 /**
  * smaf_secure_quarantine() - keep unscrubbed memory out of circulation
- * @buf: the buffer whose memory smaf_secure_release() could not scrub
+ * @sgt: memory of a secure buffer that could not be scrubbed
+ * @size: its size in bytes
  *
- * Takes over @buf->sgt: the memory is never given back to its allocator
- * (not even when SMAF unloads), and is counted in debugfs.
+ * Takes over @sgt: the memory is never given back to its allocator (not
+ * even when SMAF unloads), and is counted in debugfs.
  *
  * Context: process context; takes the secure registry lock.
  */
-void smaf_secure_quarantine(struct smaf_buffer *buf)
+void smaf_secure_quarantine(struct sg_table *sgt, size_t size)
 {
 	struct smaf_quarantined *q = kzalloc(sizeof(*q), GFP_KERNEL | __GFP_NOFAIL);
 
-	q->sgt = buf->sgt;
-	q->size = buf->size;
-	memset(&buf->sgt, 0, sizeof(buf->sgt));
+	q->sgt = *sgt;
+	q->size = size;
+	memset(sgt, 0, sizeof(*sgt));
 	mutex_lock(&smaf_secure_lock);
 	list_add(&q->node, &smaf_quarantine);
 	smaf_quarantine_bytes += q->size;

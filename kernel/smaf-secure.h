@@ -24,7 +24,15 @@
  * The memory of a secure buffer is zeroed before it is freed: by the module's
  * @scrub op if it has one, else by the CPU after a write grant (dev NULL,
  * DMA_FROM_DEVICE) asked for the purpose.  If that fails, SMAF never frees
- * the memory (it is quarantined, see debugfs).  A context
+ * the memory (it is quarantined, see debugfs).
+ *
+ * A secure buffer moves to other memory (a device attaching late cannot
+ * reach it) only if the module grants the new ranges to every CPU use that
+ * holds a grant, plus a CPU read of the old ranges and a CPU write of the
+ * new ones for the copy, all asked in the context of the task whose device
+ * attaches.  Afterwards the old ranges' grants are revoked and they are
+ * scrubbed and freed like a released buffer's: from then on they are no
+ * longer the buffer's.  A context
  * holds a reference on the secure module's owner, so the module cannot be
  * unloaded while a secure buffer exists.
  */
@@ -49,7 +57,9 @@ struct smaf_secure;
  *		back into SMAF.
  * @revoke_access: take back one grant, with the same arguments.
  * @scrub:	optional: zero [@addr, @addr + @size) of a buffer that no
- *		device or CPU holds a grant on any more (its last use).
+ *		device or CPU holds a grant on any more (its last use, or
+ *		memory the buffer moves away from); the range then leaves
+ *		the buffer.
  *		Return 0, or an error to keep the memory out of circulation.
  *		Called with SMAF's buffer lock held; may sleep.
  */

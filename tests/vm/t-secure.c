@@ -164,6 +164,58 @@ static void v10_secure(void)
 	smaf_close();
 }
 
+/*
+ * A late device on a secure buffer the CPU filled through a mapping: the
+ * buffer moves only if the secure module grants the new memory to that
+ * mapping (and the copy); the old memory's grants are revoked and it is
+ * scrubbed.  Without an IOMMU edu (28 bits) cannot reach system pages.
+ */
+static void secure_move(int edu)
+{
+	long long moved = smaf_debugfs_stat("migrate", "migrations");
+	long long refused = smaf_debugfs_stat("migrate", "refused_secure");
+	size_t size = 1024 * 1024;
+	long long ranges;
+	unsigned char *p;
+	int fd, err;
+
+	ts_policy("driver:smaf-edu=rw cpu=rw");
+	fd = secure_buffer(size);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		tap_bail("cannot map a secure buffer");
+	fill_pattern(p, size, 12);
+	ranges = smaf_buffer_num(fd, "segments");
+
+	write_file(TS_DENY_NTH, "1");
+	err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
+	write_file(TS_DENY_NTH, "0");
+	if (!err)
+		ioctl(edu, SMAF_EDU_IOC_DETACH);
+	tap_ok(err == EXDEV && smaf_debugfs_stat("migrate", "refused_secure") == refused + 1 &&
+	       check_pattern(p, size, 12) == 0,
+	       "secure: the module refuses the new memory to the CPU mapping: EXDEV, data intact (%s)",
+	       strerror(err));
+	tap_ok(ts_stat("grants") - ts_stat("revokes") == ranges,
+	       "only the mapping's grants are live (%lld ranges)", ranges);
+
+	err = ioctl(edu, SMAF_EDU_IOC_ATTACH, &fd) ? errno : 0;
+	if (!err)
+		ioctl(edu, SMAF_EDU_IOC_DETACH);
+	tap_ok(!err && smaf_debugfs_stat("migrate", "migrations") == moved + 1 &&
+	       check_pattern(p, size, 12) == 0,
+	       "granted, it moves and the same mmap reads the data (%s)", strerror(err));
+	ranges = smaf_buffer_num(fd, "segments");
+	tap_ok(ts_stat("grants") - ts_stat("revokes") == ranges,
+	       "the old memory's grants were revoked: the mapping holds the new ranges (%lld)",
+	       ranges);
+	munmap(p, size);
+	close(fd);
+	tap_ok(ts_stat("grants") == ts_stat("revokes") && ts_stat("dirty") == 0 &&
+	       ts_stat("unguarded") == 0,
+	       "all revoked, the memory left behind was scrubbed, nothing written unguarded");
+}
+
 int main(void)
 {
 	int edu, edu_src, vgem, capc, capv, fds[2], i, src, err, contexts, input = 0, status;
@@ -341,6 +393,9 @@ int main(void)
 	tap_ok(smaf_buffer_num(fds[0], "attachments") == 0, "and nothing stays attached");
 	close(fds[0]);
 	tap_ok(ts_stat("grants") == ts_stat("revokes"), "grants and revokes still balance");
+
+	if (!platform_iommu())
+		secure_move(edu);
 
 	/* The secure module cannot go while a context exists. */
 	fds[0] = secure_buffer(4096);

@@ -28,15 +28,18 @@
  * could not decide).
  *
  * With "scrub=1" (load time, the default) the module zeroes released
- * buffers itself, as a TEE would (SMAF's scrub op); with "scrub=0" SMAF asks
- * it a CPU write grant to zero them, which the policy decides like any
- * other CPU use.
+ * buffers itself, as a TEE would (SMAF's scrub op): a scrubbed range leaves
+ * the buffer (SMAF frees it, at release or when the buffer moves), so the
+ * module forgets it.  With "scrub=0" SMAF asks it a CPU write grant to zero
+ * them, which the policy decides like any other CPU use; the module then
+ * cannot tell memory a buffer moved away from, so tests that move secure
+ * buffers use scrub=1.
  *
  * Counters of grants, denials and revokes, and the live contexts, are in
  * <debugfs>/<module name>/stats.  Every context checks at destruction that
- * each grant was revoked, and that the memory it granted (SMAF zeroes a
- * secure buffer before destroying its context) holds no byte but zero:
- * "dirty" counts the contexts that failed that check.  Like a firewall
+ * each grant was revoked, and that the memory it granted and did not scrub
+ * itself (SMAF zeroes a secure buffer before destroying its context) holds
+ * no byte but zero: "dirty" counts the contexts that failed that check.  Like a firewall
  * would, it also watches writes: when the last grant that allows writing
  * is revoked it takes a checksum of the memory, and at destruction
  * "unguarded" counts the contexts whose memory changed since, that is,
@@ -472,15 +475,18 @@ static int ts_scrub(struct smaf_secure *sec, void *c, phys_addr_t addr,
 {
 	struct ts_ctx *ctx = c;
 	void *p = memremap(addr, size, MEMREMAP_WB);
+	unsigned int i;
 
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, size);
 	memunmap(p);
+	/* The range leaves the buffer: forget it. */
 	mutex_lock(&ctx->lock);
-	ts_record_locked(ctx, addr, size);
+	for (i = 0; i < ctx->nranges; i++)
+		if (ctx->ranges[i].addr == addr)
+			ctx->ranges[i] = ctx->ranges[--ctx->nranges];
 	ctx->sum = ts_checksum(ctx);
-	ctx->sum_valid = true;
 	mutex_unlock(&ctx->lock);
 	return 0;
 }
