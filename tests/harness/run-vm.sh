@@ -114,6 +114,8 @@ fi
 # Randomized tests take their seed from the environment: pass it to init.
 [ -n "${SMAF_SEED:-}" ] && extra="$extra SMAF_SEED=$SMAF_SEED"
 [ -n "${SMAF_FUZZ_SECONDS:-}" ] && extra="$extra SMAF_FUZZ_SECONDS=$SMAF_FUZZ_SECONDS"
+# SMAF_VM_APPEND: more kernel parameters, for experiments (iommu.strict=1).
+[ -n "${SMAF_VM_APPEND:-}" ] && extra="$extra $SMAF_VM_APPEND"
 
 timeout "${SMAF_VM_TIMEOUT:-900}" $qemu $accel -m 6G -smp 2 \
 	-display none -monitor none -no-reboot "${machine[@]}" \
