@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/io.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
@@ -186,7 +187,10 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 		why = SMAF_REFUSED_COPY;
 		goto restore;
 	}
+	/* The old memory is scrubbed as its own allocator's (cpu_uncached). */
+	swap(buf->allocator, old);
 	scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &old_sgt);
+	swap(buf->allocator, old);
 	smaf_buffer_free_memory(buf, old, &old_sgt, !scrubbed);
 
 	buf->migrations++;
