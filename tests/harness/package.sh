@@ -31,9 +31,13 @@ ok() {
 	fi
 }
 
+# Runs a command in the root, with a clean environment (but the host's
+# proxy, if it reaches the archive through one).
 in_root() {
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@" >> "$log" 2>&1
+		DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
+		${http_proxy:+http_proxy=$http_proxy} ${https_proxy:+https_proxy=$https_proxy} \
+		"$@" >> "$log" 2>&1
 }
 
 umount_root() {
