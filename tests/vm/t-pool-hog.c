@@ -119,7 +119,9 @@ int main(void)
 	if (free_mib > LEFT_MIB + 512)
 		write_file("/proc/sys/vm/nr_hugepages", buf);
 	huge = read_long("/proc/sys/vm/nr_hugepages");
-	tap_diag("%ld MiB free, %ld MiB set aside as huge pages", free_mib, 2 * huge);
+	/* 2 MiB huge pages (x86, and arm64 with 4 KiB pages). */
+	tap_diag("%ld MiB free, %ld MiB set aside as huge pages", free_mib,
+		 huge > 0 ? 2 * huge : 0);
 
 	without = run_hog(mib);
 	tap_ok(without > 0, "without SMAF, the hog got %ld MiB before the OOM killer stopped it",
@@ -129,7 +131,8 @@ int main(void)
 	tap_ok(load_smaf(buf) == 0, "smaf loads with a %d MiB pool", POOL_MIB);
 	full = !settle_full(60000);
 	tap_ok(full && smaf_pool_stat("max_bytes") == POOL_MIB * MIB,
-	       "the pool fills (%lld of %lld MiB)", smaf_pool_stat("clean_bytes") / MIB, smaf_pool_stat("max_bytes") / MIB);
+	       "the pool fills (%lld of %lld MiB)", smaf_pool_stat("clean_bytes") / MIB,
+	       smaf_pool_stat("max_bytes") / MIB);
 	with = run_hog(mib);
 	tap_ok(with >= without - SLACK_MIB,
 	       "with a full %d MiB pool, the hog got %ld MiB (without SMAF: %ld)", POOL_MIB,
