@@ -188,7 +188,8 @@ static void refusals(void)
 	tap_ok(err == EXDEV && mstat("refused_device_mapped") == mapped + 1 &&
 	       mstat("migrations") == moved && !strncmp(why, "device_mapped:", 14),
 	       "while vgem holds a mapping, edu gets EXDEV (%s; debugfs: %s)", strerror(err), why);
-	tap_ok(smaf_buffer_num(a, "attachments") == 1, "only vgem is attached: the refused device left nothing");
+	tap_ok(smaf_buffer_num(a, "attachments") == 1,
+	       "only vgem is attached: the refused device left nothing");
 	tap_ok(check_pattern(p, SIZE, 8) == 0, "the CPU still reads its data");
 	gc.handle = ph.handle;
 	ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc);
