@@ -29,6 +29,18 @@ if [ ${#kvers[@]} -eq 0 ] && [ "$package" = 0 ]; then
 fi
 
 total_pass=0 total_fail=0
+# Adds the "PASSED FAILED" a lane wrote to LOGDIR/result-TAG to the totals
+# (a lane that wrote none counts as a failure).
+add_result() {
+	local p f
+	if read -r p f < "$logdir/result-$1"; then
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+	else
+		total_fail=$((total_fail + 1))
+	fi
+	rm -f "$logdir/result-$1"
+}
 for kver in "${kvers[@]}"; do
 	initrd=$build/initramfs-$kver.cpio.gz
 	profiles="default iommu"
@@ -70,13 +82,7 @@ for kver in "${kvers[@]}"; do
 		start=$(date +%s)
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
 		echo "[$tag] took $(($(date +%s) - start)) s"
-		if read -r p f < "$logdir/result-$tag"; then
-			total_pass=$((total_pass + p))
-			total_fail=$((total_fail + f))
-		else
-			total_fail=$((total_fail + 1))
-		fi
-		rm -f "$logdir/result-$tag"
+		add_result "$tag"
 	done
 done
 
@@ -85,13 +91,7 @@ if [ "$package" = 1 ]; then
 	start=$(date +%s)
 	"$top/tests/harness/package.sh"
 	echo "[package] took $(($(date +%s) - start)) s"
-	if read -r p f < "$logdir/result-package"; then
-		total_pass=$((total_pass + p))
-		total_fail=$((total_fail + f))
-	else
-		total_fail=$((total_fail + 1))
-	fi
-	rm -f "$logdir/result-package"
+	add_result package
 fi
 
 # Native unit tests of the pure logic (ASan/UBSan builds).

@@ -460,6 +460,19 @@ int smaf_first_use(int fd)
 	return 0;
 }
 
+long read_long_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY), err = 0;

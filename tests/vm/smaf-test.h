@@ -75,6 +75,8 @@ int dmabuf_sync(int fd, uint64_t flags);
 int smaf_first_use(int fd);
 /* Writes @val to a sysfs/debugfs/cgroup file; returns 0 or the errno. */
 int write_file(const char *path, const char *val);
+/* The number at the start of file @path (sysfs, procfs), -1 if none. */
+long read_long_file(const char *path);
 
 /* Creates a SMAF buffer through the raw ioctl; returns the fd or -1. */
 int smaf_test_create(int devfd, uint64_t length, const char *name);

@@ -25,19 +25,6 @@
 #define CG "/sys/fs/cgroup"
 #define TEST_CG CG "/smaf-test"
 
-static long read_num(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -83,7 +70,7 @@ int main(void)
 		a = smaf_test_create(dev, 32 * MIB, NULL);
 		if (smaf_first_use(a))
 			_exit(11);
-		current = read_num(TEST_CG "/memory.current");
+		current = read_long_file(TEST_CG "/memory.current");
 		if (current < (long)(32 * MIB))
 			_exit(12);	/* not charged */
 		b = smaf_test_create(dev, 64 * MIB, NULL);
@@ -93,9 +80,9 @@ int main(void)
 	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	       "inside it: 32 MiB charged to the cgroup, then 64 MiB more refused with ENOMEM (exit %d)",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	tap_ok(read_num(TEST_CG "/memory.current") < (long)(4 * MIB),
+	tap_ok(read_long_file(TEST_CG "/memory.current") < (long)(4 * MIB),
 	       "the charge went away with the process (%ld bytes left)",
-	       read_num(TEST_CG "/memory.current"));
+	       read_long_file(TEST_CG "/memory.current"));
 	tap_ok(!rmdir(TEST_CG), "cgroup removed");
 
 	/* A large allocation stops promptly at SIGKILL. */

@@ -24,19 +24,6 @@
 #define LEFT_MIB 1536		/* free memory left to the hog */
 #define SLACK_MIB 64		/* run-to-run spread of the OOM point */
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /* Takes memory 4 MiB at a time, counting in @mib, until it is killed. */
 static void __attribute__((noreturn)) hog(volatile long *mib)
 {
@@ -118,7 +105,7 @@ int main(void)
 	snprintf(buf, sizeof(buf), "%ld", (free_mib - LEFT_MIB) / 2);
 	if (free_mib > LEFT_MIB + 512)
 		write_file("/proc/sys/vm/nr_hugepages", buf);
-	huge = read_long("/proc/sys/vm/nr_hugepages");
+	huge = read_long_file("/proc/sys/vm/nr_hugepages");
 	/* 2 MiB huge pages (x86, and arm64 with 4 KiB pages). */
 	tap_diag("%ld MiB free, %ld MiB set aside as huge pages", free_mib,
 		 huge > 0 ? 2 * huge : 0);
