@@ -99,4 +99,9 @@ size_t check_pattern(const unsigned char *p, size_t len, unsigned int seed);
 long write_pattern_fd(int fd, size_t len, unsigned int seed);
 long check_pattern_fd(int fd, size_t len, unsigned int seed);
 
+/* Passes @fd over Unix socket @sock (SCM_RIGHTS); 0 or -1. */
+int send_fd(int sock, int fd);
+/* Receives an fd send_fd() passed; the fd or -1. */
+int recv_fd(int sock);
+
 #endif
