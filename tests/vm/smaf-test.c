@@ -551,3 +551,12 @@ int recv_fd(int sock)
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
 }
+
+int smaf_load(const char *extra)
+{
+	const char *args = getenv("smaf_args");
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "insmod /lib/modules/smaf.ko %s %s", args ? args : "", extra);
+	return system(cmd);
+}

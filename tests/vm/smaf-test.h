@@ -104,4 +104,7 @@ int send_fd(int sock, int fd);
 /* Receives an fd send_fd() passed; the fd or -1. */
 int recv_fd(int sock);
 
+/* Loads smaf.ko with the harness's arguments and @extra; 0 on success. */
+int smaf_load(const char *extra);
+
 #endif

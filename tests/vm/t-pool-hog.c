@@ -76,15 +76,6 @@ static int settle_full(int ms)
 	return -1;
 }
 
-static int load_smaf(const char *extra)
-{
-	const char *args = getenv("smaf_args");
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "insmod /lib/modules/smaf.ko %s %s", args ? args : "", extra);
-	return system(cmd);
-}
-
 int main(void)
 {
 	long free_mib, huge, without, with;
@@ -115,7 +106,7 @@ int main(void)
 	       without);
 
 	snprintf(buf, sizeof(buf), "pool_mib=%d", POOL_MIB);
-	tap_ok(load_smaf(buf) == 0, "smaf loads with a %d MiB pool", POOL_MIB);
+	tap_ok(smaf_load(buf) == 0, "smaf loads with a %d MiB pool", POOL_MIB);
 	full = !settle_full(60000);
 	tap_ok(full && smaf_pool_stat("max_bytes") == POOL_MIB * MIB,
 	       "the pool fills (%lld of %lld MiB)", smaf_pool_stat("clean_bytes") / MIB,
@@ -129,7 +120,7 @@ int main(void)
 	       smaf_pool_stat("clean_bytes") / MIB, smaf_pool_stat("dirty_bytes") / MIB);
 
 	write_file("/proc/sys/vm/nr_hugepages", "0");
-	tap_ok(system("rmmod smaf") == 0 && load_smaf("") == 0,
+	tap_ok(system("rmmod smaf") == 0 && smaf_load("") == 0,
 	       "smaf reloads with the harness's parameters");
 	return tap_done();
 }
