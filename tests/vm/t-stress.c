@@ -45,7 +45,7 @@ static unsigned int rnd(struct worker *w, unsigned int n)
 	return rand_r(&w->rng) % n;
 }
 
-static int send_fd(int sock, int fd, unsigned int pattern_seed, size_t size)
+static int send_buffer(int sock, int fd, unsigned int pattern_seed, size_t size)
 {
 	char buf[CMSG_SPACE(sizeof(int))];
 	unsigned long payload[2] = { pattern_seed, size };
@@ -133,7 +133,7 @@ static void op(struct worker *w)
 	case 4:
 		if (w->sock < 0)
 			break;
-		if (send_fd(w->sock, w->fds[s], w->seeds[s], w->sizes[s]) ||
+		if (send_buffer(w->sock, w->fds[s], w->seeds[s], w->sizes[s]) ||
 		    read(w->sock, &answer, 1) != 1 || answer != 'y')
 			w->errors++;
 		break;
