@@ -27,7 +27,7 @@ UAPI      := -Iinclude/uapi
 KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 
 LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
-PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -I/usr/include/libdrm -D_GNU_SOURCE
+PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
@@ -38,8 +38,12 @@ KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/allocators/*.c kernel/alloc
 all: modules lib tools tests
 
 # ---- kernel module, one build per test kernel ---------------------------
-modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-edu.ko \
-	$(BUILD)/kernel/$(k)/smaf-testsecure.ko $(BUILD)/kernel/$(k)/smaf-bench.ko)
+# Standalone test-only drivers: smaf-edu (QEMU's edu DMA device),
+# smaf-ptprobe (reads the caller's page tables) and smaf-bench (the
+# benchmarks' baseline, bench/).
+TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench
+modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
+	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	@mkdir -p $(@D)
@@ -47,23 +51,17 @@ $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
 		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) W=1 modules
 
-# Test-only driver for QEMU's edu DMA device.
-EDU_SRC := $(wildcard tests/drivers/smaf-edu/*)
-$(BUILD)/kernel/%/smaf-edu.ko: $(EDU_SRC)
-	@mkdir -p $(@D)/edu
-	cp $(EDU_SRC) $(@D)/edu/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)/edu) W=1 modules
-	cp $(@D)/edu/smaf-edu.ko $@
-
-# Benchmark-only baseline driver (bench/).
-BENCHDRV_SRC := $(wildcard tests/drivers/smaf-bench/*)
-$(BUILD)/kernel/%/smaf-bench.ko: $(BENCHDRV_SRC)
-	@mkdir -p $(@D)/bench
-	cp $(BENCHDRV_SRC) $(@D)/bench/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)/bench) W=1 modules
-	cp $(@D)/bench/smaf-bench.ko $@
+# Standalone test-only drivers (TEST_DRIVERS), each tests/drivers/NAME/
+# giving NAME.ko.
+define test_driver
+$$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*)
+	@mkdir -p $$(@D)/$(1)
+	cp $$^ $$(@D)/$(1)/
+	$$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) $$$$(tests/harness/kdir.sh --make-args $$*) \
+		M=$$(abspath $$(@D)/$(1)) W=1 modules
+	cp $$(@D)/$(1)/$(1).ko $$@
+endef
+$(foreach d,$(TEST_DRIVERS),$(eval $(call test_driver,$(d))))
 
 # Test-only secure module (and a second copy, to test that only one registers).
 TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)

@@ -2,7 +2,8 @@
 # Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
-# package), the statically linked test programs and smafctl.  For an arm64
+# package), the statically linked test programs and smafctl, and on x86
+# the host's trinity.  For an arm64
 # kernel everything comes from its unpacked packages (arm64.sh) and the
 # programs from BUILDDIR/arm64, and the virtio serial modules that carry
 # the TAP output are loaded first.
@@ -53,11 +54,25 @@ done
 
 # SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built).
 cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"
-cp "$build/kernel/$kver/smaf-edu.ko" \
+cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
    "$build/kernel/$kver/smaf-bench.ko" \
    "$root/lib/modules/"
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$root/tests/"
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
+
+# The host's trinity (Debian's, dynamically linked) for d-trinity on x86,
+# with the libraries it loads, and user nobody for its --dropprivs.
+if [ "$sysroot" = / ] && [ -x /usr/bin/trinity ]; then
+	mkdir -p "$root/usr/bin"
+	cp /usr/bin/trinity "$root/usr/bin/"
+	ldd /usr/bin/trinity | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+		> "$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+fi
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

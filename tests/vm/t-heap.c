@@ -27,12 +27,12 @@
 #include <linux/smaf.h>
 
 #include "smaf-edu.h"
+#include "smaf-ptprobe.h"
 #include "smaf-test.h"
 
 #define MIB (1024 * 1024)
 #define MAX_NODES 32
 /* The calling process's page tables, user part included. */
-#define PTDUMP "/sys/kernel/debug/page_tables/current_kernel"
 
 struct node {
 	char name[64];
@@ -204,24 +204,17 @@ static void zeroed_on_reuse(const struct node *n, int heap, size_t size)
 	       n->name, size / 1024, made, dirty);
 }
 
-/* Is the mapping at @addr write-combined, per the page table dump? */
-static int ptdump_wc(const void *addr)
+/* The memory type of the caller's mapping at @addr (smaf-ptprobe). */
+static int cpu_cache_mode(const void *addr, unsigned long long *bits)
 {
-	unsigned long a = (unsigned long)addr, start, end;
-	char line[256];
-	int wc = -1;
-	FILE *f = fopen(PTDUMP, "r");
+	struct smaf_ptprobe p = { .addr = (unsigned long)addr };
+	int fd = open("/dev/smaf-ptprobe", O_RDWR), ret;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "0x%lx-0x%lx", &start, &end) != 2 || a < start || a >= end)
-			continue;
-		/* x86: write-combining is PAT entry 1, the PWT bit alone. */
-		wc = strstr(line, " PWT") && !strstr(line, " PCD");
-		break;
-	}
-	if (f)
-		fclose(f);
-	return wc;
+	ret = fd >= 0 && !ioctl(fd, SMAF_PTPROBE_IOC_CACHE, &p) ? (int)p.cache : -1;
+	*bits = p.bits;
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 /* One node: a buffer that maps, syncs, is named and imported, as aliased. */
@@ -233,7 +226,8 @@ static void use(const struct node *n, int heap, int vgem)
 	char val[64];
 	unsigned char *p;
 	struct stat st = { 0 };
-	int fd, flags, wc;
+	unsigned long long bits = 0;
+	int fd, flags, mode, wc;
 
 	tap_ok(!stat(n->path, &st) && S_ISCHR(st.st_mode) && (st.st_mode & 0777) == 0600 &&
 	       st.st_uid == 0, "%s: a root-only character device (%o)", n->name,
@@ -263,12 +257,13 @@ static void use(const struct node *n, int heap, int vgem)
 	p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
 	if (p != MAP_FAILED) {
 		(void)*(volatile unsigned char *)p;
-		wc = ptdump_wc(p);
-		if (wc >= 0)
-			tap_ok(wc == n->uncached, "%s: the CPU mapping is %swrite-combined",
-			       n->name, n->uncached ? "" : "not ");
-		else if (getenv("smaf_debug") && !strcmp(getenv("smaf_debug"), "1"))
-			tap_ok(0, "%s: the debug kernel has %s", n->name, PTDUMP);
+		/* Carveout memory the CPU must not cache (arm64) is uncached too. */
+		wc = n->uncached || smaf_buffer_num(fd, "cpu_uncached") == 1;
+		mode = cpu_cache_mode(p, &bits);
+		tap_ok(mode == (wc ? SMAF_PTPROBE_WC : SMAF_PTPROBE_CACHED),
+		       "%s: the page table maps it %s (memory-type bits %#llx, %s memory)",
+		       n->name, wc ? "write-combined" : "cached", bits,
+		       smaf_buffer_field(fd, "allocator", val, sizeof(val)) ? "?" : val);
 		munmap(p, MIB);
 	}
 

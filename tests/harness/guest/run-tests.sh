@@ -70,7 +70,10 @@ fi
 insmod /lib/modules/smaf-edu.ko dma_bits=${smaf_edu_bits:-28} && [ -c /dev/smaf-edu ] &&
 	echo "ok 3 - smaf-edu test driver bound to the edu device" ||
 	echo "not ok 3 - smaf-edu test driver bound to the edu device"
-echo "1..3"
+insmod /lib/modules/smaf-ptprobe.ko && [ -c /dev/smaf-ptprobe ] &&
+	echo "ok 4 - smaf-ptprobe test driver loaded" ||
+	echo "not ok 4 - smaf-ptprobe test driver loaded"
+echo "1..4"
 echo "# smaf-test-end: load exit=0"
 
 # kmemleak (debug kernel): forget what boot and module loading left.
