@@ -154,7 +154,8 @@ static void private_mappings(void)
 /* 2. The secure flag is one-way and needs a writable buffer. */
 static void one_way_flag(void)
 {
-	int fd = secure_buffer(4096), ro;
+	int fd = secure_buffer(4096), ro, rw, err;
+	char path[64];
 
 	tap_ok(set_secure(fd, 0) == EPERM && get_secure(fd) == 1,
 	       "clearing the secure flag: EPERM, the buffer stays secure");
@@ -166,6 +167,14 @@ static void one_way_flag(void)
 	ro = create_flags(4096, 0);
 	tap_ok(set_secure(ro, 1) == EBADF && set_secure(ro, 0) == EBADF && get_secure(ro) == 0,
 	       "a read-only buffer's flag cannot be changed: EBADF; GET works");
+	/* Nor can the read-only fd be reopened writable through /proc. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ro);
+	rw = open(path, O_RDWR);
+	err = rw < 0 ? errno : 0;
+	tap_ok(rw < 0 && (err == ENXIO || err == EACCES),
+	       "reopening it read-write through %s fails (%s)", path, strerror(err));
+	if (rw >= 0)
+		close(rw);
 	close(ro);
 }
 
