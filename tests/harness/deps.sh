@@ -9,7 +9,7 @@ pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
       qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip
       linux-source-6.1 bc bison flex libelf-dev libssl-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
-      device-tree-compiler
+      device-tree-compiler trinity
       debhelper dh-dkms dkms dpkg-dev lintian debootstrap groff-base)
 # Debian's arm64 kernels themselves are fetched by tests/harness/arm64.sh;
 # the packaging lane's clean root by debootstrap (tests/harness/package.sh).

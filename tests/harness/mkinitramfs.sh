@@ -2,8 +2,8 @@
 # Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
-# package), the statically linked test programs and smafctl, and on x86
-# the host's trinity.  For an arm64
+# package), the statically linked test programs and smafctl, and for the
+# debug kernel the host's trinity.  For an arm64
 # kernel everything comes from its unpacked packages (arm64.sh) and the
 # programs from BUILDDIR/arm64, and the virtio serial modules that carry
 # the TAP output are loaded first.
@@ -61,9 +61,10 @@ cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$root/tests/"
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 
-# The host's trinity (Debian's, dynamically linked) for d-trinity on x86,
-# with the libraries it loads, and user nobody for its --dropprivs.
-if [ "$sysroot" = / ] && [ -x /usr/bin/trinity ]; then
+# The host's trinity (Debian's, dynamically linked) for d-trinity, which
+# runs on the debug kernel, with the libraries it loads, and user nobody
+# for its --dropprivs.
+if [ "$kver" = debug ] && [ -x /usr/bin/trinity ]; then
 	mkdir -p "$root/usr/bin"
 	cp /usr/bin/trinity "$root/usr/bin/"
 	ldd /usr/bin/trinity | grep -o '/[^ ]*' | while read -r lib; do

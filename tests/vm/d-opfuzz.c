@@ -8,7 +8,9 @@
  * close at any moment; while a second thread races debugfs readers, ioctls
  * on whatever fd numbers exist, and short-lived buffers.  Runs first
  * without a secure module, then with the test firewall, whose CPU policy
- * flips between allowed and denied.
+ * flips between allowed and denied, then with the firewall and global
+ * limits tighter than what the buffers would hold (a first use refused
+ * must be ENOSPC).
  *
  * It keeps a model of every buffer (a shadow of its contents, its mappings
  * page by page) and checks: data written is data read, through any mapping
@@ -44,6 +46,12 @@
 #define MAX_PAGES	16
 #define TS_POLICY	"/sys/module/smaf_testsecure/parameters/policy"
 #define TS_STATS	"/sys/kernel/debug/smaf_testsecure/stats"
+#define LIMITS		"/sys/module/smaf/parameters/limits"
+/*
+ * Less than the model's buffers can hold: 192 KiB in all allocators a
+ * buffer can fall back to, against up to 6 x 64 KiB.
+ */
+#define TIGHT_LIMITS	"system:global=96K,dma32:global=32K,contig:global=32K,carveout:global=32K"
 
 struct buf {
 	int fd;			/* -1 once closed */
@@ -70,7 +78,8 @@ static struct buf bufs[MAX_BUFS];
 static struct map maps[MAX_MAPS];
 static unsigned int rng;
 static int dev, cpu_denied, have_secure;
-static long ops, violations;
+static volatile int limited;	/* tight global limits: first uses may get ENOSPC */
+static long ops, violations, limit_refusals;
 static volatile int stop_chaos;
 static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;	/* see op_mremap */
 
@@ -180,6 +189,22 @@ static void op_create(void)
 	if (ioctl(dev, SMAF_IOC_CREATE, &d)) {
 		violation("create %llu bytes: %s", (unsigned long long)d.length, strerror(errno));
 		return;
+	}
+	/*
+	 * Under tight limits the first use is made here, so that a buffer the
+	 * model keeps always has its memory: a refusal must be ENOSPC, and
+	 * leaves nothing behind.
+	 */
+	if (limited) {
+		int err = smaf_first_use(d.fd);
+
+		if (err) {
+			if (err != ENOSPC)
+				violation("first use under tight limits: %s", strerror(err));
+			limit_refusals++;
+			close(d.fd);
+			return;
+		}
 	}
 	b->fd = d.fd;
 	b->pages = (d.length + PG - 1) / PG;
@@ -638,10 +663,14 @@ static void *chaos(void *arg)
 			p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 			pthread_mutex_unlock(&vm_lock);
 			if (p != MAP_FAILED) {
-				if (guarded_copy(p, &one, 1))
+				/*
+				 * Under tight limits, a fault must be the limit's
+				 * (the buffer's last error: a retry can succeed).
+				 */
+				if (guarded_copy(p, &one, 1) &&
+				    !(limited && smaf_buffer_num(fd, "error") == -ENOSPC))
 					violation("chaos: first write to a fresh buffer: signal %d, SYNC_START: %s",
-						  last_sig, dmabuf_sync(fd, DMA_BUF_SYNC_START |
-							DMA_BUF_SYNC_RW) ? strerror(errno) : "ok");
+						  last_sig, strerror(smaf_first_use(fd)));
 				munmap(p, PG);
 			}
 			close(fd);
@@ -701,8 +730,10 @@ int main(void)
 	const char *env = getenv("SMAF_SEED"), *budget = getenv("SMAF_FUZZ_SECONDS");
 	unsigned int seed = env ? (unsigned int)strtoul(env, NULL, 0) : (unsigned int)time(NULL);
 	time_t seconds = budget ? atoi(budget) : 60;
+	char limits[1024] = "";
 	unsigned int chaos_seed;
 	long before;
+	int lf;
 	pthread_t t;
 	char line[256];
 	FILE *f;
@@ -711,23 +742,38 @@ int main(void)
 	signal(SIGBUS, on_fault);
 	rng = seed;
 	chaos_seed = seed ^ 0x5eed;
-	tap_diag("seed %u (replay with SMAF_SEED=%u), %ld s per phase", seed, seed, (long)seconds);
+	tap_diag("seed %u (replay with SMAF_SEED=%u), %ld s in 3 phases", seed, seed, (long)seconds);
 	dev = open("/dev/smaf", O_RDWR);
 	if (dev < 0)
 		tap_bail("cannot open /dev/smaf");
 
 	pthread_create(&t, NULL, chaos, &chaos_seed);
 	before = violations;
-	run(seconds / 2);
+	run(seconds / 3);
 	tap_ok(violations == before, "without a secure module: %ld operations, %ld violations",
 	       ops, violations - before);
 
 	have_secure = !system("insmod /lib/modules/smaf-testsecure.ko policy=cpu=rw");
 	tap_ok(have_secure, "load the test firewall");
 	before = violations;
-	run(seconds - seconds / 2);
+	run(seconds / 3);
 	tap_ok(violations == before, "with the test firewall: %ld operations, %ld violations",
 	       ops, violations - before);
+
+	lf = open(LIMITS, O_RDONLY);
+	if (lf < 0 || read(lf, limits, sizeof(limits) - 1) <= 0)
+		tap_bail("cannot read %s", LIMITS);
+	close(lf);
+	strtok(limits, "\n");
+	tap_ok(!write_file(LIMITS, TIGHT_LIMITS), "tight global limits: " TIGHT_LIMITS);
+	limited = 1;
+	before = violations;
+	run(seconds - 2 * (seconds / 3));
+	limited = 0;
+	tap_ok(violations == before && limit_refusals > 0,
+	       "with the firewall and tight limits: %ld operations, %ld violations, %ld first uses refused",
+	       ops, violations - before, limit_refusals);
+	tap_ok(!write_file(LIMITS, limits), "limits restored");
 	stop_chaos = 1;
 	pthread_join(t, NULL);
 
@@ -738,7 +784,9 @@ int main(void)
 		fclose(f);
 	tap_ok(system("rmmod smaf_testsecure") == 0,
 	       "the firewall unloads: every secure context is gone");
-	tap_ok(smaf_live_buffers() == 0, "no buffer left (%d)", smaf_live_buffers());
+	tap_ok(smaf_live_buffers() == 0 && smaf_allocator_stat("system", "bytes") == 0 &&
+	       smaf_allocator_stat("dma32", "bytes") == 0,
+	       "no buffer left (%d), nothing charged", smaf_live_buffers());
 	close(dev);
 	return tap_done();
 }
