@@ -36,7 +36,7 @@ static int smaf_ptprobe_bits(struct vm_area_struct *vma, unsigned long addr,
 	*bits = pgprot_val(args.pgprot) & PTPROBE_CACHE_MASK;
 	follow_pfnmap_end(&args);
 #else
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the page table lock follow_pte() took */
 	pte_t *ptep;
 
 	if (follow_pte(vma->vm_mm, addr, &ptep, &ptl))
