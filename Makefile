@@ -45,7 +45,17 @@ TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
 	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
-$(BUILD)/kernel/%/smaf.ko: $(KSRC)
+# Which kernel tree each kernel's modules were built against: rewritten
+# only when it changes (the debug kernel rebuilt from another fragment),
+# which then rebuilds that kernel's modules.
+$(BUILD)/kernel/%/kdir: FORCE
+	@mkdir -p $(@D)
+	@k=$$(tests/harness/kdir.sh $*) && \
+		{ [ "$$(cat $@ 2>/dev/null)" = "$$k" ] || echo "$$k" > $@; }
+.PRECIOUS: $(BUILD)/kernel/%/kdir
+FORCE:
+
+$(BUILD)/kernel/%/smaf.ko: $(KSRC) $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)
 	cp -r kernel/*.c kernel/*.h kernel/Kbuild kernel/allocators $(@D)/
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
@@ -54,9 +64,9 @@ $(BUILD)/kernel/%/smaf.ko: $(KSRC)
 # Standalone test-only drivers (TEST_DRIVERS), each tests/drivers/NAME/
 # giving NAME.ko.
 define test_driver
-$$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*)
+$$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*) $$(BUILD)/kernel/%/kdir
 	@mkdir -p $$(@D)/$(1)
-	cp $$^ $$(@D)/$(1)/
+	cp $$(wildcard tests/drivers/$(1)/*) $$(@D)/$(1)/
 	$$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) $$$$(tests/harness/kdir.sh --make-args $$*) \
 		M=$$(abspath $$(@D)/$(1)) W=1 modules
 	cp $$(@D)/$(1)/$(1).ko $$@
@@ -65,7 +75,7 @@ $(foreach d,$(TEST_DRIVERS),$(eval $(call test_driver,$(d))))
 
 # Test-only secure module (and a second copy, to test that only one registers).
 TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
-$(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko
+$(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)/testsecure
 	cp $(TS_SRC) $(@D)/testsecure/
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
