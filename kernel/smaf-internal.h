@@ -141,6 +141,7 @@ void smaf_limits_destroy(struct smaf_buffer *buf);
 int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 int smaf_limits_init(void);
+void smaf_limits_exit(void);
 int smaf_limits_register(struct smaf_allocator *alloc);
 void smaf_limits_unregister(struct smaf_allocator *alloc);
 int smaf_limits_costly_begin(struct smaf_buffer *buf);

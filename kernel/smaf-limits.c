@@ -83,13 +83,33 @@ static unsigned int max_buffers = 4096;
 module_param(max_buffers, uint, 0644);
 MODULE_PARM_DESC(max_buffers, "live buffers per unprivileged user (default 4096)");
 
+/* Holds nothing and pauses no more: may be freed.  The limits lock held. */
+static bool smaf_user_idle(struct smaf_user *u)
+{
+	unsigned int i;
+
+	if (u->buffers)
+		return false;
+	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
+		if (u->bytes[i])
+			return false;
+	/* A pause outlives the user's buffers. */
+	return !(u->costly_fails && time_before(jiffies, u->costly_next));
+}
+
+/* @uid's entry, made if needed; frees the idle entries of paused users. */
 static struct smaf_user *smaf_user_get(kuid_t uid)
 {
-	struct smaf_user *u;
+	struct smaf_user *u, *next;
 
-	list_for_each_entry(u, &smaf_users, node)
+	list_for_each_entry_safe(u, next, &smaf_users, node) {
 		if (uid_eq(u->uid, uid))
 			return u;
+		if (smaf_user_idle(u)) {
+			list_del(&u->node);
+			kfree(u);
+		}
+	}
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return NULL;
@@ -100,15 +120,7 @@ static struct smaf_user *smaf_user_get(kuid_t uid)
 
 static void smaf_user_put(struct smaf_user *u)
 {
-	unsigned int i;
-
-	if (u->buffers)
-		return;
-	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
-		if (u->bytes[i])
-			return;
-	/* A pause outlives the user's buffers. */
-	if (u->costly_fails && time_before(jiffies, u->costly_next))
+	if (!smaf_user_idle(u))
 		return;
 	list_del(&u->node);
 	kfree(u);
@@ -442,6 +454,26 @@ int smaf_limits_init(void)
 		smaf_limits_pending = NULL;
 	}
 	return ret;
+}
+
+/**
+ * smaf_limits_exit() - forget every user
+ *
+ * Users without buffers are kept while they pause after failed costly
+ * attempts; at exit no buffer is left and they all go.
+ *
+ * Context: module exit, after the last buffer was released.
+ */
+void smaf_limits_exit(void)
+{
+	struct smaf_user *u, *next;
+
+	mutex_lock(&smaf_limits_lock);
+	list_for_each_entry_safe(u, next, &smaf_users, node) {
+		list_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&smaf_limits_lock);
 }
 
 /**

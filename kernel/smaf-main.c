@@ -127,6 +127,7 @@ static void __exit smaf_exit(void)
 	smaf_system_exit();
 	smaf_pool_exit();
 	smaf_secure_exit();
+	smaf_limits_exit();
 }
 
 module_init(smaf_init);
