@@ -733,7 +733,6 @@ int main(void)
 	char limits[1024] = "";
 	unsigned int chaos_seed;
 	long before;
-	int lf;
 	pthread_t t;
 	char line[256];
 	FILE *f;
@@ -760,11 +759,8 @@ int main(void)
 	tap_ok(violations == before, "with the test firewall: %ld operations, %ld violations",
 	       ops, violations - before);
 
-	lf = open(LIMITS, O_RDONLY);
-	if (lf < 0 || read(lf, limits, sizeof(limits) - 1) <= 0)
+	if (smaf_limits_get(limits, sizeof(limits)))
 		tap_bail("cannot read %s", LIMITS);
-	close(lf);
-	strtok(limits, "\n");
 	tap_ok(!write_file(LIMITS, TIGHT_LIMITS), "tight global limits: " TIGHT_LIMITS);
 	limited = 1;
 	before = violations;

@@ -560,3 +560,20 @@ int smaf_load(const char *extra)
 	snprintf(cmd, sizeof(cmd), "insmod /lib/modules/smaf.ko %s %s", args ? args : "", extra);
 	return system(cmd);
 }
+
+int smaf_limits_get(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/smaf/parameters/limits", "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	char *p;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	/* One line per allocator; commas separate them as well. */
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	for (p = buf; (p = strchr(p, '\n'));)
+		*p = ',';
+	return n ? 0 : -1;
+}

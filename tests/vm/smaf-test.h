@@ -107,4 +107,7 @@ int recv_fd(int sock);
 /* Loads smaf.ko with the harness's arguments and @extra; 0 on success. */
 int smaf_load(const char *extra);
 
+/* Every allocator's limits, as one line the limits parameter takes back; 0 or -1. */
+int smaf_limits_get(char *buf, size_t len);
+
 #endif

@@ -41,19 +41,26 @@ static int join_cgroup(const char *cg)
 }
 
 /*
- * A child that creates @n buffers of @size (@hints, @align) as @uid in
- * @cg (NULL: stay), passes them over sv[0] and waits for the parent to
- * close sv[1], its end.
+ * Forks a creator that makes @n buffers of @size (@hints, @align) as @uid
+ * in @cg (NULL: stay) and passes them over a Unix socket into @fds (-1 for
+ * any that did not come); it waits until *@sock, this side's end, is
+ * closed.
  */
-static pid_t creator(int sv[2], const char *cg, uid_t uid, int n, size_t size,
+static pid_t creator(int *sock, int *fds, int n, const char *cg, uid_t uid, size_t size,
 		     uint32_t hints, uint64_t align)
 {
-	pid_t pid = fork();
-	int dev, fd, sock = sv[0];
+	int sv[2], dev, fd, i;
+	pid_t pid;
 	char c;
 
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		tap_bail("socketpair");
+	pid = fork();
 	if (pid) {
 		close(sv[0]);
+		*sock = sv[1];
+		for (i = 0; i < n; i++)
+			fds[i] = recv_fd(sv[1]);
 		return pid;
 	}
 	close(sv[1]);
@@ -66,11 +73,11 @@ static pid_t creator(int sv[2], const char *cg, uid_t uid, int n, size_t size,
 		_exit(12);
 	while (n--) {
 		fd = smaf_test_create_v1(dev, size, NULL, hints, align);
-		if (fd < 0 || send_fd(sock, fd))
+		if (fd < 0 || send_fd(sv[0], fd))
 			_exit(13);
 		close(fd);
 	}
-	read(sock, &c, 1);
+	read(sv[0], &c, 1);
 	_exit(0);
 }
 
@@ -106,7 +113,7 @@ static long long user_bytes(unsigned int uid, const char *alloc)
  */
 static void cgroup_of_the_creator(void)
 {
-	int sv[2], a, b, err;
+	int sock, fds[2], a, b, err;
 	long cur;
 	pid_t pid;
 
@@ -117,11 +124,9 @@ static void cgroup_of_the_creator(void)
 	       (!mkdir(USER_CG, 0755) || errno == EEXIST) &&
 	       !write_file(CREATOR_CG "/memory.max", "48M"),
 	       "cgroups: the creator's (memory.max = 48 MiB), the user's (no limit)");
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		tap_bail("socketpair");
-	pid = creator(sv, CREATOR_CG, 0, 2, 32 * MIB, 0, 0);
-	a = recv_fd(sv[1]);
-	b = recv_fd(sv[1]);
+	pid = creator(&sock, fds, 2, CREATOR_CG, 0, 32 * MIB, 0, 0);
+	a = fds[0];
+	b = fds[1];
 	tap_ok(a >= 0 && b >= 0, "the creator passes two 32 MiB buffers to the user");
 	tap_ok(!join_cgroup(USER_CG), "the user joins its own cgroup");
 
@@ -141,7 +146,7 @@ static void cgroup_of_the_creator(void)
 	       "the user leaves its cgroup");
 	close(a);
 	close(b);
-	close(sv[1]);
+	close(sock);
 	tap_ok(reap(pid) == 0, "the creator exits");
 	cur = read_long_file(CREATOR_CG "/memory.current");
 	tap_ok(cur >= 0 && cur < (long)(4 * MIB), "the charge went with the buffers (%ld KiB)",
@@ -153,21 +158,16 @@ static void cgroup_of_the_creator(void)
 static void limits_of_the_creator(void)
 {
 	char limits[1024] = "";
-	int sv[2], a, b, err, lf;
+	int sock, fds[2], a, b, err;
 	pid_t pid;
 
-	lf = open(LIMITS, O_RDONLY);
-	if (lf < 0 || read(lf, limits, sizeof(limits) - 1) <= 0)
+	if (smaf_limits_get(limits, sizeof(limits)))
 		tap_bail("cannot read %s", LIMITS);
-	close(lf);
-	strtok(limits, "\n");
 	tap_ok(!write_file(LIMITS, "system:user=48M") && !chmod("/dev/smaf", 0666),
 	       "uid 1000 may hold 48 MiB of system memory, and may open /dev/smaf");
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		tap_bail("socketpair");
-	pid = creator(sv, NULL, 1000, 2, 32 * MIB, 0, 0);
-	a = recv_fd(sv[1]);
-	b = recv_fd(sv[1]);
+	pid = creator(&sock, fds, 2, NULL, 1000, 32 * MIB, 0, 0);
+	a = fds[0];
+	b = fds[1];
 	tap_ok(a >= 0 && b >= 0, "uid 1000 passes two 32 MiB buffers to root");
 	err = smaf_first_use(a);
 	tap_ok(!err && user_bytes(1000, "system") == (long long)(32 * MIB) &&
@@ -180,7 +180,7 @@ static void limits_of_the_creator(void)
 	       strerror(err));
 	close(a);
 	close(b);
-	close(sv[1]);
+	close(sock);
 	tap_ok(reap(pid) == 0 && user_bytes(1000, "system") <= 0, "uid 1000 holds nothing any more");
 	tap_ok(!write_file(LIMITS, limits) && !chmod("/dev/smaf", 0600),
 	       "limits and /dev/smaf restored");
@@ -213,14 +213,12 @@ static void sleep_ms(long ms)
 static void pause_of_the_creator(void)
 {
 	const uint32_t contig = SMAF_HINT_CONTIGUOUS;
-	int sv[2], fds[4], i, dev, mine, err[4];
+	int sock, fds[4], i, dev, mine, err[4];
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || chmod("/dev/smaf", 0666))
-		tap_bail("socketpair or chmod");
-	pid = creator(sv, NULL, 1000, 4, 64 * MIB, contig, 1ULL << 30);
-	for (i = 0; i < 4; i++)
-		fds[i] = recv_fd(sv[1]);
+	if (chmod("/dev/smaf", 0666))
+		tap_bail("chmod /dev/smaf");
+	pid = creator(&sock, fds, 4, NULL, 1000, 64 * MIB, contig, 1ULL << 30);
 	tap_ok(fds[3] >= 0, "uid 1000 passes four impossible contiguous buffers to root");
 	dev = open("/dev/smaf", O_RDWR);
 	mine = smaf_test_create_v1(dev, 64 * MIB, NULL, contig, 1ULL << 30);
@@ -242,7 +240,7 @@ static void pause_of_the_creator(void)
 		close(fds[i]);
 	close(mine);
 	close(dev);
-	close(sv[1]);
+	close(sock);
 	tap_ok(reap(pid) == 0 && smaf_allocator_stat("contig", "bytes") == 0,
 	       "nothing was allocated");
 	chmod("/dev/smaf", 0600);
