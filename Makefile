@@ -4,6 +4,8 @@
 #   make check      run every test on every test kernel (QEMU)
 #   make bench      benchmarks against the mainline heaps (QEMU, 6.12)
 #   make unit       native unit tests of the pure logic, with sanitizers
+#   make compat     the module and tools build, warning-free, against every
+#                   supported Debian kernel and compiler (headers only)
 #   make style      checkpatch --strict on the kernel sources
 #   make sparse     sparse on the module
 #   make install    the module (running kernel, or KVER=), libsmaf, its
@@ -32,7 +34,7 @@ SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
-KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/allocators/*.c kernel/allocators/*.h) \
+KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h) \
 	     kernel/Kbuild include/uapi/linux/smaf.h
 
 all: modules lib tools tests
@@ -42,6 +44,8 @@ all: modules lib tools tests
 # smaf-ptprobe (reads the caller's page tables) and smaf-bench (the
 # benchmarks' baseline, bench/).
 TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench
+# Every module build: W=1, and a warning fails it.
+KBUILD_W := W=1 KCFLAGS=-Werror
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
 	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
@@ -57,18 +61,19 @@ FORCE:
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC) $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)
-	cp -r kernel/*.c kernel/*.h kernel/Kbuild kernel/allocators $(@D)/
+	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(@D)/
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) W=1 modules
+		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) $(KBUILD_W) modules
 
 # Standalone test-only drivers (TEST_DRIVERS), each tests/drivers/NAME/
 # giving NAME.ko.
 define test_driver
-$$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*) $$(BUILD)/kernel/%/kdir
+$$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*) kernel/smaf-compat.h kernel/smaf-compat.mk \
+		$$(BUILD)/kernel/%/kdir
 	@mkdir -p $$(@D)/$(1)
 	cp $$(wildcard tests/drivers/$(1)/*) $$(@D)/$(1)/
 	$$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) $$$$(tests/harness/kdir.sh --make-args $$*) \
-		M=$$(abspath $$(@D)/$(1)) W=1 modules
+		M=$$(abspath $$(@D)/$(1)) SMAF_KERNEL_SRC=$$(abspath kernel) $$(KBUILD_W) modules
 	cp $$(@D)/$(1)/$(1).ko $$@
 endef
 $(foreach d,$(TEST_DRIVERS),$(eval $(call test_driver,$(d))))
@@ -79,10 +84,28 @@ $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko $(BUIL
 	@mkdir -p $(@D)/testsecure
 	cp $(TS_SRC) $(@D)/testsecure/
 	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)/testsecure) W=1 \
+		M=$(abspath $(@D)/testsecure) $(KBUILD_W) \
 		SMAF_KERNEL_SRC=$(abspath kernel) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
+
+# Every module against one kernel tree, from scratch, into OUT (make
+# compat runs it for each supported kernel, in that kernel's Debian root):
+#   make compat-modules KDIR=/usr/src/linux-headers-... OUT=DIR [KARGS=...]
+compat-modules:
+	@test -n "$(KDIR)" && test -n "$(OUT)" || { echo "compat-modules: needs KDIR= and OUT="; exit 1; }
+	rm -rf $(OUT) && mkdir -p $(OUT)/smaf $(OUT)/testsecure
+	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(OUT)/smaf/
+	$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/smaf SMAF_UAPI=$(abspath include/uapi) \
+		$(KBUILD_W) modules
+	cp $(TS_SRC) $(OUT)/testsecure/
+	$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/testsecure SMAF_KERNEL_SRC=$(abspath kernel) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(OUT))/smaf/Module.symvers $(KBUILD_W) modules
+	for d in $(TEST_DRIVERS); do \
+		mkdir -p $(OUT)/$$d && cp tests/drivers/$$d/* $(OUT)/$$d/ && \
+		$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/$$d SMAF_KERNEL_SRC=$(abspath kernel) \
+			$(KBUILD_W) modules || exit 1; \
+	done
 
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a
@@ -168,6 +191,9 @@ demo: deps
 	$(MAKE) all
 	tests/harness/demo.sh
 
+compat: deps
+	tests/harness/compat.sh
+
 # Benchmarks (bench/): build/bench/results.{json,md,png}.  Not a test.
 bench: deps
 	$(MAKE) all
@@ -202,7 +228,7 @@ install: install-module install-lib install-tools install-man
 install-module:
 	@test -d /lib/modules/$(KVER)/build || { echo "install: no headers for $(KVER) (apt-get install linux-headers-$(KVER))"; exit 1; }
 	@mkdir -p $(BUILD)/install/$(KVER)
-	cp -r kernel/*.c kernel/*.h kernel/Kbuild kernel/allocators $(BUILD)/install/$(KVER)/
+	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(BUILD)/install/$(KVER)/
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
 		SMAF_UAPI=$(abspath include/uapi) modules
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
@@ -263,5 +289,5 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules lib tools tests unit deps check demo style sparse install install-module \
+.PHONY: all modules compat-modules compat lib tools tests unit deps check demo style sparse install install-module \
 	install-lib install-tools install-man uninstall man-check deb clean

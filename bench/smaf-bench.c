@@ -417,7 +417,8 @@ static void record(enum case_id c, enum alloc_id a, unsigned int s)
 	double t = sample(c, a, s, &m);
 	int n = nsamples[c][a][s];
 
-	if (t < 0)
+	/* rounds is at most MAX_ROUNDS; the bound also tells the compiler. */
+	if (t < 0 || n >= MAX_ROUNDS)
 		return;
 	samples[c][a][s][n] = t;
 	chunks[c][a][s][n] = m.entries;

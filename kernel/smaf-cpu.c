@@ -14,20 +14,11 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "smaf-compat.h"
 #include "smaf-internal.h"
 
 /* Pages mapped around a faulting address, within one chunk. */
 #define SMAF_FAULT_AROUND 16
-
-static void smaf_vma_mod_flags(struct vm_area_struct *vma, unsigned long set,
-			       unsigned long clear)
-{
-#ifdef SMAF_HAVE_VM_FLAGS_SET
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
 
 /**
  * struct smaf_cpu_map - one mmap() of a buffer, shared by the VMAs it is
@@ -179,14 +170,14 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct smaf_cpu_map *map;
 	int ret;
 
-	if (is_cow_mapping(vma->vm_flags))
+	if (smaf_vma_is_cow(vma))
 		return -EINVAL;
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
 	map->buf = buf;
 	map->vmas = 1;
-	map->write = vma->vm_flags & VM_WRITE;
+	map->write = smaf_vma_flags(vma) & VM_WRITE;
 
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)

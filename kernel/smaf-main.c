@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "smaf-compat.h"
 #include "smaf-internal.h"
 #include "allocators/allocators.h"
 
@@ -135,4 +136,4 @@ module_exit(smaf_exit);
 
 MODULE_DESCRIPTION("SMAF: Secure Memory Allocation Framework");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+SMAF_IMPORT_NS(DMA_BUF);

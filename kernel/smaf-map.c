@@ -50,8 +50,8 @@ static int smaf_copy_table(struct sg_table *dst, const struct sg_table *src,
 	for_each_sgtable_sg(src, s, i) {
 		for (off = 0; off < s->length; off += len) {
 			len = smaf_piece(sg_phys(s) + off, s->length - off, d);
-			sg_set_page(out, nth_page(sg_page(s), off >> PAGE_SHIFT),
-				    len, 0);
+			sg_set_page(out, pfn_to_page(page_to_pfn(sg_page(s)) +
+						     (off >> PAGE_SHIFT)), len, 0);
 			out = sg_next(out);
 		}
 	}

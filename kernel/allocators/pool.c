@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "smaf-compat.h"
 #include "smaf-internal.h"
 #include "allocators.h"
 
@@ -53,7 +54,7 @@ MODULE_PARM_DESC(pool_mib,
  * @stopping:	module exit: no more work
  * @hits:	blocks handed out
  * @misses:	order-8 requests the pool could not serve
- * @work:	fills the pool and zeroes @dirty (on system_unbound_wq)
+ * @work:	fills the pool and zeroes @dirty (on the unbound system workqueue)
  * @shrinker:	gives blocks back under memory pressure
  */
 struct smaf_pool {
@@ -163,7 +164,7 @@ struct page *smaf_pool_take(void)
 		p->misses++;
 	}
 	spin_unlock(&p->lock);
-	queue_work(system_unbound_wq, &p->work);
+	queue_work(SMAF_UNBOUND_WQ, &p->work);
 	return page;
 }
 
@@ -196,7 +197,7 @@ bool smaf_pool_give(struct page *page)
 	}
 	spin_unlock(&p->lock);
 	if (taken)
-		queue_work(system_unbound_wq, &p->work);
+		queue_work(SMAF_UNBOUND_WQ, &p->work);
 	return taken;
 }
 
@@ -319,7 +320,7 @@ int smaf_pool_init(void)
 	if (ret)
 		return ret;
 	smaf_pool.max = (mib << 20) / block;
-	queue_work(system_unbound_wq, &smaf_pool.work);
+	queue_work(SMAF_UNBOUND_WQ, &smaf_pool.work);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "smaf-compat.h"
 #include "smaf-edu.h"
 
 #define EDU_IDENT		0x00
@@ -37,14 +38,6 @@
  * buffer (and aborts the whole VM), so move half a buffer at a time.
  */
 #define EDU_XFER_MAX		(EDU_BUF_SIZE / 2)
-
-#ifdef SMAF_EDU_HAVE_UNLOCKED_MAP
-#define edu_map(a, d)		dma_buf_map_attachment_unlocked(a, d)
-#define edu_unmap(a, s, d)	dma_buf_unmap_attachment_unlocked(a, s, d)
-#else
-#define edu_map(a, d)		dma_buf_map_attachment(a, d)
-#define edu_unmap(a, s, d)	dma_buf_unmap_attachment(a, s, d)
-#endif
 
 /**
  * struct smaf_edu - the device
@@ -175,7 +168,7 @@ static int edu_import(struct smaf_edu *edu, int fd, enum dma_data_direction dir,
 		ret = PTR_ERR(im->attach);
 		goto put;
 	}
-	im->sgt = edu_map(im->attach, dir);
+	im->sgt = smaf_import_map(im->attach, dir);
 	if (IS_ERR(im->sgt)) {
 		ret = PTR_ERR(im->sgt);
 		goto detach;
@@ -191,7 +184,7 @@ put:
 
 static void edu_release_import(struct edu_import *im)
 {
-	edu_unmap(im->attach, im->sgt, im->dir);
+	smaf_import_unmap(im->attach, im->sgt, im->dir);
 	dma_buf_detach(im->dmabuf, im->attach);
 	dma_buf_put(im->dmabuf);
 }
@@ -443,4 +436,4 @@ module_pci_driver(edu_driver);
 
 MODULE_DESCRIPTION("SMAF test driver for QEMU's edu DMA device");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+SMAF_IMPORT_NS(DMA_BUF);

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <asm/pgtable.h>
 
+#include "smaf-compat.h"
 #include "smaf-ptprobe.h"
 
 #if defined(CONFIG_X86)
@@ -28,7 +29,7 @@
 static int smaf_ptprobe_bits(struct vm_area_struct *vma, unsigned long addr,
 			     u64 *bits)
 {
-#ifdef SMAF_PTPROBE_HAVE_FOLLOW_PFNMAP
+#ifdef SMAF_HAVE_FOLLOW_PFNMAP
 	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
 
 	if (follow_pfnmap_start(&args))
@@ -77,7 +78,7 @@ static long smaf_ptprobe_ioctl(struct file *file, unsigned int cmd,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	vma = vma_lookup(mm, p.addr);
-	if (!vma || !(vma->vm_flags & VM_PFNMAP))
+	if (!vma || !(smaf_vma_flags(vma) & VM_PFNMAP))
 		ret = -EINVAL;
 	else
 		ret = smaf_ptprobe_bits(vma, p.addr, &p.bits);
