@@ -92,6 +92,10 @@ static int smaf_heap_parse_one(const char *s, unsigned int len,
 	attrs = smaf_heap_parse_attrs(s + n + 1, len - n - 1);
 	if (attrs < 0)
 		return attrs;
+	/* Secure if and only if named as protected memory. */
+	if (!(attrs & SMAF_HEAP_SECURE) !=
+	    !!strncmp(s, SMAF_HEAP_PROTECTED, strlen(SMAF_HEAP_PROTECTED)))
+		return -EINVAL;
 	memcpy(a->name, s, n);
 	a->name[n] = '\0';
 	a->attrs = attrs;
@@ -106,7 +110,9 @@ static int smaf_heap_parse_one(const char *s, unsigned int len,
  *
  * Context: any.
  * Return: the number of aliases; -EINVAL on a syntax error, an unknown or
- * repeated attribute, a bad or reserved name, or a name given twice;
+ * repeated attribute, a bad or reserved name, a secure alias not named
+ * "protected,..." or a "protected,..." alias that is not secure, or a name
+ * given twice;
  * -E2BIG if there are more than @max.
  */
 int smaf_heap_aliases_parse(const char *spec, struct smaf_heap_alias *out,

@@ -9,7 +9,10 @@
  *   NAME=ATTR,ATTR,...   ATTR one of contig, dma32, uncached, secure
  *   NAME=                a plain SMAF buffer
  * NAME is 1 to 31 characters out of [A-Za-z0-9,._-], starting with a letter
- * or digit; "smaf" is taken by the node that is always there.
+ * or digit; "smaf" is taken by the node that is always there.  As in the
+ * kernel's heap names, "protected," starts the name of a heap of protected
+ * memory and of no other: an alias is secure if and only if its name starts
+ * with it.
  */
 #ifndef _SMAF_HEAP_ALIAS_H
 #define _SMAF_HEAP_ALIAS_H
@@ -30,16 +33,20 @@
 #define SMAF_HEAP_UNCACHED	BIT(2)		/* write-combined CPU mappings */
 #define SMAF_HEAP_SECURE	BIT(3)		/* secure flag set at allocation */
 
+#define SMAF_HEAP_PROTECTED	"protected,"
+
 /*
  * The names libcamera, Android's libdmabufheap, Rockchip MPP, rpicam-apps
- * and NXP's libimxdmabuffer open, and a name for protected memory.
+ * and NXP's libimxdmabuffer open, the CMA heap's name from 6.17
+ * (default_cma_region), and a name for protected memory.
  */
 #define SMAF_HEAP_ALIASES_DEFAULT					\
-	"linux,cma=contig;reserved=contig;cma=contig;vidbuf_cached=contig;" \
+	"linux,cma=contig;reserved=contig;default_cma_region=contig;"	\
+	"cma=contig;vidbuf_cached=contig;"				\
 	"cma-dma32=contig,dma32;cma-uncached=contig,uncached;"		\
 	"cma-uncached-dma32=contig,dma32,uncached;system=;"		\
 	"system-dma32=dma32;system-uncached=uncached;"			\
-	"system-uncached-dma32=dma32,uncached;smaf-secure=secure"
+	"system-uncached-dma32=dma32,uncached;protected,smaf=secure"
 
 /**
  * struct smaf_heap_alias - one alias

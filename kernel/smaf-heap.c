@@ -6,11 +6,17 @@
  * Each node is a misc device whose node name is dma_heap/<name>, which
  * gives the heap core's path on any kernel, with or without the heap core.
  * The ioctl behaves as the core's (drivers/dma-buf/dma-heap.c): dispatched
- * by number only, argument size negotiated, the same checks and errnos;
- * unlike the core, the fd is published only after the result reached the
- * caller.  The buffers are SMAF buffers: allocated at first use, with the
+ * by number only, argument size negotiated, the same checks; it adds -EFBIG
+ * for a length larger than RAM, and publishes the fd only after the result
+ * reached the caller (as the core does from 7.x; 6.1 and 6.12 publish it
+ * first).  The buffers are SMAF buffers: allocated at first use, with the
  * creator's limits; an alias adds hints, write-combined CPU mappings or the
  * secure flag.
+ *
+ * A secure alias ("protected,<name>", the kernel's prefix for protected
+ * memory heaps) exists only while a secure module is registered, as the
+ * TEE's protected heaps exist only when the TEE provides them: a node that
+ * cannot allocate is not offered.
  *
  * Kernels from 6.18 export dma_heap_add(), but a heap cannot be removed
  * again, which would pin this module forever: the misc nodes are used there
@@ -26,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -49,19 +56,29 @@ MODULE_PARM_DESC(heaps,
  * @alias:	its name and attributes
  * @devname:	"smaf-heap-<name>", its name in /sys/class/misc
  * @nodename:	"dma_heap/<name>", its path under /dev
+ * @registered:	the node exists
  *
- * Set up at init, read-only until exit.
+ * Allocated at init and freed at exit: a file opened on a node keeps
+ * pointing here after a secure node is removed.  @alias, @devname and
+ * @nodename are read-only; @misc and @registered are protected by
+ * smaf_heap_lock.
  */
 struct smaf_heap {
 	struct miscdevice misc;
 	struct smaf_heap_alias alias;
 	char devname[SMAF_HEAP_NAME_LEN + 10];
 	char nodename[SMAF_HEAP_NAME_LEN + 9];
+	bool registered;
 };
 
-/* Registered nodes, set at init, read-only until exit. */
+/*
+ * Every alias, set at init, read-only until exit.  smaf_heap_lock protects
+ * each heap's @misc and @registered: secure nodes come and go with the
+ * secure module (taken under smaf_secure_lock; it takes misc_mtx itself).
+ */
 static struct smaf_heap *smaf_heaps[SMAF_HEAP_MAX_ALIASES + 1];
 static unsigned int smaf_nheaps;
+static DEFINE_MUTEX(smaf_heap_lock);
 
 /*
  * An open node: the heap, and whether the opener had CAP_IPC_LOCK in the
@@ -235,26 +252,20 @@ static const char *smaf_heap_taken(const char *name)
 	return NULL;
 }
 
-/* Registers a node for @alias; 0 if skipped because the name is taken. */
-static int smaf_heap_add(const struct smaf_heap_alias *alias)
+/* Registers @heap's node; 0 if skipped because the name is taken. */
+static int smaf_heap_register(struct smaf_heap *heap)
 {
-	struct smaf_heap *heap;
 	const char *why;
 	int ret;
 
-	why = smaf_heap_taken(alias->name);
+	lockdep_assert_held(&smaf_heap_lock);
+	why = smaf_heap_taken(heap->alias.name);
 	if (why) {
-		pr_info("heap %s not added: %s\n", alias->name, why);
+		pr_info("heap %s not added: %s\n", heap->alias.name, why);
 		return 0;
 	}
-	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
-	if (!heap)
-		return -ENOMEM;
-	heap->alias = *alias;
-	snprintf(heap->devname, sizeof(heap->devname), "smaf-heap-%s",
-		 alias->name);
-	snprintf(heap->nodename, sizeof(heap->nodename), "dma_heap/%s",
-		 alias->name);
+	/* A secure node may be registered again after its removal. */
+	memset(&heap->misc, 0, sizeof(heap->misc));
 	heap->misc.minor = MISC_DYNAMIC_MINOR;
 	heap->misc.name = heap->devname;
 	heap->misc.nodename = heap->nodename;
@@ -263,20 +274,91 @@ static int smaf_heap_add(const struct smaf_heap_alias *alias)
 	heap->misc.mode = 0600;
 	ret = misc_register(&heap->misc);
 	if (ret) {
-		pr_err("heap %s not added: %d\n", alias->name, ret);
-		kfree(heap);
+		pr_err("heap %s not added: %d\n", heap->alias.name, ret);
 		return ret;
 	}
-	smaf_heaps[smaf_nheaps++] = heap;
+	heap->registered = true;
 	return 0;
+}
+
+static void smaf_heap_deregister(struct smaf_heap *heap)
+{
+	lockdep_assert_held(&smaf_heap_lock);
+	if (!heap->registered)
+		return;
+	misc_deregister(&heap->misc);
+	heap->registered = false;
+}
+
+/* Adds @alias to smaf_heaps; registers its node unless it is secure. */
+static int smaf_heap_add(const struct smaf_heap_alias *alias)
+{
+	struct smaf_heap *heap;
+	int ret = 0;
+
+	heap = kzalloc(sizeof(*heap), GFP_KERNEL);
+	if (!heap)
+		return -ENOMEM;
+	heap->alias = *alias;
+	snprintf(heap->devname, sizeof(heap->devname), "smaf-heap-%s",
+		 heap->alias.name);
+	snprintf(heap->nodename, sizeof(heap->nodename), "dma_heap/%s",
+		 heap->alias.name);
+	smaf_heaps[smaf_nheaps++] = heap;
+	if (!(alias->attrs & SMAF_HEAP_SECURE)) {
+		mutex_lock(&smaf_heap_lock);
+		ret = smaf_heap_register(heap);
+		mutex_unlock(&smaf_heap_lock);
+	}
+	return ret;
+}
+
+/**
+ * smaf_heap_secure_online() - add the secure aliases' nodes
+ *
+ * Called when a secure module registers.  A node that cannot be added is
+ * logged and left out; the secure module stays registered.
+ *
+ * Context: process context; smaf_secure_lock held.
+ */
+void smaf_heap_secure_online(void)
+{
+	unsigned int i;
+
+	mutex_lock(&smaf_heap_lock);
+	for (i = 0; i < smaf_nheaps; i++)
+		if (smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE)
+			smaf_heap_register(smaf_heaps[i]);
+	mutex_unlock(&smaf_heap_lock);
+}
+
+/**
+ * smaf_heap_secure_offline() - remove the secure aliases' nodes
+ *
+ * Called when the secure module unregisters.  A file already open on such
+ * a node stays valid; its allocations fail with -EOPNOTSUPP.
+ *
+ * Context: process context; smaf_secure_lock held.
+ */
+void smaf_heap_secure_offline(void)
+{
+	unsigned int i;
+
+	mutex_lock(&smaf_heap_lock);
+	for (i = 0; i < smaf_nheaps; i++)
+		if (smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE)
+			smaf_heap_deregister(smaf_heaps[i]);
+	mutex_unlock(&smaf_heap_lock);
 }
 
 /**
  * smaf_heap_init() - register /dev/dma_heap/smaf and the aliases
  *
  * An alias whose name the kernel already has is skipped, with a log line.
+ * Secure aliases get their nodes when a secure module registers.
  *
- * Context: module init, after /dev/smaf is registered.
+ * Context: module init, after /dev/smaf is registered; no secure module
+ * can be registered yet.
  * Return: 0, -EINVAL for an invalid "heaps" parameter, or the error of
  * registering a node.
  */
@@ -316,7 +398,9 @@ void smaf_heap_exit(void)
 	while (smaf_nheaps) {
 		struct smaf_heap *heap = smaf_heaps[--smaf_nheaps];
 
-		misc_deregister(&heap->misc);
+		mutex_lock(&smaf_heap_lock);
+		smaf_heap_deregister(heap);
+		mutex_unlock(&smaf_heap_lock);
 		kfree(heap);
 	}
 }

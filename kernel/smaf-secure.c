@@ -17,7 +17,10 @@
 #include "smaf-internal.h"
 #include "smaf-secure.h"
 
-/* Protects smaf_secure_mod and smaf_quarantine. */
+/*
+ * Protects smaf_secure_mod and smaf_quarantine; held while the secure heap
+ * nodes follow smaf_secure_mod (it nests smaf_heap_lock, then misc_mtx).
+ */
 static DEFINE_MUTEX(smaf_secure_lock);
 static struct smaf_secure *smaf_secure_mod;
 /* Live contexts, for the debugfs view. */
@@ -42,6 +45,8 @@ static u64 smaf_quarantine_bytes;
  * smaf_register_secure() - make a secure module SMAF's one secure module
  * @sec: the module's description, ops and owner filled in
  *
+ * Also adds the nodes of the secure heap aliases (/dev/dma_heap/protected,*).
+ *
  * Context: process context; takes the secure registry lock.
  * Return: 0, -EINVAL if an op is missing, -EBUSY if a secure module is
  * already registered.
@@ -55,10 +60,12 @@ int smaf_register_secure(struct smaf_secure *sec)
 	    !sec->ops->revoke_access)
 		return -EINVAL;
 	mutex_lock(&smaf_secure_lock);
-	if (smaf_secure_mod)
+	if (smaf_secure_mod) {
 		ret = -EBUSY;
-	else
+	} else {
 		smaf_secure_mod = sec;
+		smaf_heap_secure_online();
+	}
 	mutex_unlock(&smaf_secure_lock);
 	if (!ret)
 		pr_info("secure module '%s' registered\n", sec->name);
@@ -71,15 +78,17 @@ EXPORT_SYMBOL_GPL(smaf_register_secure);
  * @sec: the registered module
  *
  * Contexts hold a reference on @sec's owner, so this runs only when no
- * secure buffer is left.
+ * secure buffer is left.  Also removes the secure heap aliases' nodes.
  *
  * Context: process context; takes the secure registry lock.
  */
 void smaf_unregister_secure(struct smaf_secure *sec)
 {
 	mutex_lock(&smaf_secure_lock);
-	if (!WARN_ON(smaf_secure_mod != sec))
+	if (!WARN_ON(smaf_secure_mod != sec)) {
+		smaf_heap_secure_offline();
 		smaf_secure_mod = NULL;
+	}
 	mutex_unlock(&smaf_secure_lock);
 }
 EXPORT_SYMBOL_GPL(smaf_unregister_secure);

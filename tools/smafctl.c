@@ -96,6 +96,9 @@ static const char usage_heaps[] =
 "\n"
 "  active        the node is SMAF's\n"
 "  kernel-heap   the kernel has a heap of that name: SMAF left it alone\n"
+"  no-secure-module\n"
+"                a secure alias (protected,NAME), whose node exists only\n"
+"                while a secure module is registered\n"
 "  not-added     another node had the name, or registering failed (see\n"
 "                the kernel log)\n"
 "\n"
@@ -639,6 +642,10 @@ static int cmd_heaps(int argc, char **argv)
 		}
 		smaf_heap_attrs_format(aliases[i].attrs, attrs, sizeof(attrs));
 		snprintf(path, sizeof(path), "/dev/dma_heap/%.31s", aliases[i].name);
+		/* Not there, and nothing else took the name. */
+		if (!strcmp(state, "not-added") && aliases[i].attrs & SMAF_HEAP_SECURE &&
+		    access(path, F_OK))
+			state = "no-secure-module";
 		if (json)
 			printf("%s{\"name\":\"%s\",\"node\":\"%s\",\"attrs\":\"%s\",\"state\":\"%s\"}",
 			       i ? "," : "", aliases[i].name, path, attrs, state);

@@ -46,7 +46,7 @@ int main(void)
 	int i, j, n, r;
 
 	n = parse(SMAF_HEAP_ALIASES_DEFAULT);
-	ok(n == 12, "the default alias set parses: 12 names");
+	ok(n == 13, "the default alias set parses: 13 names");
 	h = find(n, "linux,cma");
 	ok(h && h->attrs == SMAF_HEAP_CONTIG, "default: linux,cma is contig (libcamera, NXP)");
 	ok((h = find(n, "system")) && h->attrs == 0, "default: system is a plain SMAF buffer");
@@ -58,13 +58,20 @@ int main(void)
 	ok(find(n, "reserved") && find(n, "vidbuf_cached") && find(n, "system-dma32") &&
 	   find(n, "cma") && find(n, "cma-dma32") && find(n, "system-uncached-dma32"),
 	   "default: reserved, vidbuf_cached and the MPP names");
-	ok((h = find(n, "smaf-secure")) && h->attrs == SMAF_HEAP_SECURE, "default: smaf-secure");
+	ok((h = find(n, "protected,smaf")) && h->attrs == SMAF_HEAP_SECURE,
+	   "default: protected,smaf is secure");
+	ok((h = find(n, "default_cma_region")) && h->attrs == SMAF_HEAP_CONTIG,
+	   "default: default_cma_region (the CMA heap's name from 6.17) is contig");
 
 	ok(parse("") == 0 && parse(" ;\n\t;") == 0, "empty or only separators: no alias");
 	ok(parse("a=contig a2=dma32;\na3=") == 3 && !strcmp(a[1].name, "a2") &&
 	   a[1].attrs == SMAF_HEAP_DMA32 && a[2].attrs == 0, "separators: space, semicolon, newline");
-	ok(parse("x=secure,uncached,dma32,contig") == 1 && a[0].attrs == 15,
+	ok(parse("protected,x=secure,uncached,dma32,contig") == 1 && a[0].attrs == 15,
 	   "every attribute, any order");
+	ok(parse("x=secure") == -EINVAL && parse("x=contig,secure") == -EINVAL,
+	   "a secure alias must be named protected,...");
+	ok(parse("protected,x=") == -EINVAL && parse("protected,x=contig") == -EINVAL &&
+	   parse("protectedx=") == 1, "a protected,... alias must be secure");
 	ok(parse("x") == -EINVAL, "a name without = is refused");
 	ok(parse("=contig") == -EINVAL, "an empty name is refused");
 	ok(parse("x=contig,") == -EINVAL && parse("x=,contig") == -EINVAL,

@@ -5,8 +5,9 @@
  * negotiation, every refused field), the buffers are zeroed on reuse, map,
  * sync, take a name and import into vgem, the aliases' attributes hold
  * (contiguous, below 4 GiB, write-combined, secure), a failing copy-out
- * leaves no fd and no buffer, and a name the kernel already has (the system
- * heap on 6.12) is left to the kernel.
+ * leaves no fd and no buffer, a name the kernel already has (the system
+ * heap on 6.12) is left to the kernel, and the secure alias exists only
+ * while a secure module is registered.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -60,7 +61,7 @@ static void find_nodes(void)
 			    !strncmp(n->name, "cma", 3) || !strcmp(n->name, "vidbuf_cached");
 		n->dma32 = strstr(n->name, "dma32") != NULL;
 		n->uncached = strstr(n->name, "uncached") != NULL;
-		n->secure = !strcmp(n->name, "smaf-secure");
+		n->secure = !strncmp(n->name, "protected,", 10);
 		nnodes++;
 	}
 	if (d)
@@ -277,29 +278,54 @@ static void use(const struct node *n, int heap, int vgem)
 	close(fd);
 }
 
-/* The secure alias: no buffer without a secure module, flagged with one. */
-static void secure(const struct node *n, int heap)
+#define SECURE_NODE "/dev/dma_heap/protected,smaf"
+
+/*
+ * The secure alias: no node without a secure module; with one, the buffers
+ * are secure; a file left open on it when the module goes allocates
+ * nothing; the node comes back with the next secure module.
+ */
+static void secure(void)
 {
 	struct smaf_secure_flag sf;
-	int dev = open("/dev/smaf", O_RDWR), fd;
+	int dev = open("/dev/smaf", O_RDWR), heap, fd;
 
-	tap_ok(errno_of(heap_alloc(heap, 4096, O_RDWR)) == EOPNOTSUPP,
-	       "%s: without a secure module: EOPNOTSUPP", n->name);
+	tap_ok(access(SECURE_NODE, F_OK) && errno == ENOENT &&
+	       access("/sys/class/misc/smaf-heap-protected,smaf", F_OK),
+	       "protected,smaf: no node without a secure module");
 	if (system("insmod /lib/modules/smaf-testsecure.ko policy=cpu=rw"))
 		tap_bail("cannot load the test secure module");
+	heap = open(SECURE_NODE, O_RDWR | O_CLOEXEC);
+	tap_ok(heap >= 0, "protected,smaf: the node comes with the secure module");
 	fd = heap_alloc(heap, 4096, O_RDWR);
 	memset(&sf, 0, sizeof(sf));
 	sf.fd = fd;
 	tap_ok(fd >= 0 && !ioctl(dev, SMAF_IOC_GET_SECURE_FLAG, &sf) && sf.secure == 1,
-	       "%s: with one, the buffer is secure", n->name);
+	       "protected,smaf: its buffers are secure");
 	sf.secure = 0;
 	tap_ok(ioctl(dev, SMAF_IOC_SET_SECURE_FLAG, &sf) && errno == EPERM,
-	       "%s: and stays so (EPERM)", n->name);
+	       "protected,smaf: and stay so (EPERM)");
 	tap_ok(write_pattern_fd(fd, 4096, 8) == 0 && check_pattern_fd(fd, 4096, 8) == 0,
-	       "%s: the granted CPU uses it", n->name);
+	       "protected,smaf: the granted CPU uses it");
 	close(fd);
+	tap_ok(!system("rmmod smaf_testsecure"),
+	       "the secure module unloads while its node is open");
+	tap_ok(access(SECURE_NODE, F_OK) && errno == ENOENT,
+	       "protected,smaf: the node goes with it");
+	tap_ok(errno_of(heap_alloc(heap, 4096, O_RDWR)) == EOPNOTSUPP,
+	       "protected,smaf: the file left open allocates nothing (EOPNOTSUPP)");
+	close(heap);
+	if (system("insmod /lib/modules/smaf-testsecure.ko policy=cpu=rw"))
+		tap_bail("cannot load the test secure module again");
+	heap = open(SECURE_NODE, O_RDWR | O_CLOEXEC);
+	fd = heap >= 0 ? heap_alloc(heap, 4096, O_RDWR) : -1;
+	tap_ok(fd >= 0, "protected,smaf: the node comes back with the next secure module");
+	if (fd >= 0)
+		close(fd);
+	if (heap >= 0)
+		close(heap);
+	tap_ok(!system("rmmod smaf_testsecure"), "the secure module unloads again");
 	close(dev);
-	tap_ok(!system("rmmod smaf_testsecure"), "%s: the secure module unloads", n->name);
 }
 
 /* Data written through a write-combined mapping reaches edu, and back. */
@@ -395,7 +421,8 @@ int main(void)
 	int i, heap, vgem = vgem_open();
 
 	find_nodes();
-	tap_ok(nnodes >= 11, "%d SMAF heap nodes (13 less the kernel's own heaps)", nnodes);
+	tap_ok(nnodes >= 12 && nnodes <= 13,
+	       "%d SMAF heap nodes (13 less the kernel's own heaps, none secure)", nnodes);
 	tap_ok(!access("/dev/dma_heap/smaf", F_OK) && !access("/dev/dma_heap/linux,cma", F_OK),
 	       "/dev/dma_heap/smaf and /dev/dma_heap/linux,cma exist");
 	kernel_heap_kept();
@@ -405,17 +432,14 @@ int main(void)
 		tap_ok(heap >= 0, "open %s", nodes[i].path);
 		if (heap < 0)
 			continue;
-		if (nodes[i].secure) {
-			secure(&nodes[i], heap);
-			close(heap);
-			continue;
-		}
+		tap_ok(!nodes[i].secure, "%s: not a secure alias", nodes[i].name);
 		conformance(&nodes[i], heap);
 		use(&nodes[i], heap, vgem);
 		zeroed_on_reuse(&nodes[i], heap, 4096);
 		zeroed_on_reuse(&nodes[i], heap, MIB);
 		close(heap);
 	}
+	secure();
 	if (!access("/dev/smaf-edu", F_OK))
 		uncached_edu();
 	limits_apply();
