@@ -5,8 +5,13 @@
 # headers of the Debian 6.1 and 6.12 test kernels there so that DKMS builds
 # the module for each (as it does on a kernel upgrade), boots each
 # DKMS-built smaf.ko in the test VM with the base tests, then purges the
-# packages and checks that nothing is left.  Also checks that make install
-# and make uninstall, into a staging directory, leave nothing behind.
+# packages and checks that nothing is left.  Then the upgrade case on Debian
+# 13: the packages installed in a clean Debian 13 root, the newest kernel
+# (trixie-backports) and its headers installed after them must configure,
+# get their initrd and SMAF built by DKMS, and a kernel SMAF cannot be
+# built for must still install (DKMS skips it).  Also checks that make
+# install and make uninstall, into a staging directory, leave nothing
+# behind.
 # Prints TAP-like lines and "[package] N passed, N failed"; writes
 # "N N" to build/logs/result-package.
 set -uo pipefail
@@ -149,6 +154,69 @@ left=$( (in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo liste
 echo "$left" >> "$log"
 [ -z "$left" ]
 ok $? "nothing is left: no package listed, no smaf.ko, sources, config or man page"
+
+# ---- the upgrade case on Debian 13 --------------------------------------------
+# (the same root helpers, now on a clean Debian 13 root)
+umount_root
+root=$build/pkgroot-trixie
+base=$("$top/tests/harness/debian-root.sh" --base trixie 2>> "$log")
+[ -s "$base" ]
+ok $? "a clean Debian 13 root (debootstrap minbase, cached)"
+if [ -s "$base" ]; then
+	mkdir -p "$cache/archives-trixie"
+	rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$base"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	mount -t proc proc "$root/proc" && mount --bind /sys "$root/sys" &&
+		mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
+		mount --bind "$cache/archives-trixie" "$root/var/cache/apt/archives"
+	mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
+	in_root apt-get update -q &&
+		in_root apt-get install -y -q $(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
+	ok $? "Debian 13: the four packages install (with its dkms)"
+	# The newest kernel, resolved as the compat lane does.
+	new=$(chroot "$root" apt-cache depends -t trixie-backports linux-headers-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n 1)
+	kver=$new-amd64
+	# initramfs-tools, as a Debian 13 system has (apt would pick dracut).
+	in_root apt-get install -y -q -t trixie-backports initramfs-tools \
+		"linux-image-$kver" "linux-headers-$kver"
+	st=$?
+	cfg=$(chroot "$root" dpkg-query -W -f='${db:Status-Abbrev}' "linux-image-$kver" \
+		"linux-headers-$kver" 2>/dev/null)
+	[ -n "$new" ] && [ "$st" = 0 ] && [ "$cfg" = "ii ii " ]
+	ok $? "Debian 13: the newest kernel ${new:-?} and its headers install and configure"
+	[ -s "$root/boot/initrd.img-$kver" ]
+	ok $? "Debian 13: its initrd is generated"
+	ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* > /dev/null 2>&1
+	ok $? "Debian 13: DKMS built smaf.ko for it"
+
+	# A kernel SMAF cannot be built for: here, sources that do not compile.
+	src=$(ls -d "$root"/usr/src/smaf-* | head -n 1)
+	ver=${src##*/smaf-}
+	in_root dkms unbuild "smaf/$ver" -k "$kver" &&
+		cp "$src/smaf-main.c" "$root/tmp/smaf-main.c" &&
+		echo '#error "a kernel SMAF cannot be built for"' >> "$src/smaf-main.c"
+	in_root apt-get install -y -q --reinstall -t trixie-backports "linux-headers-$kver"
+	st=$?
+	cfg=$(chroot "$root" dpkg-query -W -f='${db:Status-Abbrev}' "linux-headers-$kver" 2>/dev/null)
+	[ "$st" = 0 ] && [ "$cfg" = "ii " ] &&
+		! ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* > /dev/null 2>&1 &&
+		grep -q "smaf: skipped: the kernel installs without SMAF" \
+			"$root/var/lib/dkms/smaf/$ver/build/make.log" &&
+		tail -n 40 "$log" | grep -q "skipped for module(s) smaf"
+	ok $? "Debian 13: a kernel SMAF cannot build for still installs; DKMS says it skipped smaf"
+	cp "$root/tmp/smaf-main.c" "$src/smaf-main.c"
+
+	in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
+	left=$( (in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
+		find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
+			"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
+			\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null)
+	echo "$left" >> "$log"
+	[ -z "$left" ]
+	ok $? "Debian 13: the packages purge and leave nothing"
+	umount_root
+fi
 
 # ---- make install / make uninstall --------------------------------------------
 stage=$build/install-stage
