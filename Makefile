@@ -62,7 +62,8 @@ FORCE:
 $(BUILD)/kernel/%/smaf.ko: $(KSRC) $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)
 	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(@D)/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
+	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
+		$$(tests/harness/kdir.sh --make-args $*) \
 		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) $(KBUILD_W) modules
 
 # Standalone test-only drivers (TEST_DRIVERS), each tests/drivers/NAME/
@@ -72,7 +73,8 @@ $$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*) kernel/smaf-compat
 		$$(BUILD)/kernel/%/kdir
 	@mkdir -p $$(@D)/$(1)
 	cp $$(wildcard tests/drivers/$(1)/*) $$(@D)/$(1)/
-	$$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) $$$$(tests/harness/kdir.sh --make-args $$*) \
+	$$$$(tests/harness/kdir.sh --run $$*) $$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) \
+		$$$$(tests/harness/kdir.sh --make-args $$*) \
 		M=$$(abspath $$(@D)/$(1)) SMAF_KERNEL_SRC=$$(abspath kernel) $$(KBUILD_W) modules
 	cp $$(@D)/$(1)/$(1).ko $$@
 endef
@@ -83,8 +85,8 @@ TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
 $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)/testsecure
 	cp $(TS_SRC) $(@D)/testsecure/
-	$(MAKE) -C $$(tests/harness/kdir.sh $*) $$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)/testsecure) $(KBUILD_W) \
+	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
+		$$(tests/harness/kdir.sh --make-args $*) M=$(abspath $(@D)/testsecure) $(KBUILD_W) \
 		SMAF_KERNEL_SRC=$(abspath kernel) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/

@@ -27,7 +27,6 @@ log=$logdir/compat.log
 mkdir -p "$logdir"
 : > "$log"
 passed=0 failed=0
-cache=${SMAF_CACHE:-/var/cache/smaf}
 
 ok() {
 	if [ "$1" = 0 ]; then
@@ -45,47 +44,16 @@ finish() {
 }
 trap finish EXIT
 
-# The kernel ABI (e.g. 7.3.4+deb13) that linux-headers-amd64 of SUITE's
-# distribution RELEASE (trixie, trixie-backports, sid) depends on.
-resolve() {	# resolve SUITE RELEASE
-	local opts version
-	opts=$("$here/debian-root.sh" --apt "$1") || return 1
+# Builds every module for KVER (from scratch, into build/compat/KVER), in
+# the root of its suite with its compiler (kdir.sh --run).
+modules() {	# modules KVER
+	local kdir run args
+	kdir=$("$here/kdir.sh" "$1" 2>> "$log") || return 1
+	run=$("$here/kdir.sh" --run "$1")
+	args=$("$here/kdir.sh" --make-args "$1")
 	# shellcheck disable=SC2086
-	version=$(apt-cache $opts madison linux-headers-amd64 |
-		awk -F'|' -v r="$2" '$3 ~ " "r"/" { gsub(/ /, "", $2); print $2; exit }')
-	[ -n "$version" ] || return 1
-	# shellcheck disable=SC2086
-	apt-cache $opts show "linux-headers-amd64=$version" |
-		sed -n 's/^Depends:.*linux-headers-\([^ ,]*\)-amd64.*/\1/p' | head -n 1
-}
-
-# Unpacks the arm64 headers of ABI into ROOT (once): the package is fetched
-# on the host; its build tools are the root's amd64 ones (linux-kbuild).
-arm64_headers() {	# arm64_headers SUITE ABI ROOT
-	local opts dir=$cache/debs/$1
-	[ -d "$3/usr/src/linux-headers-$2-arm64" ] && return 0
-	opts=$("$here/debian-root.sh" --apt "$1") || return 1
-	mkdir -p "$dir" && chown _apt "$dir" 2>/dev/null
-	# shellcheck disable=SC2086
-	(cd "$dir" && apt-get $opts download -q "linux-headers-$2-arm64:arm64") >> "$log" 2>&1 &&
-		dpkg -x "$dir"/linux-headers-"$2"-arm64_*_arm64.deb "$3"
-}
-
-# A copy of the tree (with uncommitted changes) in ROOT's /build/smaf.
-copy_tree() {	# copy_tree ROOT
-	rm -rf "$1/build/smaf" && mkdir -p "$1/build/smaf" &&
-		tar -C "$top" --exclude=./build --exclude=./.git -cf - . |
-		tar -C "$1/build/smaf" -xf -
-}
-
-# Builds the modules for one kernel, in SUITE's root ("host": here).
-modules() {	# modules SUITE KDIR OUT KARGS
-	local cmd=(make -C "$4" compat-modules KDIR="$2" OUT="$3" KARGS="${5:-}")
-	if [ "$1" = host ]; then
-		"${cmd[@]}" >> "$log" 2>&1
-	else
-		"$here/debian-root.sh" --run "$1" "${cmd[@]}" >> "$log" 2>&1
-	fi
+	$run make -C "$top" compat-modules KDIR="$kdir" OUT="$build/compat/$1" \
+		KARGS="$args" >> "$log" 2>&1
 }
 
 suites=${COMPAT:-host trixie backports sid}
@@ -93,13 +61,8 @@ suites=${COMPAT:-host trixie backports sid}
 # ---- Debian 12: the test kernels' headers, on the host (gcc 12) ------------
 if [[ " $suites " == *" host "* ]]; then
 	for kver in $("$here/kernels.sh" debian) $("$here/kernels.sh" arm64); do
-		args=$("$here/kdir.sh" --make-args "$kver")
-		if kdir=$("$here/kdir.sh" "$kver" 2>> "$log"); then
-			modules host "$kdir" "$build/compat/$kver" "$top" "$args"
-			ok $? "$kver (Debian 12, gcc 12): smaf.ko and the test modules, W=1 -Werror"
-		else
-			ok 1 "$kver (Debian 12): headers"
-		fi
+		modules "$kver"
+		ok $? "$kver (Debian 12, gcc 12): smaf.ko and the test modules, W=1 -Werror"
 	done
 fi
 
@@ -107,38 +70,24 @@ fi
 for s in trixie backports sid; do
 	[[ " $suites " == *" $s "* ]] || continue
 	case "$s" in
-	trixie) suite=trixie release=trixie-security gcc=14 name="Debian 13" ;;
-	backports) suite=trixie release=trixie-backports gcc=14 name="Debian 13 backports" ;;
-	sid) suite=sid release=sid gcc=16 name=sid ;;
+	trixie) release=trixie-security gcc=14 name="Debian 13" ;;
+	backports) release=trixie-backports gcc=14 name="Debian 13 backports" ;;
+	sid) release=sid gcc=16 name=sid ;;
 	esac
-	abi=$(resolve "$suite" "$release" 2>> "$log")
+	abi=$("$here/kernels.sh" abi "$release" 2>> "$log")
 	# Debian 13's own kernel: trixie-security, or trixie before any update.
-	[ -n "$abi" ] || [ "$s" != trixie ] || abi=$(resolve trixie trixie 2>> "$log")
+	[ -n "$abi" ] || [ "$s" != trixie ] || abi=$("$here/kernels.sh" abi trixie 2>> "$log")
 	if [ -z "$abi" ]; then
-		ok 1 "$name: resolve its kernel (linux-headers-amd64)"
+		ok 1 "$name: resolve its kernel (linux-headers-amd64 in $release)"
 		continue
 	fi
-	pkgs=(make "gcc-$gcc" libc6-dev libdrm-dev "gcc-$gcc-aarch64-linux-gnu"
-	      "linux-headers-$abi-amd64")
-	[ "$s" = backports ] && pkgs+=(--target-release=trixie-backports)
-	root=$("$here/debian-root.sh" "$suite" "${pkgs[@]}" 2>> "$log")
-	if [ -z "$root" ]; then
-		ok 1 "$name: a $suite root with gcc-$gcc and linux-headers-$abi-amd64"
-		continue
-	fi
-	copy_tree "$root"
-	modules "$suite" "/usr/src/linux-headers-$abi-amd64" "/build/compat/$abi-amd64" /build/smaf
-	ok $? "$abi-amd64 ($name, gcc $gcc): smaf.ko and the test modules, W=1 -Werror"
-	if arm64_headers "$suite" "$abi" "$root"; then
-		modules "$suite" "/usr/src/linux-headers-$abi-arm64" "/build/compat/$abi-arm64" \
-			/build/smaf "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"
-		ok $? "$abi-arm64 ($name, gcc $gcc): smaf.ko and the test modules, W=1 -Werror"
-	else
-		ok 1 "$abi-arm64 ($name): fetch its headers"
-	fi
+	for arch in amd64 arm64; do
+		modules "$abi-$arch"
+		ok $? "$abi-$arch ($name, gcc $gcc): smaf.ko and the test modules, W=1 -Werror"
+	done
 	# Userspace: once per compiler.
 	[ "$s" = backports ] && continue
-	"$here/debian-root.sh" --run "$suite" make -C /build/smaf BUILD=/build/gcc-$gcc \
+	$("$here/kdir.sh" --run "$abi-amd64") make -C "$top" BUILD="$build/gcc-$gcc" \
 		CC="gcc-$gcc" KVERS= lib tools tests vm-programs >> "$log" 2>&1
 	ok $? "libsmaf, smafctl, the tests and the benchmark build with gcc $gcc ($name), -Werror"
 done

@@ -10,8 +10,10 @@
 #                                  "--target-release=trixie-backports"
 #                                  is passed to apt-get install)
 #   debian-root.sh --run SUITE CMD...
-#                                  runs CMD in that root (mounts /proc,
-#                                  /sys, /dev, the apt cache), clean env
+#                                  runs CMD in that root, in a clean
+#                                  environment, with /proc, /sys, /dev and
+#                                  this source tree (at its own path)
+#                                  mounted while it runs
 #   debian-root.sh --apt SUITE     prints apt-get options for querying and
 #                                  downloading SUITE's packages (amd64 and
 #                                  arm64) from the host, with a private
@@ -106,6 +108,10 @@ fi
 # ---- the build root --------------------------------------------------------
 root=$cache/roots/$suite
 if [ ! -f "$root/.smaf-ready" ]; then
+	if grep -q " $root/" /proc/mounts; then
+		echo "debian-root.sh: something is mounted in $root" >&2
+		exit 1
+	fi
 	rm -rf "$root" && mkdir -p "$root"
 	tar -C "$root" -xf "$base"
 	touch "$root/.smaf-ready"
@@ -136,7 +142,10 @@ in_root() {
 }
 
 if [ "$mode" = run ]; then
-	in_root "$@"
+	top=$(cd "$(dirname "$0")/../.." && pwd)
+	mkdir -p "$root$top"
+	mount_in --bind "$top" "$root$top"
+	in_root sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
 	exit $?
 fi
 

@@ -3,19 +3,19 @@
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
 # package), the statically linked test programs and smafctl, and for the
-# debug kernel the host's trinity.  For an arm64
-# kernel everything comes from its unpacked packages (arm64.sh) and the
-# programs from BUILDDIR/arm64, and the virtio serial modules that carry
-# the TAP output are loaded first.
+# debug kernel the host's trinity.  For a kernel other than the host's the
+# modules come from its unpacked packages (kdir.sh --sysroot); for arm64
+# also busybox, the programs come from BUILDDIR/arm64, and the virtio
+# serial modules that carry the TAP output are loaded first.
 #   [SMAF_KO=path/smaf.ko] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
 kver=$1 out=$2 build=$3
 here=$(cd "$(dirname "$0")" && pwd)
-sysroot=/ progs=$build mods="vgem vivid"
+sysroot=$("$here/kdir.sh" --sysroot "$kver")
+progs=$build mods="vgem vivid"
 case "$kver" in
 *-arm64)
-	sysroot=$("$here/arm64.sh" "$kver")
 	progs=$build/arm64
 	mods="virtio_mmio virtio_console vgem vivid"
 	;;
@@ -25,7 +25,14 @@ trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"	# mktemp makes it 0700: the guest's / must be searchable
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,lib/modules,tests,etc}
-cp "$sysroot/bin/busybox" "$root/bin/busybox"
+# The kernel's packages bring an arm64 busybox; amd64 uses the host's.
+if [ "${kver##*-}" = arm64 ]; then
+	# bin/busybox, or usr/bin/busybox from Debian 13 on.
+	cp "$sysroot/bin/busybox" "$root/bin/busybox" 2>/dev/null ||
+		cp "$sysroot/usr/bin/busybox" "$root/bin/busybox"
+else
+	cp /bin/busybox "$root/bin/busybox"
+fi
 ln -s busybox "$root/bin/sh"
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/run-tests.sh" "$root/bin/run-tests.sh"
@@ -35,7 +42,13 @@ chmod 755 "$root/init" "$root/bin/run-tests.sh"
 # The debug kernel has them built in.
 : > "$root/lib/modules/load.list"
 : > "$root/lib/modules/console.list"
+# A console module with no file is built in (7.x's packages ship no
+# modules.builtin to tell).
 [ "$kver" = debug ] || for m in $mods; do
+	case "$m" in
+	virtio*) [ -n "$(find "$sysroot/lib/modules/$kver/" -name "$m.ko*" | head -n 1)" ] ||
+			continue ;;
+	esac
 	modprobe -d "$sysroot" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r path; do
 	name=$(basename "$path")

@@ -201,8 +201,10 @@ inoom {
 /-+\[ cut here \]-+/ { inblock = 1; block = $0 "\n"; excuse = 0; next }
 inblock {
 	block = block $0 "\n"
-	if ($0 ~ /WARNING: .* at .* [a-z0-9_]+\+0x/) {
-		fn = $0; sub(/.* at [^ ]+ /, "", fn); sub(/\+0x.*/, "", fn)
+	# "WARNING: CPU: 1 PID: 2 at FILE:LINE FN+0x..." or, from 7.x,
+	# "WARNING: FILE:LINE at FN+0x..., CPU#1: ...": the FN+0x token.
+	if ($0 ~ /WARNING: .* at / && match($0, / [a-z0-9_]+\+0x/)) {
+		fn = substr($0, RSTART + 1, RLENGTH - 4)
 		if (want[fn] > 0) { want[fn]--; excuse = 1 }
 	}
 	if ($0 ~ /---\[ end trace/) {
