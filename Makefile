@@ -91,24 +91,6 @@ $(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko $(BUIL
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
 
-# Every module against one kernel tree, from scratch, into OUT (make
-# compat runs it for each supported kernel, in that kernel's Debian root):
-#   make compat-modules KDIR=/usr/src/linux-headers-... OUT=DIR [KARGS=...]
-compat-modules:
-	@test -n "$(KDIR)" && test -n "$(OUT)" || { echo "compat-modules: needs KDIR= and OUT="; exit 1; }
-	rm -rf $(OUT) && mkdir -p $(OUT)/smaf $(OUT)/testsecure
-	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(OUT)/smaf/
-	$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/smaf SMAF_UAPI=$(abspath include/uapi) \
-		$(KBUILD_W) modules
-	cp $(TS_SRC) $(OUT)/testsecure/
-	$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/testsecure SMAF_KERNEL_SRC=$(abspath kernel) \
-		KBUILD_EXTRA_SYMBOLS=$(abspath $(OUT))/smaf/Module.symvers $(KBUILD_W) modules
-	for d in $(TEST_DRIVERS); do \
-		mkdir -p $(OUT)/$$d && cp tests/drivers/$$d/* $(OUT)/$$d/ && \
-		$(MAKE) -C $(KDIR) $(KARGS) M=$(abspath $(OUT))/$$d SMAF_KERNEL_SRC=$(abspath kernel) \
-			$(KBUILD_W) modules || exit 1; \
-	done
-
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a
 
@@ -202,14 +184,16 @@ bench: deps
 	bench/run.sh
 
 # ---- style --------------------------------------------------------------
-# checkpatch.pl comes from Debian's linux-source-6.1 tarball, unpacked once.
+# checkpatch.pl comes from the host's linux-source tarball (6.1 on Debian
+# 12, 6.12 on Debian 13), unpacked once.
+SRC_SERIES := $(shell tests/harness/host-suite.sh --source 2>/dev/null || echo 6.1)
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
 $(CHECKPATCH):
-	@test -f /usr/src/linux-source-6.1.tar.xz || { echo "style: needs linux-source-6.1 (apt-get install linux-source-6.1)"; exit 1; }
+	@test -f /usr/src/linux-source-$(SRC_SERIES).tar.xz || { echo "style: needs linux-source-$(SRC_SERIES) (apt-get install linux-source-$(SRC_SERIES))"; exit 1; }
 	@mkdir -p $(BUILD)/checkpatch
-	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(BUILD)/checkpatch --strip-components=1 \
-		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch
+	tar -xJf /usr/src/linux-source-$(SRC_SERIES).tar.xz -C $(BUILD)/checkpatch --strip-components=1 \
+		linux-source-$(SRC_SERIES)/scripts/checkpatch.pl linux-source-$(SRC_SERIES)/scripts/spelling.txt \
+		linux-source-$(SRC_SERIES)/scripts/const_structs.checkpatch
 
 style: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
@@ -291,5 +275,5 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all modules compat-modules compat lib tools tests unit deps check demo style sparse install install-module \
+.PHONY: all modules compat lib tools tests unit deps check demo style sparse install install-module \
 	install-lib install-tools install-man uninstall man-check deb clean

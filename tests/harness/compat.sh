@@ -1,7 +1,7 @@
 #!/bin/bash
 # make compat: SMAF builds with zero warnings (W=1, -Werror) against every
 # kernel and compiler Debian's users have.  For each kernel, smaf.ko, the
-# test secure module and the test drivers are built from its Debian header
+# test secure modules and the test drivers are built from its Debian header
 # packages, with the compiler the kernel was built with, in a root of its
 # suite (tests/harness/debian-root.sh; nothing is installed on the host);
 # libsmaf, smafctl, the tests and the benchmark are built with each
@@ -44,16 +44,12 @@ finish() {
 }
 trap finish EXIT
 
-# Builds every module for KVER (from scratch, into build/compat/KVER), in
-# the root of its suite with its compiler (kdir.sh --run).
+# Builds every module for KVER (make modules: the same build, into
+# build/kernel/KVER, that a test lane of that kernel uses, so a kernel that
+# also has a lane is built once), in the root of its suite with its
+# compiler (kdir.sh --run).
 modules() {	# modules KVER
-	local kdir run args
-	kdir=$("$here/kdir.sh" "$1" 2>> "$log") || return 1
-	run=$("$here/kdir.sh" --run "$1")
-	args=$("$here/kdir.sh" --make-args "$1")
-	# shellcheck disable=SC2086
-	$run make -C "$top" compat-modules KDIR="$kdir" OUT="$build/compat/$1" \
-		KARGS="$args" >> "$log" 2>&1
+	make -C "$top" modules KVERS="$1" >> "$log" 2>&1
 }
 
 suites=${COMPAT:-host trixie backports sid}
