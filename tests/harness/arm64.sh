@@ -64,6 +64,8 @@ ln -sfn "/usr/lib/$kbuild" "$root/usr/lib/$kbuild"
 	exit 1
 }
 depmod -b "$root" "$kver"
-[ -x "$root/bin/busybox" ] || { echo "arm64.sh: no arm64 busybox" >&2; exit 1; }
+# bin/busybox, or usr/bin/busybox from Debian 13 on.
+[ -x "$root/bin/busybox" ] || [ -x "$root/usr/bin/busybox" ] ||
+	{ echo "arm64.sh: no arm64 busybox" >&2; exit 1; }
 touch "$root/.smaf-ready"
 echo "$root"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the debug test kernel (KASAN, lockdep, kmemleak, DMA-API debug,
 # UBSAN, fault injection, CMA, vivid/vgem/vkms built in) from Debian's
-# linux-source-6.1 with tinyconfig + tests/harness/debug-kernel.config, once
+# linux-source of the host's suite (6.1 on Debian 12, 6.12 on Debian 13)
+# with tinyconfig + tests/harness/debug-kernel.config, once
 # per machine.  The build is cached outside the source tree, keyed by the
 # linux-source version and the fragment's hash; a cold build takes about 9
 # minutes on 2 cores.  Prints the build directory (bzImage in
@@ -11,13 +12,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/debug-kernel.config
-tarball=/usr/src/linux-source-6.1.tar.xz
+series=$("$here/host-suite.sh" --source)
+tarball=/usr/src/linux-source-$series.tar.xz
 cache=${SMAF_CACHE:-/var/cache/smaf}
 
-[ -f "$tarball" ] || { echo "debug-kernel.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+[ -f "$tarball" ] || { echo "debug-kernel.sh: $tarball missing (apt-get install linux-source-$series)" >&2; exit 1; }
+srcver=$(dpkg-query -W -f='${Version}' "linux-source-$series")
 key=$(printf '%s\n' "$srcver" | cat - "$fragment" | sha256sum | cut -c1-16)
-dir=$cache/debug-kernel-6.1-$key
+dir=$cache/debug-kernel-$series-$key
 
 if [ -f "$dir/.smaf-built" ]; then
 	echo "$dir"
@@ -49,7 +51,7 @@ tar -xJf "$tarball" -C "$dir" --strip-components=1
 }
 touch "$dir/.smaf-built"
 # Older builds (another fragment or source version) are not needed any more.
-for old in "$cache"/debug-kernel-6.1-*; do
+for old in "$cache"/debug-kernel-"$series"-*; do
 	[ "$old" = "$dir" ] || rm -rf "$old"
 done
 echo "$dir"

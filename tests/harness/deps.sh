@@ -3,14 +3,18 @@
 # Does nothing when everything is already installed.
 set -euo pipefail
 
+# Debian 12 or 13 (host-suite.sh): the test kernels are the host's own,
+# and the debug kernel comes from the host's linux-source.
+read -r suite series < <("$(dirname "$0")/host-suite.sh")
 pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
       linux-image-amd64 linux-headers-amd64
-      linux-image-6.12-amd64 linux-headers-6.12-amd64
       qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip
-      linux-source-6.1 bc bison flex libelf-dev libssl-dev
+      "linux-source-$series" bc bison flex libelf-dev libssl-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
       device-tree-compiler trinity
       debhelper dh-dkms dkms dpkg-dev lintian debootstrap groff-base)
+# Debian 12 also tests its 6.12 kernel (bookworm-security's meta-package).
+[ "$suite" = bookworm ] && pkgs+=(linux-image-6.12-amd64 linux-headers-6.12-amd64)
 # Debian's arm64 kernels themselves are fetched by tests/harness/arm64.sh;
 # the packaging lane's clean root by debootstrap (tests/harness/package.sh).
 

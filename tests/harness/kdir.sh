@@ -3,9 +3,10 @@
 # amd64 or arm64, or "debug"); with
 #   --image     the kernel image to boot
 #   --make-args the extra kbuild arguments (cross-compiling for arm64)
-#   --run       the command to run that build under: empty on the host, or
-#               debian-root.sh --run SUITE for a kernel of Debian 13 or sid,
-#               built in that suite's root with its compiler
+#   --run       the command to run that build under: empty for the host's
+#               own kernels (their headers installed here) and their arm64
+#               builds, or debian-root.sh --run SUITE for another suite's
+#               kernel, built in that suite's root with its compiler
 #   --sysroot   where the kernel's packages are unpacked (its modules, and
 #               an arm64 busybox): / for the host's own kernels
 #   --suite     the Debian suite of the kernel: bookworm, trixie or sid,
@@ -32,10 +33,16 @@ case "$kver" in
 *) suite=bookworm ;;
 esac
 
+# The host's own kernels (their amd64 headers are installed here, by
+# deps.sh) build here; arm64 builds of them use those headers' kbuild tools.
+own=0
+[ "$kver" != debug ] && [ -d "/usr/src/linux-headers-${kver%-"$arch"}-amd64" ] && own=1
+
 case "$what" in
 suite)	echo "$suite"; exit 0 ;;
 args)	[ "$arch" = arm64 ] && echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"; exit 0 ;;
-run)	[ "$suite" = bookworm ] || echo "$(cd "$here" && pwd)/debian-root.sh --run $suite"
+run)	[ "$own" = 1 ] || [ "$kver" = debug ] ||
+		echo "$(cd "$here" && pwd)/debian-root.sh --run $suite"
 	exit 0 ;;
 esac
 
@@ -46,7 +53,7 @@ if [ "$kver" = debug ]; then
 	exit 0
 fi
 
-if [ "$suite" = bookworm ]; then
+if [ "$own" = 1 ]; then
 	if [ "$arch" = arm64 ]; then
 		root=$("$here/arm64.sh" "$kver")
 		case "$what" in
@@ -64,8 +71,9 @@ if [ "$suite" = bookworm ]; then
 	exit 0
 fi
 
-# Debian 13 or sid: packages unpacked in the cache, headers in the suite's
-# build root (with the amd64 twin, whose kbuild tools serve both arches).
+# Another suite's kernel (Debian 13's newest on Debian 12, sid's): packages
+# unpacked in the cache, headers in the suite's build root (with the amd64
+# twin, whose kbuild tools serve both arches).
 if [ "$what" != dir ]; then
 	root=$("$here/kernel-root.sh" "$kver")
 	if [ "$what" = sysroot ]; then

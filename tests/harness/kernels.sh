@@ -6,7 +6,8 @@
 # kernels (tests/harness/arm64.sh fetches them); and Debian's newest kernel,
 # trixie-backports', amd64 and arm64 (kernel-root.sh fetches them).
 #   kernels.sh              all test kernels
-#   kernels.sh debian       Debian 12's amd64 kernels only (the host's)
+#   kernels.sh debian       the host's Debian amd64 kernels only (Debian 12:
+#                           6.1 and 6.12; Debian 13: 6.12)
 #   kernels.sh newest       Debian's newest amd64 kernel (7.x); newest-arm64
 #   kernels.sh abi RELEASE  the kernel ABI (e.g. 7.3.4+deb13) that
 #                           linux-headers-amd64 of RELEASE (trixie,
@@ -54,8 +55,11 @@ case "$sel" in
 newest) newest amd64; exit 0 ;;
 newest-arm64) newest arm64; exit 0 ;;
 esac
+# The host's kernels: Debian 12's 6.1 and 6.12, or Debian 13's 6.12.
+metas=(linux-image-amd64)
+[ "$("$(dirname "$0")/host-suite.sh")" = "bookworm 6.1" ] && metas+=(linux-image-6.12-amd64)
 amd64=()
-for meta in linux-image-amd64 linux-image-6.12-amd64; do
+for meta in "${metas[@]}"; do
 	v=$(resolve "$meta")
 	if [ -z "$v" ]; then
 		echo "kernels.sh: $meta is not installed (run: make deps)" >&2

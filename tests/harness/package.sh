@@ -1,8 +1,9 @@
 #!/bin/bash
 # The packaging lane of make check: builds the Debian packages (make deb),
-# checks them with lintian, installs them into a clean Debian 12 root
-# (debootstrap --variant=minbase, cached in /var/cache/smaf), installs the
-# headers of the Debian 6.1 and 6.12 test kernels there so that DKMS builds
+# checks them with lintian, installs them into a clean root of the host's
+# suite, Debian 12 or 13 (debootstrap --variant=minbase, cached in
+# /var/cache/smaf), installs the headers of the host's test kernels (6.1
+# and 6.12 on Debian 12) there so that DKMS builds
 # the module for each (as it does on a kernel upgrade), boots each
 # DKMS-built smaf.ko in the test VM with the base tests, then purges the
 # packages and checks that nothing is left.  Then the upgrade case on Debian
@@ -71,8 +72,9 @@ echo "$tags" >> "$log"
 [ -z "$tags" ]
 ok $? "lintian: no error, no warning"
 
-# ---- a clean Debian 12 root ---------------------------------------------------
-base=$cache/bookworm-minbase.tar
+# ---- a clean root of the host's suite ------------------------------------------
+suite=$("$top/tests/harness/host-suite.sh" | cut -d' ' -f1)
+base=$cache/$suite-minbase.tar
 if [ ! -s "$base" ]; then
 	rm -rf "$cache/new" && mkdir -p "$cache/new"
 	# The host's mirror and proxy, if it has them.
@@ -82,17 +84,17 @@ if [ ! -s "$base" ]; then
 		/etc/apt/sources.list 2>/dev/null | head -n 1)
 	eval "$(apt-config shell http_proxy Acquire::http::Proxy)"
 	[ -n "${http_proxy:-}" ] && export http_proxy
-	debootstrap --variant=minbase bookworm "$cache/new" "${mirror:-http://deb.debian.org/debian}" \
+	debootstrap --variant=minbase "$suite" "$cache/new" "${mirror:-http://deb.debian.org/debian}" \
 		>> "$log" 2>&1 &&
 		tar -C "$cache/new" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 	rm -rf "$cache/new"
 fi
 [ -s "$base" ]
-ok $? "a clean Debian 12 root (debootstrap minbase, cached in $cache)"
+ok $? "a clean $suite root (debootstrap minbase, cached in $cache)"
 [ -s "$base" ] || exit 0
 umount_root
 rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$base"
-# The host's archive (bookworm, -updates, -security: the test kernels).
+# The host's archive (the suite, -updates, -security: the test kernels).
 rm -f "$root/etc/apt/sources.list"
 cp /etc/apt/sources.list.d/*.sources /etc/apt/sources.list "$root/etc/apt/" 2>/dev/null
 cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null
