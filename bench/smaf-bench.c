@@ -414,10 +414,14 @@ static void report(const char *pass, int rounds)
 static void record(enum case_id c, enum alloc_id a, unsigned int s)
 {
 	struct smaf_edu_map m = { 0 };
-	double t = sample(c, a, s, &m);
-	int n = nsamples[c][a][s];
+	double t;
+	int n;
 
-	/* rounds is at most MAX_ROUNDS; the bound also tells the compiler. */
+	/* Callers stay in bounds; saying so here lets gcc 14 see it too. */
+	if (c >= NR_CASES || a >= NR_ALLOCS || s >= NR_SIZES)
+		return;
+	t = sample(c, a, s, &m);
+	n = nsamples[c][a][s];
 	if (t < 0 || n >= MAX_ROUNDS)
 		return;
 	samples[c][a][s][n] = t;
