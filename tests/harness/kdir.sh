@@ -30,7 +30,7 @@ case "$kver" in *-arm64) arch=arm64 ;; esac
 case "$kver" in
 *+deb13-*) suite=trixie gcc=14 ;;
 *+deb14-*) suite=sid gcc=16 ;;
-*) suite=bookworm ;;
+*) suite=bookworm gcc=12 ;;
 esac
 
 # The host's own kernels (their amd64 headers are installed here, by
