@@ -86,7 +86,8 @@ if [ "$what" != dir ]; then
 	exit 0
 fi
 abi=${kver%-"$arch"}
-pkgs=(make "gcc-$gcc" libc6-dev libdrm-dev "gcc-$gcc-aarch64-linux-gnu" "linux-headers-$abi-amd64")
+# perl: W=1 runs the headers' kernel-doc, a perl script before 7.x.
+pkgs=(make perl "gcc-$gcc" libc6-dev libdrm-dev "gcc-$gcc-aarch64-linux-gnu" "linux-headers-$abi-amd64")
 [ "$suite" = trixie ] && pkgs+=(--target-release=trixie-backports)
 root=$("$here/debian-root.sh" "$suite" "${pkgs[@]}")
 if [ "$arch" = arm64 ] && [ ! -d "$root/usr/src/linux-headers-$kver" ]; then
