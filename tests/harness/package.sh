@@ -111,7 +111,7 @@ in_root apt-get update -q &&
 ok $? "the four packages install into it (with dkms and what it needs)"
 in_root getent group smaf
 ok $? "smaf-dkms created group smaf"
-[ -f "$root/lib/udev/rules.d/60-smaf.rules" ] && [ -f "$root/etc/modprobe.d/smaf.conf" ] &&
+[ -f "$root/usr/lib/udev/rules.d/60-smaf.rules" ] && [ -f "$root/etc/modprobe.d/smaf.conf" ] &&
 	! grep -q '^[^#]' "$root/etc/modprobe.d/smaf.conf" "$root/etc/modules-load.d/smaf.conf"
 ok $? "udev rule installed; modprobe.d and modules-load.d files all comments"
 in_root smafctl --help &&
