@@ -38,10 +38,11 @@ trixie|sid) ;;
 esac
 
 # The archive the host uses (its mirror and proxy), for other suites.
+# (either file may be missing: no pipeline may fail here)
 mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	sed -n 's/^URIs: *\([^ ]*\/debian\/*\)$/\1/p' | head -n 1)
+	sed -n 's/^URIs: *\([^ ]*\/debian\/*\)$/\1/p' | head -n 1) || true
 [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\/*\) .*/\1/p' \
-	/etc/apt/sources.list 2>/dev/null | head -n 1)
+	/etc/apt/sources.list 2>/dev/null | head -n 1) || true
 mirror=${mirror:-http://deb.debian.org/debian}
 mirror=${mirror%/}
 eval "$(apt-config shell http_proxy Acquire::http::Proxy)"
