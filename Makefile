@@ -217,8 +217,11 @@ install-module:
 	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(BUILD)/install/$(KVER)/
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
 		SMAF_UAPI=$(abspath include/uapi) modules
+	# Unsigned (a user has no key for the kernel's signing; DKMS signs with
+	# its own where configured); compressed as the kernel's own modules.
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
-		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+		modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
 
 install-lib: lib
@@ -242,7 +245,8 @@ install-man:
 	install -m 644 man/smaf.4 $(DESTDIR)$(MANDIR)/man4/
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.xz \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.zst
 ifeq ($(DESTDIR),)
 	-depmod -a $(KVER)
 else

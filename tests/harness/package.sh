@@ -225,7 +225,7 @@ stage=$build/install-stage
 kver=$(echo "$kvers" | head -n 1)
 rm -rf "$stage"
 make -C "$top" -s install DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
-	[ -f "$stage/lib/modules/$kver/updates/smaf.ko" ] && [ -f "$stage/usr/bin/smafctl" ] &&
+	ls "$stage/lib/modules/$kver/updates/smaf.ko"* > /dev/null 2>&1 && [ -f "$stage/usr/bin/smafctl" ] &&
 	[ -f "$stage/usr/share/man/man4/smaf.4" ] && [ -f "$stage/usr/lib/libsmaf.so.1" ]
 ok $? "make install KVER=$kver installs the module, libsmaf, smafctl and the man pages"
 make -C "$top" -s uninstall DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
