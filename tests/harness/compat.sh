@@ -7,7 +7,7 @@
 # libsmaf, smafctl, the tests and the benchmark are built with each
 # suite's gcc.
 #
-#   Debian 12 (host)       6.1 and 6.12, amd64 and arm64        gcc 12
+#   the host's (Debian 12) 6.1 and 6.12, amd64 and arm64        gcc 12
 #   Debian 13              6.12, amd64 and arm64                 gcc 14
 #   Debian 13 backports    the newest kernel (7.x), both arches  gcc 14
 #   sid                    its kernel (7.x), both arches         gcc 16
@@ -54,11 +54,11 @@ modules() {	# modules KVER
 
 suites=${COMPAT:-host trixie backports sid}
 
-# ---- Debian 12: the test kernels' headers, on the host (gcc 12) ------------
+# ---- the host's kernels (Debian 12: 6.1, 6.12), with its gcc ----------------
 if [[ " $suites " == *" host "* ]]; then
 	for kver in $("$here/kernels.sh" debian) $("$here/kernels.sh" arm64); do
 		modules "$kver"
-		ok $? "$kver (Debian 12, gcc 12): smaf.ko and the test modules, W=1 -Werror"
+		ok $? "$kver (the host's kernel and gcc): smaf.ko and the test modules, W=1 -Werror"
 	done
 fi
 
