@@ -133,10 +133,13 @@ mount_in() {	# mount_in ARGS... TARGET
 	mount "$@" && mounted+=("$target")
 }
 
+# Mounted here, in this shell, and not in in_root(): a call of it in a
+# pipeline runs in a subshell, whose record of what it mounted is lost.
+mount_in -t proc proc "$root/proc"
+mount_in --bind /sys "$root/sys"
+mount_in --bind /dev "$root/dev"
+
 in_root() {
-	mount_in -t proc proc "$root/proc"
-	mount_in --bind /sys "$root/sys"
-	mount_in --bind /dev "$root/dev"
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 \
 		${http_proxy:+http_proxy=$http_proxy} "$@"
