@@ -314,40 +314,28 @@ static int smaf_heap_add(const struct smaf_heap_alias *alias)
 }
 
 /**
- * smaf_heap_secure_online() - add the secure aliases' nodes
+ * smaf_heap_secure_nodes() - add or remove the secure aliases' nodes
+ * @present: true when a secure module registers, false when it goes
  *
- * Called when a secure module registers.  A node that cannot be added is
- * logged and left out; the secure module stays registered.
+ * A node that cannot be added is logged and left out; the secure module
+ * stays registered.  A file already open on a removed node stays valid;
+ * its allocations fail with -EOPNOTSUPP.
  *
  * Context: process context; smaf_secure_lock held.
  */
-void smaf_heap_secure_online(void)
+void smaf_heap_secure_nodes(bool present)
 {
 	unsigned int i;
 
 	mutex_lock(&smaf_heap_lock);
-	for (i = 0; i < smaf_nheaps; i++)
-		if (smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE)
+	for (i = 0; i < smaf_nheaps; i++) {
+		if (!(smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE))
+			continue;
+		if (present)
 			smaf_heap_register(smaf_heaps[i]);
-	mutex_unlock(&smaf_heap_lock);
-}
-
-/**
- * smaf_heap_secure_offline() - remove the secure aliases' nodes
- *
- * Called when the secure module unregisters.  A file already open on such
- * a node stays valid; its allocations fail with -EOPNOTSUPP.
- *
- * Context: process context; smaf_secure_lock held.
- */
-void smaf_heap_secure_offline(void)
-{
-	unsigned int i;
-
-	mutex_lock(&smaf_heap_lock);
-	for (i = 0; i < smaf_nheaps; i++)
-		if (smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE)
+		else
 			smaf_heap_deregister(smaf_heaps[i]);
+	}
 	mutex_unlock(&smaf_heap_lock);
 }
 

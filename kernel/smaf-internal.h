@@ -117,8 +117,7 @@ struct smaf_attachment {
 /* smaf-heap.c: the DMA-BUF heap nodes */
 int smaf_heap_init(void);
 void smaf_heap_exit(void);
-void smaf_heap_secure_online(void);
-void smaf_heap_secure_offline(void);
+void smaf_heap_secure_nodes(bool present);
 
 /* smaf-uncached.c: write-combined buffers */
 bool smaf_uncached(const struct smaf_buffer *buf);

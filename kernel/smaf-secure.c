@@ -64,7 +64,7 @@ int smaf_register_secure(struct smaf_secure *sec)
 		ret = -EBUSY;
 	} else {
 		smaf_secure_mod = sec;
-		smaf_heap_secure_online();
+		smaf_heap_secure_nodes(true);
 	}
 	mutex_unlock(&smaf_secure_lock);
 	if (!ret)
@@ -86,7 +86,7 @@ void smaf_unregister_secure(struct smaf_secure *sec)
 {
 	mutex_lock(&smaf_secure_lock);
 	if (!WARN_ON(smaf_secure_mod != sec)) {
-		smaf_heap_secure_offline();
+		smaf_heap_secure_nodes(false);
 		smaf_secure_mod = NULL;
 	}
 	mutex_unlock(&smaf_secure_lock);

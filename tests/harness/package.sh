@@ -53,6 +53,15 @@ umount_root() {
 	return 0
 }
 
+# What is left of the packages in the root: listed by dpkg, or files named
+# smaf* or libsmaf* where they install (nothing after a clean purge).
+leftovers() {
+	(in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
+	find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
+		"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
+		\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null
+}
+
 finish() {
 	umount_root
 	echo "[package] $passed passed, $failed failed (logs: $log)"
@@ -149,10 +158,7 @@ done
 
 in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
 ok $? "the packages purge"
-left=$( (in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
-	find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
-		"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
-		\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null)
+left=$(leftovers)
 echo "$left" >> "$log"
 [ -z "$left" ]
 ok $? "nothing is left: no package listed, no smaf.ko, sources, config or man page"
@@ -210,12 +216,10 @@ if [ -s "$base" ]; then
 	cp "$root/tmp/smaf-main.c" "$src/smaf-main.c"
 
 	in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
-	left=$( (in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
-		find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
-			"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
-			\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null)
+	st=$?
+	left=$(leftovers)
 	echo "$left" >> "$log"
-	[ -z "$left" ]
+	[ "$st" = 0 ] && [ -z "$left" ]
 	ok $? "Debian 13: the packages purge and leave nothing"
 	umount_root
 fi
