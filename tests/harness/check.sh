@@ -65,16 +65,9 @@ for kver in "${kvers[@]}"; do
 		total_fail=$((total_fail + 1))
 		continue
 	fi
-	# Debian 13 and later kernels: vgem imports without mapping, and the
-	# device-mapping checks of these tests rely on vgem mapping at import.
-	skip=
-	if [ "$kver" != debug ] && [ "$("$top/tests/harness/kdir.sh" --suite "$kver")" != bookworm ]; then
-		skip=t-vgem,t-late-attach,t-policy,t-secure
-		echo "[$kver] not run on this kernel: ${skip//,/, } (they need vgem to map at import)"
-	fi
 	for profile in $profiles; do
 		tag=$kver
-		tests=${TESTS:-${skip:+-$skip}}
+		tests=${TESTS:-}
 		if [ "$profile" != default ]; then
 			tag=$kver-$profile
 			# With or without an IOMMU only the edu tests (DMA
@@ -84,7 +77,6 @@ for kver in "${kvers[@]}"; do
 			case "$profile" in cma-*) only=d-cma ;; esac
 			tests=
 			for t in ${only//,/ }; do
-				case ",$skip," in *,$t,*) continue ;; esac
 				case ",${TESTS:-$only}," in *,$t,*) tests=${tests:+$tests,}$t ;; esac
 			done
 			[ -n "$tests" ] || continue

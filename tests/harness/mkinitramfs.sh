@@ -65,6 +65,16 @@ done | awk '!seen[$0]++' | while read -r path; do
 	esac
 done
 
+# Whether this kernel's vgem maps a dma-buf at PRIME import (until 6.16) or
+# only attaches (it imports with drm_gem_shmem_prime_import_no_map from
+# 6.17 on): the tests that need a device mapping by vgem read it here.
+vgem=map
+if [ -f "$root/lib/modules/vgem.ko" ] &&
+   grep -q drm_gem_shmem_prime_import_no_map "$root/lib/modules/vgem.ko"; then
+	vgem=attach
+fi
+echo "$vgem" > "$root/etc/smaf-vgem"
+
 # SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built).
 cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"
 cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \

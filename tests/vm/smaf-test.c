@@ -218,6 +218,23 @@ int vgem_open(void)
 	return -1;
 }
 
+int vgem_maps_at_import(void)
+{
+	char mode[16] = "";
+	FILE *f = fopen("/etc/smaf-vgem", "r");
+
+	if (!f)
+		tap_bail("/etc/smaf-vgem: %s (the harness writes it)", strerror(errno));
+	if (!fgets(mode, sizeof(mode), f))
+		mode[0] = '\0';
+	fclose(f);
+	if (!strcmp(mode, "map\n"))
+		return 1;
+	if (!strcmp(mode, "attach\n"))
+		return 0;
+	tap_bail("/etc/smaf-vgem says '%s', not map or attach", mode);
+}
+
 int vivid_open(uint32_t cap, int inst)
 {
 	struct v4l2_capability c;

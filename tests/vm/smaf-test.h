@@ -41,6 +41,12 @@ long long smaf_debugfs_stat(const char *file, const char *key);
 /* Opens the DRM device of the vgem driver, -1 if none. */
 int vgem_open(void);
 /*
+ * 1 if this kernel's vgem maps a dma-buf for its device at PRIME import, 0
+ * if it only attaches (vgem of 6.17 and later).  The harness tells, from
+ * the module's code (/etc/smaf-vgem), not from what SMAF does.
+ */
+int vgem_maps_at_import(void);
+/*
  * The test VM loads vivid with two instances: 0 uses videobuf2-vmalloc
  * (imports with vmap), 1 uses videobuf2-dma-contig (32-bit DMA mask, needs
  * DMA-contiguous memory: the camera case).

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <drm.h>
+#include <linux/dma-buf.h>
 
 #include "smaf-test.h"
 
@@ -38,7 +39,11 @@ static int write_policy(const char *text)
 	return write_file(POLICY, text);
 }
 
-/* Imports @fd into vgem (first use) and returns the allocator picked. */
+/*
+ * Imports @fd into vgem and returns the allocator picked at the first use:
+ * vgem's map at import, or (a vgem that only attaches) the CPU's first
+ * access with vgem's device attached.
+ */
 static void vgem_first_use(int vgem, int fd, char *alloc, size_t len)
 {
 	struct drm_prime_handle ph = { .fd = fd };
@@ -46,6 +51,10 @@ static void vgem_first_use(int vgem, int fd, char *alloc, size_t len)
 
 	alloc[0] = '\0';
 	if (ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
+		return;
+	if (!vgem_maps_at_import() &&
+	    (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW) ||
+	     dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW)))
 		return;
 	smaf_buffer_field(fd, "allocator", alloc, len);
 	gc.handle = ph.handle;

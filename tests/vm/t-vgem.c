@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgem imports a SMAF buffer with PRIME: the import maps it for vgem's
- * device, which is the buffer's first use and allocates it; re-exporting the
- * handle gives back the same dma-buf.
+ * vgem imports a SMAF buffer with PRIME.  Until 6.16 the import maps it for
+ * vgem's device, which is the buffer's first use and allocates it; from 6.17
+ * on vgem only attaches, and the first use is the CPU's, with vgem's device
+ * attached and counted.  Either way the memory is the one vgem's device
+ * takes, and re-exporting the handle gives back the same dma-buf.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,8 +45,19 @@ int main(void)
 	imp.fd = fd;
 	tap_ok(!ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp) && imp.handle,
 	       "vgem imports the SMAF fd (handle %u)", imp.handle);
-	tap_ok(!smaf_buffer_field(fd, "allocated", val, sizeof(val)) && !strcmp(val, "1"),
-	       "the import mapped it for vgem and allocated it");
+	if (vgem_maps_at_import()) {
+		tap_ok(!smaf_buffer_field(fd, "allocated", val, sizeof(val)) &&
+		       !strcmp(val, "1"), "the import mapped it for vgem and allocated it");
+	} else {
+		tap_ok(!smaf_buffer_field(fd, "allocated", val, sizeof(val)) &&
+		       !strcmp(val, "0"), "vgem attached without mapping: not allocated yet");
+		p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		tap_ok(p != MAP_FAILED && (p[4096] = 1) &&
+		       !smaf_buffer_field(fd, "allocated", val, sizeof(val)) && !strcmp(val, "1"),
+		       "the CPU's first write allocates it");
+		if (p != MAP_FAILED)
+			munmap(p, SIZE);
+	}
 	tap_ok(!smaf_buffer_field(fd, "attachments", val, sizeof(val)) && !strcmp(val, "1"),
 	       "vgem's device is attached");
 	tap_ok(!smaf_buffer_field(fd, "allocator", val, sizeof(val)) && !strcmp(val, "system"),
