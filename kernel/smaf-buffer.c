@@ -103,17 +103,24 @@ static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
 	}
 	if (buf->uncached) {
 		ret = smaf_uncached_prepare(buf);
-		if (ret) {
-			alloc->ops->free(alloc, &buf->sgt);
-			atomic_long_inc(&alloc->stats.failures);
-			goto uncharge;
-		}
+		if (ret)
+			goto free_memory;
 	}
+	/* Memory that could not be zeroed at release is never handed out. */
+	ret = smaf_secure_check_scrub(buf, &buf->sgt);
+	if (ret)
+		goto restore_cached;
 	atomic_long_inc(&alloc->stats.allocations);
 	atomic_long_inc(&alloc->stats.buffers);
 	atomic_long_add(buf->size, &alloc->stats.bytes);
 	return 0;
 
+restore_cached:
+	if (buf->uncached)
+		smaf_uncached_release(&buf->sgt);
+free_memory:
+	alloc->ops->free(alloc, &buf->sgt);
+	atomic_long_inc(&alloc->stats.failures);
 uncharge:
 	smaf_limits_uncharge(buf, alloc);
 	return ret;
@@ -128,7 +135,10 @@ uncharge:
  *		it out of circulation instead (smaf_secure_quarantine())
  *
  * Undoes what smaf_buffer_alloc_from() did: the uncached memory type, the
- * memory itself, the statistics and the creator's charge.
+ * memory itself, the statistics and the creator's charge.  Quarantined
+ * memory is not back in circulation: it stays charged to the creator and
+ * counted in @alloc's bytes, and the quarantine keeps the reference on
+ * @alloc.
  *
  * Context: process context; @buf->lock held, or @buf unreachable.
  */
@@ -136,14 +146,14 @@ void smaf_buffer_free_memory(struct smaf_buffer *buf,
 			     struct smaf_allocator *alloc,
 			     struct sg_table *sgt, bool quarantine)
 {
-	if (quarantine) {
-		smaf_secure_quarantine(sgt, buf->size);
-	} else {
-		if (buf->uncached)
-			smaf_uncached_release(sgt);
-		alloc->ops->free(alloc, sgt);
-	}
 	atomic_long_dec(&alloc->stats.buffers);
+	if (quarantine) {
+		smaf_secure_quarantine(buf, alloc, sgt);
+		return;
+	}
+	if (buf->uncached)
+		smaf_uncached_release(sgt);
+	alloc->ops->free(alloc, sgt);
 	atomic_long_sub(buf->size, &alloc->stats.bytes);
 	smaf_limits_uncharge(buf, alloc);
 	smaf_allocator_put(alloc);
@@ -578,8 +588,8 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 			   buf->layout.phys_start, buf->layout.phys_end,
 			   buf->layout.contig, buf->sgt.orig_nents,
 			   smaf_uncached(buf));
-	seq_printf(s, " migrations=%u refused=%s", buf->migrations,
-		   buf->refused[0] ? buf->refused : "-");
+	seq_printf(s, " migrations=%u refused=%s syncs=%u", buf->migrations,
+		   buf->refused[0] ? buf->refused : "-", buf->nr_syncs);
 	seq_puts(s, "\n");
 }
 

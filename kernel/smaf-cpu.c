@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -35,17 +36,50 @@ struct smaf_cpu_map {
 	bool granted;
 };
 
+/*
+ * The chunk of @buf's memory that holds page @pgoff, and in @first the
+ * offset of its first page; NULL past the end.  Searches from the chunk of
+ * the last fault when @pgoff is not below it: sequential faults over a
+ * buffer of many chunks do not rescan the table.  @buf->lock held.
+ */
+static struct scatterlist *smaf_cpu_find_chunk(struct smaf_buffer *buf,
+					       unsigned long pgoff,
+					       unsigned long *first)
+{
+	struct scatterlist *sg = buf->sgt.sgl;
+	unsigned long start = 0, npages;
+
+	if (buf->fault_sg && pgoff >= buf->fault_first) {
+		sg = buf->fault_sg;
+		start = buf->fault_first;
+	}
+	for (; sg; sg = sg_next(sg)) {
+		npages = sg->length >> PAGE_SHIFT;
+		if (pgoff < start + npages) {
+			buf->fault_sg = sg;
+			buf->fault_first = start;
+			*first = start;
+			return sg;
+		}
+		start += npages;
+	}
+	return NULL;
+}
+
 /**
  * smaf_vm_fault() - back a CPU mapping, allocating the buffer if needed
  * @vmf: the fault
  *
  * Maps the faulting page and up to SMAF_FAULT_AROUND following pages of the
- * same physically contiguous chunk.
+ * same physically contiguous chunk, with the memory type the buffer's
+ * memory has now (it may have moved since the mmap).
  *
  * Context: process context, mmap_lock held for read; takes the buffer lock
- * (killable: a dying process gets VM_FAULT_NOPAGE and never returns).
+ * (killable).
  * Return: VM_FAULT_NOPAGE, or VM_FAULT_SIGBUS if the buffer cannot be
- * allocated (the reason is in the buffer's debugfs line).
+ * allocated (the reason is in the buffer's debugfs line) or a fatal signal
+ * interrupted the wait for the lock (a kernel access then fails instead of
+ * faulting again forever; the task dies of its signal).
  */
 static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 {
@@ -54,13 +88,12 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 	struct smaf_buffer *buf = map->buf;
 	unsigned long pgoff = vmf->pgoff, addr = vmf->address;
 	unsigned long first, npages, i;
-	struct scatterlist *sg;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
-	unsigned int n;
+	struct scatterlist *sg;
 	pgprot_t prot;
 
 	if (mutex_lock_killable(&buf->lock))
-		return VM_FAULT_NOPAGE;
+		return VM_FAULT_SIGBUS;
 	/*
 	 * Any failure is SIGBUS, ENOMEM included: VM_FAULT_OOM would only
 	 * make the kernel retry the fault, forever if the limit that refused
@@ -69,20 +102,19 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 	if (smaf_buffer_populate(buf, true))
 		goto unlock;
 
-	first = 0;
-	for_each_sgtable_sg(&buf->sgt, sg, n) {
-		npages = sg->length >> PAGE_SHIFT;
-		if (pgoff < first + npages)
-			break;
-		first += npages;
-	}
+	sg = smaf_cpu_find_chunk(buf, pgoff, &first);
 	if (!sg)
 		goto unlock;
 
-	npages = min3(first + npages - pgoff, (unsigned long)SMAF_FAULT_AROUND,
+	npages = min3(first + (sg->length >> PAGE_SHIFT) - pgoff,
+		      (unsigned long)SMAF_FAULT_AROUND,
 		      (vma->vm_end - addr) >> PAGE_SHIFT);
-	/* The memory, allocated by this fault, may have to be uncached. */
-	prot = smaf_uncached_prot(buf, vma->vm_page_prot);
+	/*
+	 * From the VMA's flags, not vm_page_prot: the memory type is the
+	 * memory's of now (allocated by this fault, or moved since the mmap
+	 * from or to memory the CPU must not cache).
+	 */
+	prot = smaf_uncached_prot(buf, vm_get_page_prot(smaf_vma_flags(vma)));
 	for (i = 0; i < npages; i++) {
 		ret = vmf_insert_pfn_prot(vma, addr + (i << PAGE_SHIFT),
 					  page_to_pfn(sg_page(sg)) + pgoff - first + i,
@@ -300,7 +332,8 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
  * One per process, not counted: a SYNC_START that the dma-buf core
  * interrupts after SMAF granted it (fence wait) and that userspace restarts
  * must not leave a grant behind, and another process's SYNC_END must not end
- * this one's.
+ * this one's.  A process that exits without its SYNC_END loses its access
+ * at the next SYNC of anyone on the buffer.
  */
 struct smaf_cpu_sync {
 	struct pid *tgid;
@@ -308,32 +341,65 @@ struct smaf_cpu_sync {
 	struct list_head node;
 };
 
-static struct smaf_cpu_sync *smaf_cpu_sync_find(struct smaf_buffer *buf)
-{
-	struct smaf_cpu_sync *s;
-
-	list_for_each_entry(s, &buf->syncs, node)
-		if (s->tgid == task_tgid(current))
-			return s;
-	return NULL;
-}
+/* Processes with a begun CPU access to one secure buffer at once. */
+#define SMAF_CPU_SYNCS_MAX 64
 
 static void smaf_cpu_sync_end(struct smaf_buffer *buf, struct smaf_cpu_sync *s)
 {
 	smaf_secure_cpu_revoke(buf, s->write);
 	list_del(&s->node);
+	buf->nr_syncs--;
 	put_pid(s->tgid);
 	kfree(s);
+}
+
+/* Has the process of @s exited (or is it exiting)? */
+static bool smaf_cpu_sync_exited(struct smaf_cpu_sync *s)
+{
+	struct task_struct *leader;
+	bool exited;
+
+	rcu_read_lock();
+	leader = pid_task(s->tgid, PIDTYPE_TGID);
+	exited = !leader || (READ_ONCE(leader->signal->flags) & SIGNAL_GROUP_EXIT) ||
+		 (leader->exit_state && thread_group_empty(leader));
+	rcu_read_unlock();
+	return exited;
+}
+
+/*
+ * The calling process's entry, NULL if none; ends on the way the accesses
+ * of processes that exited without ending them.  @buf->lock held.
+ */
+static struct smaf_cpu_sync *smaf_cpu_sync_find(struct smaf_buffer *buf)
+{
+	struct smaf_cpu_sync *s, *tmp, *found = NULL;
+
+	list_for_each_entry_safe(s, tmp, &buf->syncs, node) {
+		if (s->tgid == task_tgid(current))
+			found = s;
+		else if (smaf_cpu_sync_exited(s))
+			smaf_cpu_sync_end(buf, s);
+	}
+	return found;
 }
 
 /* A secure buffer's CPU grant for the calling process's access. */
 static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
 {
-	struct smaf_cpu_sync *s = smaf_cpu_sync_find(buf);
+	struct smaf_cpu_sync *s;
 	int ret;
 
-	if (!buf->secure || (s && (s->write || !write)))
+	if (!buf->secure)
 		return 0;
+	/* Every grant matches the access mode of the file. */
+	if (write && !(buf->dmabuf->file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	s = smaf_cpu_sync_find(buf);
+	if (s && (s->write || !write))
+		return 0;
+	if (!s && buf->nr_syncs >= SMAF_CPU_SYNCS_MAX)
+		return -EUSERS;
 	/* Upgrade: the write grant first, then give the read one back. */
 	ret = smaf_secure_cpu_grant(buf, write);
 	if (ret)
@@ -343,7 +409,7 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
 		s->write = write;
 		return 0;
 	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s) {
 		smaf_secure_cpu_revoke(buf, write);
 		return -ENOMEM;
@@ -351,6 +417,7 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
 	s->tgid = get_pid(task_tgid(current));
 	s->write = write;
 	list_add(&s->node, &buf->syncs);
+	buf->nr_syncs++;
 	return 0;
 }
 
@@ -360,13 +427,16 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
  * @dir: direction of the CPU access (DMA_FROM_DEVICE: the CPU only reads)
  *
  * A first use allocates the buffer.  For a secure buffer the calling
- * process must be granted access, until its end_cpu_access.  Every mapped
- * attachment is synced in its own mapping's direction, except for an
- * uncached buffer, which the CPU never caches.
+ * process must be granted access, until its end_cpu_access (or its exit);
+ * a write access needs a file open for writing.  Every mapped attachment
+ * is synced in its own mapping's direction, except for an uncached buffer,
+ * which the CPU never caches.
  *
  * Context: process context; takes the buffer lock (killable).
- * Return: 0, -EINTR, -ENOMEM, the allocation error, or the secure module's
- * refusal (-EACCES).
+ * Return: 0, -EINTR, -ENOMEM, the allocation error; for a secure buffer
+ * -EBADF (a write access through a read-only file), -EUSERS
+ * (SMAF_CPU_SYNCS_MAX other processes hold an access), or the secure
+ * module's refusal (-EACCES).
  */
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {

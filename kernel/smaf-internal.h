@@ -42,6 +42,10 @@
  * @sec_ctx:	the secure module's context for this buffer
  * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
  *		ended (struct smaf_cpu_sync), each holding its own CPU grant
+ * @nr_syncs:	entries in @syncs
+ * @fault_sg:	the chunk of @sgt the last CPU fault hit, NULL for none: the
+ *		next fault's search starts there (reset when @sgt changes)
+ * @fault_first: the page offset of @fault_sg's first page in the buffer
  * @vmap_write: a vmap of a secure buffer holds a CPU read-write grant
  * @cpu_grants:	CPU uses of a secure buffer holding a grant: read-only [0],
  *		read-write [1] (a migration asks the same for the new memory)
@@ -77,6 +81,9 @@ struct smaf_buffer {
 	struct smaf_secure *sec;
 	void *sec_ctx;
 	struct list_head syncs;
+	unsigned int nr_syncs;
+	struct scatterlist *fault_sg;
+	unsigned long fault_first;
 	bool vmap_write;
 	unsigned int cpu_grants[2];
 	bool vmapped;
@@ -141,6 +148,8 @@ int smaf_limits_create(struct smaf_buffer *buf, bool privileged);
 void smaf_limits_destroy(struct smaf_buffer *buf);
 int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
+void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc,
+			       size_t size);
 int smaf_limits_init(void);
 void smaf_limits_exit(void);
 int smaf_limits_register(struct smaf_allocator *alloc);
@@ -200,7 +209,9 @@ int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to);
 bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 			  struct sg_table *to, struct sg_table *left);
-void smaf_secure_quarantine(struct sg_table *sgt, size_t size);
+int smaf_secure_check_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
+void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+			    struct sg_table *sgt);
 void smaf_secure_exit(void);
 void smaf_secure_show(struct seq_file *s);
 

@@ -230,6 +230,26 @@ void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 }
 
 /**
+ * smaf_limits_uncharge_user() - give back a charge that outlived its buffer
+ * @u: the user charged (kept while it holds any bytes)
+ * @alloc: the allocator the bytes were charged on
+ * @size: the bytes
+ *
+ * For quarantined memory that is scrubbed at last: @u may go now.
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc,
+			       size_t size)
+{
+	mutex_lock(&smaf_limits_lock);
+	u->bytes[alloc->id] -= size;
+	smaf_charged[alloc->id] -= size;
+	smaf_user_put(u);
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
  * smaf_limits_costly_begin() - may the creator try a costly allocation now?
  * @buf: the buffer about to be allocated
  *

@@ -193,6 +193,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	swap(buf->allocator, old);
 	smaf_buffer_free_memory(buf, old, &old_sgt, !scrubbed);
 
+	buf->fault_sg = NULL;
 	buf->migrations++;
 	buf->refused[0] = '\0';
 	buf->last_error = 0;

@@ -7,10 +7,12 @@
 
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -18,8 +20,9 @@
 #include "smaf-secure.h"
 
 /*
- * Protects smaf_secure_mod and smaf_quarantine; held while the secure heap
- * nodes follow smaf_secure_mod (it nests smaf_heap_lock, then misc_mtx).
+ * Protects smaf_secure_mod, smaf_quarantine and smaf_quarantine_bytes; held
+ * while the secure heap nodes follow smaf_secure_mod (it nests
+ * smaf_heap_lock, then misc_mtx).  Taken inside a buffer's lock.
  */
 static DEFINE_MUTEX(smaf_secure_lock);
 static struct smaf_secure *smaf_secure_mod;
@@ -28,11 +31,17 @@ static atomic_t smaf_secure_contexts = ATOMIC_INIT(0);
 
 /**
  * struct smaf_quarantined - secure memory that could not be scrubbed
- * @sgt:	the memory, never given back to its allocator
+ * @alloc:	its allocator (a reference: the memory is still its)
+ * @user:	the buffer's creator, still charged for it
+ * @uncached:	the buffer was uncached (its memory is write-combined)
+ * @sgt:	the memory, not given back to @alloc until it is scrubbed
  * @size:	bytes
  * @node:	entry in smaf_quarantine
  */
 struct smaf_quarantined {
+	struct smaf_allocator *alloc;
+	struct smaf_user *user;
+	bool uncached;
 	struct sg_table sgt;
 	size_t size;
 	struct list_head node;
@@ -41,11 +50,24 @@ struct smaf_quarantined {
 static LIST_HEAD(smaf_quarantine);
 static u64 smaf_quarantine_bytes;
 
+/*
+ * No buffer is made secure while the quarantine would then exceed this
+ * (bytes): memory that may never come back is bounded.
+ */
+static unsigned long long quarantine_max = SZ_64M;
+module_param(quarantine_max, ullong, 0644);
+MODULE_PARM_DESC(quarantine_max,
+		 "quarantined bytes at which new secure buffers are refused (default 64 MiB)");
+
+static void smaf_secure_quarantine_retry(struct smaf_secure *sec);
+
 /**
  * smaf_register_secure() - make a secure module SMAF's one secure module
  * @sec: the module's description, ops and owner filled in
  *
- * Also adds the nodes of the secure heap aliases (/dev/dma_heap/protected,*).
+ * Also adds the nodes of the secure heap aliases (/dev/dma_heap/protected,*),
+ * and tries to scrub the quarantined memory with the new module: what it
+ * scrubs goes back to its allocator.
  *
  * Context: process context; takes the secure registry lock.
  * Return: 0, -EINVAL if an op is missing, -EBUSY if a secure module is
@@ -67,9 +89,11 @@ int smaf_register_secure(struct smaf_secure *sec)
 		smaf_heap_secure_nodes(true);
 	}
 	mutex_unlock(&smaf_secure_lock);
-	if (!ret)
-		pr_info("secure module '%s' registered\n", sec->name);
-	return ret;
+	if (ret)
+		return ret;
+	pr_info("secure module '%s' registered\n", sec->name);
+	smaf_secure_quarantine_retry(sec);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(smaf_register_secure);
 
@@ -109,16 +133,19 @@ static struct smaf_secure *smaf_secure_get(void)
  * smaf_secure_set() - make a buffer secure
  * @buf: the buffer
  *
- * One-way: nothing clears the flag.
+ * One-way: nothing clears the flag.  Refused once the quarantine, with
+ * this buffer in it, would exceed the quarantine_max parameter.
  *
- * Context: process context; @buf->lock held.
+ * Context: process context; @buf->lock held; takes the secure registry lock.
  * Return: 0; -EALREADY if the buffer is already secure; -EBUSY if it is
- * already allocated or mapped by the CPU; -EOPNOTSUPP if no secure module is
- * registered; or the secure module's error creating the context.
+ * already allocated or mapped by the CPU; -ENOSPC if the quarantine is
+ * full; -EOPNOTSUPP if no secure module is registered; or the secure
+ * module's error creating the context.
  */
 int smaf_secure_set(struct smaf_buffer *buf)
 {
 	struct smaf_secure *sec;
+	bool full;
 	void *ctx;
 
 	lockdep_assert_held(&buf->lock);
@@ -126,6 +153,11 @@ int smaf_secure_set(struct smaf_buffer *buf)
 		return -EALREADY;
 	if (buf->allocator || buf->vmas)
 		return -EBUSY;
+	mutex_lock(&smaf_secure_lock);
+	full = smaf_quarantine_bytes + buf->size > READ_ONCE(quarantine_max);
+	mutex_unlock(&smaf_secure_lock);
+	if (full)
+		return -ENOSPC;
 
 	sec = smaf_secure_get();
 	if (!sec)
@@ -142,10 +174,10 @@ int smaf_secure_set(struct smaf_buffer *buf)
 	return 0;
 }
 
-/* Revokes the first @n ranges of @sgt (memory of @buf) from @dev. */
-static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
-				      struct sg_table *sgt, struct device *dev,
-				      unsigned int n, enum dma_data_direction dir)
+/* Revokes the first @n ranges of @sgt (memory of context @ctx) from @dev. */
+static void smaf_secure_revoke(struct smaf_secure *sec, void *ctx,
+			       struct sg_table *sgt, struct device *dev,
+			       unsigned int n, enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
@@ -153,30 +185,45 @@ static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
 	for_each_sgtable_sg(sgt, sg, i) {
 		if (i == n)
 			break;
-		buf->sec->ops->revoke_access(buf->sec, buf->sec_ctx, dev,
-					     sg_phys(sg), sg->length, dir);
+		sec->ops->revoke_access(sec, ctx, dev, sg_phys(sg), sg->length, dir);
 	}
 }
 
-/* Grants every range of @sgt (memory of @buf) to @dev, or none. */
-static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
-				    struct sg_table *sgt, struct device *dev,
-				    enum dma_data_direction dir)
+/* Grants every range of @sgt (memory of context @ctx) to @dev, or none. */
+static int smaf_secure_grant(struct smaf_secure *sec, void *ctx,
+			     struct sg_table *sgt, struct device *dev,
+			     enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		ret = buf->sec->ops->grant_access(buf->sec, buf->sec_ctx, dev,
-						  sg_phys(sg), sg->length, dir);
+		ret = sec->ops->grant_access(sec, ctx, dev, sg_phys(sg),
+					     sg->length, dir);
 		if (ret) {
-			smaf_secure_revoke_ranges(buf, sgt, dev, i, dir);
+			smaf_secure_revoke(sec, ctx, sgt, dev, i, dir);
 			/* -EACCES, or why it could not decide (-ENOMEM...). */
 			return ret;
 		}
 	}
 	return 0;
+}
+
+/* Revokes the first @n ranges of @sgt, memory of @buf, from @dev. */
+static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
+				      struct sg_table *sgt, struct device *dev,
+				      unsigned int n, enum dma_data_direction dir)
+{
+	smaf_secure_revoke(buf->sec, buf->sec_ctx, sgt, dev, n, dir);
+}
+
+/* Grants every range of @sgt, memory of @buf, to @dev, or none. */
+static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
+				    struct sg_table *sgt, struct device *dev,
+				    enum dma_data_direction dir)
+{
+	return smaf_secure_grant(buf->sec, buf->sec_ctx, sgt, dev, dir);
 }
 
 /* The direction a CPU use is granted: read-write, or read only. */
@@ -265,14 +312,14 @@ void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write)
 	buf->cpu_grants[write]--;
 }
 
-/* Zeroes @n pages through a temporary kernel mapping, which also works for
- * memory outside the kernel's linear map (carveouts).
+/*
+ * Zeroes @n pages through a temporary kernel mapping of protection @prot,
+ * which also works for memory outside the kernel's linear map (carveouts).
  */
-static int smaf_secure_zero_pages(struct smaf_buffer *buf,
-				  struct page **pages, unsigned int n)
+static int smaf_secure_zero_pages(struct page **pages, unsigned int n,
+				  pgprot_t prot)
 {
-	void *vaddr = vmap(pages, n, VM_MAP,
-			   smaf_uncached_prot(buf, PAGE_KERNEL));
+	void *vaddr = vmap(pages, n, VM_MAP, prot);
 
 	if (!vaddr)
 		return -ENOMEM;
@@ -282,34 +329,35 @@ static int smaf_secure_zero_pages(struct smaf_buffer *buf,
 }
 
 /* The CPU zeroes @sgt, with a write grant like any other CPU use. */
-static int smaf_secure_cpu_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+static int smaf_secure_cpu_scrub(struct smaf_secure *sec, void *ctx,
+				 struct sg_table *sgt, pgprot_t prot)
 {
 	struct sg_page_iter piter;
 	struct page *pages[64];
 	unsigned int n = 0;
 	int ret;
 
-	ret = smaf_secure_grant_ranges(buf, sgt, NULL, DMA_FROM_DEVICE);
+	ret = smaf_secure_grant(sec, ctx, sgt, NULL, DMA_FROM_DEVICE);
 	if (ret)
 		return ret;
 	for_each_sgtable_page(sgt, &piter, 0) {
 		pages[n++] = sg_page_iter_page(&piter);
 		if (n < ARRAY_SIZE(pages))
 			continue;
-		ret = smaf_secure_zero_pages(buf, pages, n);
+		ret = smaf_secure_zero_pages(pages, n, prot);
 		if (ret)
 			break;
 		n = 0;
 		cond_resched();
 	}
 	if (!ret && n)
-		ret = smaf_secure_zero_pages(buf, pages, n);
-	smaf_secure_revoke_ranges(buf, sgt, NULL, UINT_MAX, DMA_FROM_DEVICE);
+		ret = smaf_secure_zero_pages(pages, n, prot);
+	smaf_secure_revoke(sec, ctx, sgt, NULL, UINT_MAX, DMA_FROM_DEVICE);
 	return ret;
 }
 
 /* The secure module zeroes @sgt itself, range by range. */
-static int smaf_secure_module_scrub(struct smaf_buffer *buf,
+static int smaf_secure_module_scrub(struct smaf_secure *sec, void *ctx,
 				    struct sg_table *sgt)
 {
 	struct scatterlist *sg;
@@ -317,27 +365,65 @@ static int smaf_secure_module_scrub(struct smaf_buffer *buf,
 	int ret;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		ret = buf->sec->ops->scrub(buf->sec, buf->sec_ctx, sg_phys(sg),
-					   sg->length);
+		ret = sec->ops->scrub(sec, ctx, sg_phys(sg), sg->length);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-/* Zeroes @sgt, memory of @buf, by the secure module or the granted CPU. */
-static int smaf_secure_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+/*
+ * Zeroes @sgt, memory of context @ctx, by the secure module or by the
+ * granted CPU through a kernel mapping of protection @prot.
+ */
+static int smaf_secure_scrub(struct smaf_secure *sec, void *ctx,
+			     struct sg_table *sgt, pgprot_t prot)
 {
-	int ret;
+	if (sec->ops->scrub)
+		return smaf_secure_module_scrub(sec, ctx, sgt);
+	return smaf_secure_cpu_scrub(sec, ctx, sgt, prot);
+}
 
-	if (buf->sec->ops->scrub)
-		ret = smaf_secure_module_scrub(buf, sgt);
-	else
-		ret = smaf_secure_cpu_scrub(buf, sgt);
+/* Zeroes @sgt, memory of @buf; says so when it cannot. */
+static int smaf_secure_scrub_buffer(struct smaf_buffer *buf,
+				    struct sg_table *sgt)
+{
+	int ret = smaf_secure_scrub(buf->sec, buf->sec_ctx, sgt,
+				    smaf_uncached_prot(buf, PAGE_KERNEL));
+
 	if (ret)
 		pr_err("cannot scrub %zu bytes of secure memory (error %d): they are quarantined\n",
 		       buf->size, ret);
 	return ret;
+}
+
+/**
+ * smaf_secure_check_scrub() - could new memory of a secure buffer be scrubbed?
+ * @buf: the buffer
+ * @sgt: memory just allocated for it, not used yet
+ *
+ * A module with a scrub op zeroes the memory itself.  Without one the CPU
+ * must be granted the write that zeroing needs: asked now (and given back),
+ * so that memory whose module would refuse it at release, and which would
+ * then be quarantined for good, is not handed out in the first place.
+ * Does nothing for a buffer that is not secure.
+ *
+ * Context: process context; @buf->lock held.
+ * Return: 0, -EACCES if the module refuses the CPU that write, or the
+ * module's error.
+ */
+int smaf_secure_check_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+{
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	if (!buf->secure || buf->sec->ops->scrub)
+		return 0;
+	ret = smaf_secure_grant_ranges(buf, sgt, NULL, DMA_FROM_DEVICE);
+	if (ret)
+		return ret;
+	smaf_secure_revoke_ranges(buf, sgt, NULL, UINT_MAX, DMA_FROM_DEVICE);
+	return 0;
 }
 
 /**
@@ -419,7 +505,7 @@ bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 		for (i = 0; i < buf->cpu_grants[w]; i++)
 			smaf_secure_revoke_ranges(buf, left, NULL, UINT_MAX,
 						  smaf_secure_cpu_dir(w));
-	return !smaf_secure_scrub(buf, left);
+	return !smaf_secure_scrub_buffer(buf, left);
 }
 
 /**
@@ -444,7 +530,7 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 		return true;
 	if (buf->allocator) {
 		mutex_lock(&buf->lock);
-		ret = smaf_secure_scrub(buf, &buf->sgt);
+		ret = smaf_secure_scrub_buffer(buf, &buf->sgt);
 		mutex_unlock(&buf->lock);
 	}
 	buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
@@ -455,20 +541,31 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 
 /**
  * smaf_secure_quarantine() - keep unscrubbed memory out of circulation
- * @sgt: memory of a secure buffer that could not be scrubbed
- * @size: its size in bytes
+ * @buf: the secure buffer the memory was
+ * @alloc: the allocator of @sgt; the quarantine takes over the caller's
+ *	   reference
+ * @sgt: the memory, which could not be scrubbed
  *
- * Takes over @sgt: the memory is never given back to its allocator (not
- * even when SMAF unloads), and is counted in debugfs.
+ * Takes over @sgt: the memory is not given back to @alloc until a secure
+ * module registered later scrubs it (smaf_secure_quarantine_retry()).
+ * Until then it stays charged to @buf's creator and to @alloc's global
+ * limit (the caller does not uncharge it), and SMAF cannot be unloaded: the
+ * quarantine holds a reference on this module and on @alloc's owner.
+ * Counted in debugfs.
  *
  * Context: process context; takes the secure registry lock.
  */
-void smaf_secure_quarantine(struct sg_table *sgt, size_t size)
+void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+			    struct sg_table *sgt)
 {
 	struct smaf_quarantined *q = kzalloc(sizeof(*q), GFP_KERNEL | __GFP_NOFAIL);
 
+	__module_get(THIS_MODULE);
+	q->alloc = alloc;
+	q->user = buf->user;
+	q->uncached = buf->uncached;
 	q->sgt = *sgt;
-	q->size = size;
+	q->size = buf->size;
 	memset(sgt, 0, sizeof(*sgt));
 	mutex_lock(&smaf_secure_lock);
 	list_add(&q->node, &smaf_quarantine);
@@ -476,24 +573,79 @@ void smaf_secure_quarantine(struct sg_table *sgt, size_t size)
 	mutex_unlock(&smaf_secure_lock);
 }
 
+/* Scrubs @q in a context of its own; on success frees and uncharges it. */
+static bool smaf_secure_quarantine_scrub(struct smaf_secure *sec,
+					 struct smaf_quarantined *q)
+{
+	pgprot_t prot = PAGE_KERNEL;
+	void *ctx;
+	int ret;
+
+	ctx = sec->ops->create_ctx(sec, q->size);
+	if (IS_ERR_OR_NULL(ctx))
+		return false;
+	if (q->uncached || q->alloc->cpu_uncached)
+		prot = pgprot_writecombine(prot);
+	ret = smaf_secure_scrub(sec, ctx, &q->sgt, prot);
+	sec->ops->destroy_ctx(sec, ctx);
+	if (ret)
+		return false;
+	if (q->uncached)
+		smaf_uncached_release(&q->sgt);
+	q->alloc->ops->free(q->alloc, &q->sgt);
+	atomic_long_sub(q->size, &q->alloc->stats.bytes);
+	smaf_limits_uncharge_user(q->user, q->alloc, q->size);
+	smaf_allocator_put(q->alloc);
+	return true;
+}
+
+/*
+ * Gives the quarantined memory that @sec, just registered, scrubs back to
+ * its allocators; the rest stays quarantined.  Process context.
+ */
+static void smaf_secure_quarantine_retry(struct smaf_secure *sec)
+{
+	struct smaf_quarantined *q, *tmp;
+	unsigned int freed = 0;
+	size_t bytes = 0;
+	LIST_HEAD(todo);
+
+	if (!try_module_get(sec->owner))
+		return;
+	mutex_lock(&smaf_secure_lock);
+	list_splice_init(&smaf_quarantine, &todo);
+	mutex_unlock(&smaf_secure_lock);
+	list_for_each_entry_safe(q, tmp, &todo, node) {
+		if (!smaf_secure_quarantine_scrub(sec, q))
+			continue;
+		list_del(&q->node);
+		bytes += q->size;
+		freed++;
+		kfree(q);
+	}
+	mutex_lock(&smaf_secure_lock);
+	list_splice(&todo, &smaf_quarantine);
+	smaf_quarantine_bytes -= bytes;
+	mutex_unlock(&smaf_secure_lock);
+	module_put(sec->owner);
+	if (freed)
+		pr_info("'%s' scrubbed %zu quarantined bytes: back in circulation\n",
+			sec->name, bytes);
+	/* Each entry held a reference on this module. */
+	while (freed--)
+		module_put(THIS_MODULE);
+}
+
 /**
- * smaf_secure_exit() - forget the quarantine at unload
+ * smaf_secure_exit() - check that nothing is quarantined at unload
  *
- * The quarantined memory itself stays allocated for good.
+ * The quarantine pins the module, so it is empty here.
  *
  * Context: module exit.
  */
 void smaf_secure_exit(void)
 {
-	struct smaf_quarantined *q, *tmp;
-
-	list_for_each_entry_safe(q, tmp, &smaf_quarantine, node) {
-		pr_warn("%zu bytes of unscrubbed secure memory stay allocated\n",
-			q->size);
-		sg_free_table(&q->sgt);
-		list_del(&q->node);
-		kfree(q);
-	}
+	WARN_ON(!list_empty(&smaf_quarantine));
 }
 
 /**

@@ -23,8 +23,14 @@
  *
  * The memory of a secure buffer is zeroed before it is freed: by the module's
  * @scrub op if it has one, else by the CPU after a write grant (dev NULL,
- * DMA_FROM_DEVICE) asked for the purpose.  If that fails, SMAF never frees
- * the memory (it is quarantined, see debugfs).
+ * DMA_FROM_DEVICE) asked for the purpose.  A module without @scrub is asked
+ * that grant (and it is given back) when the memory is allocated too: if it
+ * refuses, the allocation fails with -EACCES.  If zeroing fails at release
+ * all the same, the memory is quarantined: not freed, still charged to the
+ * buffer's creator, until a secure module registered later scrubs it (in a
+ * context of its own); meanwhile SMAF cannot be unloaded, and no buffer is
+ * made secure once the quarantine would exceed SMAF's quarantine_max
+ * parameter.
  *
  * A secure buffer moves to other memory (a device attaching late cannot
  * reach it) only if the module grants the new ranges to every CPU use that

@@ -115,6 +115,11 @@ static void smaf_pool_work(struct work_struct *work)
 			page = alloc_pages(SMAF_POOL_GFP, SMAF_POOL_ORDER);
 			if (!page)
 				return;
+			/* Normal memory has run out: leave low memory be. */
+			if (page_zonenum(page) < ZONE_NORMAL) {
+				__free_pages(page, SMAF_POOL_ORDER);
+				return;
+			}
 		}
 		spin_lock(&p->lock);
 		if (p->stopping || p->nr_clean + p->nr_dirty >= p->max) {
@@ -172,8 +177,10 @@ struct page *smaf_pool_take(void)
  * smaf_pool_give() - offer a freed block to the pool
  * @page: an order-8 compound page a buffer no longer uses, possibly dirty
  *
- * The pool takes it if it has room and the block is charged to nobody; it
- * is zeroed in the background before anyone gets it again.
+ * The pool takes it if it has room, the block is charged to nobody and it
+ * is not low memory (ZONE_DMA or ZONE_DMA32: the pool serves buffers that
+ * need no such memory, and devices that need it must find it free); it is
+ * zeroed in the background before anyone gets it again.
  *
  * Context: process context; takes the pool lock.
  * Return: true if the pool took @page, false if the caller must free it.
@@ -183,7 +190,8 @@ bool smaf_pool_give(struct page *page)
 	struct smaf_pool *p = &smaf_pool;
 	bool taken = false;
 
-	if (!p->max || compound_order(page) != SMAF_POOL_ORDER)
+	if (!p->max || compound_order(page) != SMAF_POOL_ORDER ||
+	    page_zonenum(page) < ZONE_NORMAL)
 		return false;
 #ifdef CONFIG_MEMCG
 	if (page->memcg_data)
@@ -285,17 +293,26 @@ static void smaf_pool_shrinker_del(void)
  * smaf_pool_show() - print the pool's state
  * @s: debugfs file
  *
+ * low_bytes: pooled blocks in ZONE_DMA or ZONE_DMA32, always 0.
+ *
  * Context: process context; takes the pool lock.
  */
 void smaf_pool_show(struct seq_file *s)
 {
 	struct smaf_pool *p = &smaf_pool;
+	unsigned long low = 0;
+	struct page *page;
 
 	spin_lock(&p->lock);
-	seq_printf(s, "max_bytes=%lu clean_bytes=%lu dirty_bytes=%lu hits=%lu misses=%lu\n",
+	list_for_each_entry(page, &p->clean, lru)
+		low += page_zonenum(page) < ZONE_NORMAL;
+	list_for_each_entry(page, &p->dirty, lru)
+		low += page_zonenum(page) < ZONE_NORMAL;
+	seq_printf(s, "max_bytes=%lu clean_bytes=%lu dirty_bytes=%lu hits=%lu misses=%lu low_bytes=%lu\n",
 		   p->max << (SMAF_POOL_ORDER + PAGE_SHIFT),
 		   p->nr_clean << (SMAF_POOL_ORDER + PAGE_SHIFT),
-		   p->nr_dirty << (SMAF_POOL_ORDER + PAGE_SHIFT), p->hits, p->misses);
+		   p->nr_dirty << (SMAF_POOL_ORDER + PAGE_SHIFT), p->hits, p->misses,
+		   low << (SMAF_POOL_ORDER + PAGE_SHIFT));
 	spin_unlock(&p->lock);
 }
 

@@ -379,6 +379,51 @@ int dmabuf_sync(int fd, uint64_t flags)
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
+int smaf_test_set_secure(int devfd, int fd, unsigned int on)
+{
+	struct smaf_secure_flag f;
+
+	memset(&f, 0, sizeof(f));
+	f.fd = fd;
+	f.secure = on;
+	return ioctl(devfd, SMAF_IOC_SET_SECURE_FLAG, &f) ? errno : 0;
+}
+
+long long smaf_quarantined_bytes(void)
+{
+	FILE *f = fopen(DEBUGFS_SMAF "/secure", "r");
+	char line[256], *p;
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && (p = strstr(line, "quarantined_bytes=")))
+		v = strtoll(p + strlen("quarantined_bytes="), NULL, 10);
+	fclose(f);
+	return v;
+}
+
+long long smaf_user_bytes(unsigned int uid, const char *alloc)
+{
+	FILE *f = fopen(DEBUGFS_SMAF "/users", "r");
+	char line[512], key[80], who[32], *p;
+	long long v = 0;
+
+	if (!f)
+		return -1;
+	snprintf(who, sizeof(who), "uid=%u ", uid);
+	snprintf(key, sizeof(key), " %s=", alloc);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, who, strlen(who)))
+			continue;
+		p = strstr(line, key);
+		if (p)
+			v = strtoll(p + strlen(key), NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
 int smaf_test_create_v1(int devfd, uint64_t length, const char *name,
 			uint32_t hints, uint64_t alignment)
 {

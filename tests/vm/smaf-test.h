@@ -86,6 +86,12 @@ long read_long_file(const char *path);
 
 /* Creates a SMAF buffer through the raw ioctl; returns the fd or -1. */
 int smaf_test_create(int devfd, uint64_t length, const char *name);
+/* SMAF_IOC_SET_SECURE_FLAG (@on 0 or 1) on buffer @fd: 0 or the errno. */
+int smaf_test_set_secure(int devfd, int fd, unsigned int on);
+/* quarantined_bytes of SMAF's debugfs secure view, -1 if absent. */
+long long smaf_quarantined_bytes(void);
+/* Bytes user @uid is charged on allocator @alloc (debugfs users), 0 if none. */
+long long smaf_user_bytes(unsigned int uid, const char *alloc);
 /* Same, version 1 with SMAF_HINT_* @hints and @alignment. */
 int smaf_test_create_v1(int devfd, uint64_t length, const char *name,
 			uint32_t hints, uint64_t alignment);

@@ -123,7 +123,7 @@ static int zeroed_after(const char *how, int vgem, int heap)
 int main(void)
 {
 	static const char *const paths[] = { "cpu", "device", "heap" };
-	int vgem, heap, drop, i, zero;
+	int vgem, heap, drop, i, zero, fd;
 	long long hits;
 
 	dev = open("/dev/smaf", O_RDWR);
@@ -165,10 +165,19 @@ int main(void)
 	tap_ok(smaf_pool_stat("clean_bytes") == 0 && smaf_pool_stat("dirty_bytes") == 0,
 	       "the pool gave everything back (%lld, %lld bytes left)",
 	       smaf_pool_stat("clean_bytes"), smaf_pool_stat("dirty_bytes"));
+
+	/* Low memory is not pooled: the pool has room, yet takes none. */
+	fd = smaf_test_create(dev, SIZE, "dma32");
+	tap_ok(fd >= 0 && !smaf_first_use(fd) && smaf_buffer_num(fd, "segments") == SIZE / MIB,
+	       "a dma32 buffer of %lu blocks of 1 MiB", SIZE / MIB);
+	close(fd);
+	tap_ok(smaf_pool_stat("low_bytes") == 0 && smaf_pool_stat("dirty_bytes") == 0,
+	       "freed, its blocks go back to the kernel, not to the pool");
 	zero = zeroed_after("cpu", vgem, heap);
 	tap_ok(zero == NBUF, "buffers still work, zeroed (%d of %d)", zero, NBUF);
 	tap_ok(!settle(1, 20000), "and the pool fills again (%lld MiB)",
 	       smaf_pool_stat("clean_bytes") >> 20);
+	tap_ok(smaf_pool_stat("low_bytes") == 0, "with no block of low memory");
 
 	close(heap);
 	close(vgem);

@@ -71,8 +71,9 @@
  * allocator cannot serve the users), ENODEV (no allocator can), EDQUOT (the
  * creator's limit), ENOSPC (a global limit or the privileged reserve),
  * ENOMEM, EAGAIN (the creator's recent contiguous allocations failed: retry
- * later), EINTR (fatal signal), EACCES (secure buffer, access refused).  A
- * CPU page fault gets SIGBUS instead.
+ * later), EINTR (fatal signal), EACCES (secure buffer: access refused, or
+ * the secure module would not let the memory be zeroed at release).  A CPU
+ * page fault gets SIGBUS instead.
  */
 struct smaf_create_data {
 	__u64 version;
@@ -103,13 +104,19 @@ struct smaf_create_data {
  * EPERM (SET to 0 on a secure buffer; SET to 0 on any other buffer is a
  * no-op), EOPNOTSUPP (SET to 1 with no secure module registered), EBUSY
  * (SET on a buffer already allocated or CPU-mapped), EALREADY (SET to 1 on
- * a buffer that is already secure).
+ * a buffer that is already secure), ENOSPC (SET to 1 while the quarantine
+ * below, with this buffer, would exceed SMAF's quarantine_max parameter).
  *
  * CPU mappings of any SMAF buffer must be MAP_SHARED (MAP_PRIVATE: EINVAL).
  * Each mapping, vmap and process's DMA_BUF_IOCTL_SYNC start of a secure
  * buffer asks the secure module for the CPU; its mappings are not inherited
- * over fork (MADV_DOFORK: EINVAL).  Its memory is zeroed at release, or kept
- * out of circulation if that is refused.
+ * over fork (MADV_DOFORK: EINVAL).  A SYNC start on a secure buffer also
+ * fails with EBADF (write access through an fd not open for writing) and
+ * EUSERS (64 other processes hold a begun access; a process's access ends
+ * at its SYNC end or when it is gone).  Its memory is zeroed at release; if
+ * that is refused it is quarantined: kept out of circulation, still charged
+ * to the creator, until a secure module registered later zeroes it (SMAF
+ * cannot be unloaded meanwhile).
  */
 struct smaf_secure_flag {
 	__u64 version;

@@ -22,6 +22,9 @@
  * would then be programmed with the allowed part only (DRM imports map
  * bidirectionally even for devices that only read).
  *
+ * "grant_delay_ms" (root-writable) makes every grant request sleep, as a
+ * slow TEE would, while SMAF holds the buffer's lock.
+ *
  * For tests of SMAF's all-or-nothing rule, "deny_nth" (root-writable) makes
  * the N-th grant request from now on fail whatever the policy says, with
  * the errno "deny_errno" (default EACCES; ENOMEM stands for a module that
@@ -49,6 +52,7 @@
 
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/io.h>
@@ -78,6 +82,11 @@ static struct ts_rule ts_rules[TS_MAX_RULES];
 static unsigned int ts_nrules;
 
 static atomic_long_t ts_grants, ts_denials, ts_revokes, ts_dirty;
+
+/* A slow module: every grant request sleeps this long (holding SMAF's lock). */
+static unsigned int grant_delay_ms;
+module_param(grant_delay_ms, uint, 0644);
+MODULE_PARM_DESC(grant_delay_ms, "sleep in every grant request, ms (default 0)");
 static atomic_long_t ts_unguarded;
 
 static bool scrub = true;
@@ -406,7 +415,10 @@ static int ts_grant_access(struct smaf_secure *sec, void *c, struct device *dev,
 	struct ts_ctx *ctx = c;
 	u8 want = ts_dir_access(dir), allowed = ts_allowed(dev);
 	bool ok = dev ? (want & allowed) : (want & allowed) == want;
+	unsigned int delay = READ_ONCE(grant_delay_ms);
 
+	if (delay)
+		msleep(delay);
 	if (ts_forced_denial()) {
 		atomic_long_inc(&ts_denials);
 		return deny_errno > 0 && deny_errno < MAX_ERRNO ? -deny_errno : -EACCES;
