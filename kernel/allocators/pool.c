@@ -12,6 +12,10 @@
  * (the root cgroup, or memory cgroups disabled), and takes back only blocks
  * charged to nobody: accounting stays exact for everyone else.
  *
+ * The pool keeps no scarce low memory (ZONE_DMA, ZONE_DMA32 on a machine
+ * that has normal memory too): devices with a narrow DMA mask need it, the
+ * buffers the pool serves do not.
+ *
  * Size: the module parameter pool_mib, default 1/64 of RAM and at most
  * 256 MiB; 0 disables the pool.
  */
@@ -42,6 +46,20 @@ MODULE_PARM_DESC(pool_mib,
 #define SMAF_POOL_GFP \
 	(((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY) & \
 	  ~__GFP_RECLAIM) | __GFP_COMP)
+
+/*
+ * Is @page low memory (ZONE_DMA, ZONE_DMA32) that devices with a narrow DMA
+ * mask need, on a node that has normal memory too?  The pool does not keep
+ * such blocks: it serves buffers that need no low memory.  Where all memory
+ * is low (SoCs with little RAM), every block is fair game.
+ */
+static bool smaf_pool_scarce(struct page *page)
+{
+	struct zone *zone = page_zone(page);
+
+	return zone_idx(zone) < ZONE_NORMAL &&
+	       managed_zone(&zone->zone_pgdat->node_zones[ZONE_NORMAL]);
+}
 
 /**
  * struct smaf_pool - the pool
@@ -116,7 +134,7 @@ static void smaf_pool_work(struct work_struct *work)
 			if (!page)
 				return;
 			/* Normal memory has run out: leave low memory be. */
-			if (page_zonenum(page) < ZONE_NORMAL) {
+			if (smaf_pool_scarce(page)) {
 				__free_pages(page, SMAF_POOL_ORDER);
 				return;
 			}
@@ -178,9 +196,8 @@ struct page *smaf_pool_take(void)
  * @page: an order-8 compound page a buffer no longer uses, possibly dirty
  *
  * The pool takes it if it has room, the block is charged to nobody and it
- * is not low memory (ZONE_DMA or ZONE_DMA32: the pool serves buffers that
- * need no such memory, and devices that need it must find it free); it is
- * zeroed in the background before anyone gets it again.
+ * is not scarce low memory (smaf_pool_scarce()); it is zeroed in the
+ * background before anyone gets it again.
  *
  * Context: process context; takes the pool lock.
  * Return: true if the pool took @page, false if the caller must free it.
@@ -190,8 +207,7 @@ bool smaf_pool_give(struct page *page)
 	struct smaf_pool *p = &smaf_pool;
 	bool taken = false;
 
-	if (!p->max || compound_order(page) != SMAF_POOL_ORDER ||
-	    page_zonenum(page) < ZONE_NORMAL)
+	if (!p->max || compound_order(page) != SMAF_POOL_ORDER || smaf_pool_scarce(page))
 		return false;
 #ifdef CONFIG_MEMCG
 	if (page->memcg_data)
@@ -293,7 +309,7 @@ static void smaf_pool_shrinker_del(void)
  * smaf_pool_show() - print the pool's state
  * @s: debugfs file
  *
- * low_bytes: pooled blocks in ZONE_DMA or ZONE_DMA32, always 0.
+ * low_bytes: pooled blocks of scarce low memory, always 0.
  *
  * Context: process context; takes the pool lock.
  */
@@ -305,9 +321,9 @@ void smaf_pool_show(struct seq_file *s)
 
 	spin_lock(&p->lock);
 	list_for_each_entry(page, &p->clean, lru)
-		low += page_zonenum(page) < ZONE_NORMAL;
+		low += smaf_pool_scarce(page);
 	list_for_each_entry(page, &p->dirty, lru)
-		low += page_zonenum(page) < ZONE_NORMAL;
+		low += smaf_pool_scarce(page);
 	seq_printf(s, "max_bytes=%lu clean_bytes=%lu dirty_bytes=%lu hits=%lu misses=%lu low_bytes=%lu\n",
 		   p->max << (SMAF_POOL_ORDER + PAGE_SHIFT),
 		   p->nr_clean << (SMAF_POOL_ORDER + PAGE_SHIFT),

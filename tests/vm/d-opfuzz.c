@@ -4,19 +4,24 @@
  * their mappings: mmap with every flag and protection (shared, private,
  * fixed, partial, offset), mprotect, madvise (every advice), mremap, partial
  * munmap, fork, fd passing to a process of another uid over a Unix socket,
- * the dma-buf ioctls (SYNC with any flags, SET_NAME), the secure flag, and
- * close at any moment; while a second thread races debugfs readers, ioctls
- * on whatever fd numbers exist, and short-lived buffers.  Runs first
- * without a secure module, then with the test firewall, whose CPU policy
- * flips between allowed and denied, then with the firewall and global
- * limits tighter than what the buffers would hold (a first use refused
- * must be ENOSPC).
+ * the dma-buf ioctls (SYNC with any flags, SET_NAME), the secure flag,
+ * children that die (or are killed) in the middle of a CPU access, attempts
+ * to unload SMAF and the secure module, and close at any moment; while a
+ * second thread races debugfs readers, ioctls on whatever fd numbers exist,
+ * and short-lived buffers.  Runs first without a secure module, then with
+ * the test firewall, whose CPU policy flips between allowed and denied,
+ * then with the firewall and global limits tighter than what the buffers
+ * would hold (a first use refused must be ENOSPC), then with a firewall
+ * that cannot scrub (secure buffers released while the CPU is denied are
+ * quarantined).
  *
  * It keeps a model of every buffer (a shadow of its contents, its mappings
  * page by page) and checks: data written is data read, through any mapping
  * and in children; refused operations are refused with the right errno; a
  * secure buffer is never mapped when the CPU is denied, never reaches a
- * child, never loses its flag; and at the end nothing is left.  The kernel
+ * child, never loses its flag; after every step, what the users are charged
+ * equals what the allocators hold, which equals the memory of the live
+ * buffers plus the quarantine; and at the end nothing is left.  The kernel
  * must stay healthy (the harness judges the console).  Seeded and time
  * bounded: SMAF_SEED=N replays a run, SMAF_FUZZ_SECONDS sets the budget.
  */
@@ -82,6 +87,10 @@ static volatile int limited;	/* tight global limits: first uses may get ENOSPC *
 static long ops, violations, limit_refusals;
 static volatile int stop_chaos;
 static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;	/* see op_mremap */
+/* The chaos thread's buffers live and die under it: see check_accounting(). */
+static pthread_mutex_t acct_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *ts_args = "";	/* the firewall's load parameters */
+static long acct_checks;
 
 static unsigned int rnd(unsigned int n)
 {
@@ -247,7 +256,8 @@ static void op_secure(void)
 	} else if (!on) {
 		if (err != (b->secure ? EPERM : 0))
 			violation("secure flag cleared: %s (secure %d)", strerror(err), b->secure);
-	} else if (!(err == EOPNOTSUPP && !have_secure) && err != EBUSY && err != EALREADY) {
+	} else if (!(err == EOPNOTSUPP && !have_secure) && err != EBUSY && err != EALREADY &&
+		   !(err == ENOSPC && smaf_quarantined_bytes() > 0)) {
 		violation("secure flag set: %s", strerror(err));
 	}
 	if (secure_ioctl(SMAF_IOC_GET_SECURE_FLAG, b->fd, &got) || (int)got != b->secure)
@@ -606,6 +616,138 @@ static void op_dmabuf_ioctl(void)
 	}
 }
 
+/*
+ * A child begins a CPU access (or maps and reads) and dies without ending
+ * it, by exit or killed at any moment.  It reads only: the shadows stay.
+ */
+static void op_die(void)
+{
+	struct buf *b = pick_buf();
+	volatile unsigned char sink;
+	unsigned char *p;
+	int status;
+	pid_t pid;
+
+	if (!b)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (rnd(2)) {
+			dmabuf_sync(b->fd, DMA_BUF_SYNC_START |
+				    (rnd(2) ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ));
+		} else {
+			p = mmap(NULL, PG, PROT_READ, MAP_SHARED, b->fd, 0);
+			if (p != MAP_FAILED)
+				sink = p[rnd(PG)];
+		}
+		(void)sink;
+		if (rnd(2))
+			raise(SIGKILL);
+		_exit(0);
+	}
+	if (pid > 0 && rnd(2))
+		kill(pid, SIGKILL);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
+/* The firewall's parameters: the phase's, with the current CPU policy. */
+static int ts_load(void)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "insmod /lib/modules/smaf-testsecure.ko %s policy=%s",
+		 ts_args, cpu_denied ? "cpu=-" : "cpu=rw");
+	return system(cmd);
+}
+
+/*
+ * SMAF cannot go while this process holds /dev/smaf; the firewall cannot go
+ * while a secure buffer lives, and can when none does (it comes back, and
+ * scrubs the quarantine if it can).
+ */
+static void op_unload(void)
+{
+	int live = 0, ret;
+	unsigned int i;
+
+	for (i = 0; i < MAX_BUFS; i++)
+		live |= bufs[i].shadow && bufs[i].secure;
+	if (!system("rmmod smaf 2>/dev/null"))
+		tap_bail("rmmod smaf succeeded while /dev/smaf is open");
+	if (!have_secure)
+		return;
+	ret = system("rmmod smaf_testsecure 2>/dev/null");
+	if (!ret && live)
+		violation("the firewall unloaded while a secure buffer lives");
+	else if (ret && !live)
+		violation("the firewall did not unload, and no secure buffer lives");
+	if (!ret && ts_load())
+		tap_bail("cannot load the firewall again");
+}
+
+/* Sums the NAME=NUMBER fields of @line, but those named in @skip. */
+static long long sum_fields(const char *line, const char *const *skip)
+{
+	char name[64];
+	long long v, sum = 0;
+	const char *p = line;
+	int n, i, skipped;
+
+	while (sscanf(p, " %63[^= ]=%lld%n", name, &v, &n) == 2) {
+		for (skipped = 0, i = 0; skip[i]; i++)
+			skipped |= !strcmp(name, skip[i]);
+		if (!skipped)
+			sum += v;
+		p += n;
+	}
+	return sum;
+}
+
+/*
+ * What users are charged equals what the allocators hold, which equals
+ * the memory of the live buffers plus the quarantine.  Every buffer of this
+ * process is settled between steps; the chaos thread's are under acct_lock.
+ */
+static void check_accounting(void)
+{
+	static const char *const user_skip[] = { "uid", "buffers", "refused", NULL };
+	long long held = 0, charged = 0, live = 0, quarantined;
+	char line[1024], val[64];
+	int busy = 0;
+	FILE *f;
+
+	pthread_mutex_lock(&acct_lock);
+	f = fopen(DEBUGFS_SMAF "/allocators", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!line_field(line, "bytes", val, sizeof(val)))
+			held += strtoll(val, NULL, 10);
+	if (f)
+		fclose(f);
+	f = fopen(DEBUGFS_SMAF "/users", "r");
+	while (f && fgets(line, sizeof(line), f))
+		charged += sum_fields(line, user_skip);
+	if (f)
+		fclose(f);
+	f = fopen(DEBUGFS_SMAF "/buffers", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		busy |= !line_field(line, "busy", val, sizeof(val));
+		if (!line_field(line, "allocated", val, sizeof(val)) && !strcmp(val, "1") &&
+		    !line_field(line, "size", val, sizeof(val)))
+			live += strtoll(val, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	quarantined = smaf_quarantined_bytes();
+	pthread_mutex_unlock(&acct_lock);
+	if (busy)
+		return;
+	acct_checks++;
+	if (charged != held || live + quarantined != held)
+		violation("accounting: users charged %lld, allocators hold %lld, live buffers %lld + quarantined %lld",
+			  charged, held, live, quarantined);
+}
+
 static void op_close(void)
 {
 	struct buf *b = pick_buf();
@@ -656,9 +798,12 @@ static void *chaos(void *arg)
 			ioctl(fd, DMA_BUF_SET_NAME_B, "chaos");
 			break;
 		default:
+			pthread_mutex_lock(&acct_lock);
 			fd = smaf_test_create(dev, (1 + rand_r(&r) % 8) * PG, NULL);
-			if (fd < 0)
+			if (fd < 0) {
+				pthread_mutex_unlock(&acct_lock);
 				break;
+			}
 			pthread_mutex_lock(&vm_lock);
 			p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 			pthread_mutex_unlock(&vm_lock);
@@ -674,6 +819,7 @@ static void *chaos(void *arg)
 				munmap(p, PG);
 			}
 			close(fd);
+			pthread_mutex_unlock(&acct_lock);
 			break;
 		}
 	}
@@ -687,7 +833,7 @@ static void run(time_t seconds)
 
 	while (time(NULL) < end) {
 		ops++;
-		switch (rnd(16)) {
+		switch (rnd(18)) {
 		case 0: case 1: op_create(); break;
 		case 2: op_secure(); break;
 		case 3: case 4: op_mmap(); break;
@@ -701,7 +847,10 @@ static void run(time_t seconds)
 		case 13: op_dmabuf_ioctl(); break;
 		case 14: op_close(); break;
 		case 15: if (rnd(8) == 0) op_policy(); break;
+		case 16: if (rnd(2) == 0) op_die(); break;
+		case 17: if (rnd(32) == 0) op_unload(); break;
 		}
+		check_accounting();
 	}
 	/* Tear everything down, in the middle of whatever state it was. */
 	for (i = 0; i < MAX_MAPS; i++) {
@@ -741,21 +890,21 @@ int main(void)
 	signal(SIGBUS, on_fault);
 	rng = seed;
 	chaos_seed = seed ^ 0x5eed;
-	tap_diag("seed %u (replay with SMAF_SEED=%u), %ld s in 3 phases", seed, seed, (long)seconds);
+	tap_diag("seed %u (replay with SMAF_SEED=%u), %ld s in 4 phases", seed, seed, (long)seconds);
 	dev = open("/dev/smaf", O_RDWR);
 	if (dev < 0)
 		tap_bail("cannot open /dev/smaf");
 
 	pthread_create(&t, NULL, chaos, &chaos_seed);
 	before = violations;
-	run(seconds / 3);
+	run(seconds / 4);
 	tap_ok(violations == before, "without a secure module: %ld operations, %ld violations",
 	       ops, violations - before);
 
-	have_secure = !system("insmod /lib/modules/smaf-testsecure.ko policy=cpu=rw");
+	have_secure = !ts_load();
 	tap_ok(have_secure, "load the test firewall");
 	before = violations;
-	run(seconds / 3);
+	run(seconds / 4);
 	tap_ok(violations == before, "with the test firewall: %ld operations, %ld violations",
 	       ops, violations - before);
 
@@ -764,14 +913,29 @@ int main(void)
 	tap_ok(!write_file(LIMITS, TIGHT_LIMITS), "tight global limits: " TIGHT_LIMITS);
 	limited = 1;
 	before = violations;
-	run(seconds - 2 * (seconds / 3));
+	run(seconds / 4);
 	limited = 0;
 	tap_ok(violations == before && limit_refusals > 0,
 	       "with the firewall and tight limits: %ld operations, %ld violations, %ld first uses refused",
 	       ops, violations - before, limit_refusals);
 	tap_ok(!write_file(LIMITS, limits), "limits restored");
+
+	/* Nothing secure lives between phases: the firewall can go. */
+	ts_args = "scrub=0";
+	tap_ok(!system("rmmod smaf_testsecure") && !ts_load(),
+	       "a firewall that cannot scrub: the CPU does, when the policy lets it");
+	before = violations;
+	run(seconds - 3 * (seconds / 4));
+	tap_ok(violations == before,
+	       "with it: %ld operations, %ld violations, %lld bytes quarantined",
+	       ops, violations - before, smaf_quarantined_bytes());
 	stop_chaos = 1;
 	pthread_join(t, NULL);
+	tap_ok(acct_checks > ops / 2, "the accounting was checked %ld times", acct_checks);
+	ts_args = "";
+	cpu_denied = 0;
+	tap_ok(!system("rmmod smaf_testsecure") && !ts_load() && smaf_quarantined_bytes() == 0,
+	       "a firewall that scrubs, loaded, empties the quarantine");
 
 	f = fopen(TS_STATS, "r");
 	if (f && fgets(line, sizeof(line), f))

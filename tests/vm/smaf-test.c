@@ -17,6 +17,7 @@
 #include <linux/smaf.h>
 #include <linux/videodev2.h>
 
+#include "smaf-ptprobe.h"
 #include "smaf-test.h"
 
 static int tap_count, tap_failed;
@@ -82,7 +83,7 @@ int smaf_live_buffers(void)
 	return n;
 }
 
-static int line_field(const char *line, const char *key, char *val, size_t len)
+int line_field(const char *line, const char *key, char *val, size_t len)
 {
 	size_t klen = strlen(key);
 	const char *p = line;
@@ -377,6 +378,18 @@ int dmabuf_sync(int fd, uint64_t flags)
 	struct dma_buf_sync s = { .flags = flags };
 
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+int smaf_cpu_cache_mode(const void *addr, unsigned long long *bits)
+{
+	struct smaf_ptprobe p = { .addr = (unsigned long)addr };
+	int fd = open("/dev/smaf-ptprobe", O_RDWR), ret;
+
+	ret = fd >= 0 && !ioctl(fd, SMAF_PTPROBE_IOC_CACHE, &p) ? (int)p.cache : -1;
+	*bits = p.bits;
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 int smaf_test_set_secure(int devfd, int fd, unsigned int on)

@@ -86,6 +86,13 @@ long read_long_file(const char *path);
 
 /* Creates a SMAF buffer through the raw ioctl; returns the fd or -1. */
 int smaf_test_create(int devfd, uint64_t length, const char *name);
+/*
+ * The memory type of the caller's mapping at @addr, touched before
+ * (SMAF_PTPROBE_*, from smaf-ptprobe), -1 on error; @bits: the entry's bits.
+ */
+int smaf_cpu_cache_mode(const void *addr, unsigned long long *bits);
+/* Value of field @key ("key=value", space-separated) of @line; 0 or -1. */
+int line_field(const char *line, const char *key, char *val, size_t len);
 /* SMAF_IOC_SET_SECURE_FLAG (@on 0 or 1) on buffer @fd: 0 or the errno. */
 int smaf_test_set_secure(int devfd, int fd, unsigned int on);
 /* quarantined_bytes of SMAF's debugfs secure view, -1 if absent. */

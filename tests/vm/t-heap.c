@@ -205,19 +205,6 @@ static void zeroed_on_reuse(const struct node *n, int heap, size_t size)
 	       n->name, size / 1024, made, dirty);
 }
 
-/* The memory type of the caller's mapping at @addr (smaf-ptprobe). */
-static int cpu_cache_mode(const void *addr, unsigned long long *bits)
-{
-	struct smaf_ptprobe p = { .addr = (unsigned long)addr };
-	int fd = open("/dev/smaf-ptprobe", O_RDWR), ret;
-
-	ret = fd >= 0 && !ioctl(fd, SMAF_PTPROBE_IOC_CACHE, &p) ? (int)p.cache : -1;
-	*bits = p.bits;
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* One node: a buffer that maps, syncs, is named and imported, as aliased. */
 static void use(const struct node *n, int heap, int vgem)
 {
@@ -260,7 +247,7 @@ static void use(const struct node *n, int heap, int vgem)
 		(void)*(volatile unsigned char *)p;
 		/* Carveout memory the CPU must not cache (arm64) is uncached too. */
 		wc = n->uncached || smaf_buffer_num(fd, "cpu_uncached") == 1;
-		mode = cpu_cache_mode(p, &bits);
+		mode = smaf_cpu_cache_mode(p, &bits);
 		tap_ok(mode == (wc ? SMAF_PTPROBE_WC : SMAF_PTPROBE_CACHED),
 		       "%s: the page table maps it %s (memory-type bits %#llx, %s memory)",
 		       n->name, wc ? "write-combined" : "cached", bits,

@@ -29,6 +29,7 @@
 #include <drm.h>
 
 #include "smaf-edu.h"
+#include "smaf-ptprobe.h"
 #include "smaf-test.h"
 
 #define SIZE (4 * 1024 * 1024)
@@ -223,7 +224,8 @@ static void refused_off(void)
 static void late_camera(void)
 {
 	long long moved = mstat("migrations");
-	int cap, fds[2], i, frames, nonempty;
+	int cap, fds[2], i, frames, nonempty, wc, mode;
+	unsigned long long bits = 0;
 	struct v4l2_format fmt;
 	unsigned char *p[2];
 	char alloc[32] = "";
@@ -244,6 +246,13 @@ static void late_camera(void)
 	smaf_buffer_field(fds[0], "allocator", alloc, sizeof(alloc));
 	tap_ok(mstat("migrations") == moved + 2 && smaf_buffer_num(fds[0], "contig") == 1,
 	       "both moved to contiguous memory (%s)", alloc);
+	/* The mapping made before the move takes the new memory's type. */
+	(void)*(volatile unsigned char *)p[0];
+	wc = smaf_buffer_num(fds[0], "cpu_uncached") == 1;
+	mode = smaf_cpu_cache_mode(p[0], &bits);
+	tap_ok(mode == (wc ? SMAF_PTPROBE_WC : SMAF_PTPROBE_CACHED),
+	       "the CPU's mapping maps the new memory %s (memory-type bits %#llx)",
+	       wc ? "write-combined" : "cached", bits);
 	tap_ok(!ioctl(cap, VIDIOC_STREAMON, &(int){ V4L2_BUF_TYPE_VIDEO_CAPTURE }), "STREAMON");
 	frames = v4l2_capture_frames(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, fds, size, 4, 5000,
 				     &nonempty);
