@@ -32,7 +32,7 @@ LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hi
 PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
 
-TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c)
+TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
 KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h) \
 	     kernel/Kbuild include/uapi/linux/smaf.h

@@ -44,6 +44,20 @@ add_result() {
 	fi
 	rm -f "$logdir/result-$1"
 }
+# The real-client lane: Debian roots with Debian's libcamera and GStreamer
+# (Debian 13's, sid's), shared with the amd64 guests of Debian's kernels
+# (the debug kernel has no 9p), whose r-* tests run them unmodified.
+client_roots=
+for kver in "${kvers[@]}"; do
+	case "$kver" in debug|*-arm64) continue ;; esac
+	if ! client_roots=$("$top/tests/harness/client-root.sh" 2> "$logdir/client-root.log"); then
+		tail -n 20 "$logdir/client-root.log"
+		echo "FAIL: cannot prepare the real-client roots"
+		total_fail=$((total_fail + 1))
+		client_roots=
+	fi
+	break
+done
 for kver in "${kvers[@]}"; do
 	initrd=$build/initramfs-$kver.cpio.gz
 	profiles="default iommu"
@@ -83,6 +97,9 @@ for kver in "${kvers[@]}"; do
 		fi
 		echo "[$tag] booting (TCG, 6 GiB, $profile); console: $logdir/console-$tag.log"
 		start=$(date +%s)
+		share=
+		case "$kver" in debug|*-arm64) ;; *) [ "$profile" = default ] && share=$client_roots ;; esac
+		SMAF_CLIENT_ROOTS=$share \
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
 		echo "[$tag] took $(($(date +%s) - start)) s"
 		add_result "$tag"

@@ -2,7 +2,7 @@
 # Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
-# package), the statically linked test programs and smafctl, and for the
+# package) and 9p (the real-client lane's shared root), the statically linked test programs and smafctl, and for the
 # debug kernel the host's trinity.  For a kernel other than the host's the
 # modules come from its unpacked packages (kdir.sh --sysroot); for arm64
 # also busybox, the programs come from BUILDDIR/arm64, and the virtio
@@ -13,11 +13,12 @@ set -euo pipefail
 kver=$1 out=$2 build=$3
 here=$(cd "$(dirname "$0")" && pwd)
 sysroot=$("$here/kdir.sh" --sysroot "$kver")
-progs=$build mods="vgem vivid"
+# 9p: the real-client lane's Debian root, shared by the host.
+progs=$build mods="vgem vivid 9pnet_virtio 9p"
 case "$kver" in
 *-arm64)
 	progs=$build/arm64
-	mods="virtio_mmio virtio_console vgem vivid"
+	mods="virtio_mmio virtio_console vgem vivid 9pnet_virtio 9p"
 	;;
 esac
 root=$(mktemp -d)
@@ -81,7 +82,7 @@ cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
    "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
    "$build/kernel/$kver/smaf-bench.ko" \
    "$root/lib/modules/"
-cp "$progs"/tests/t-* "$progs"/tests/d-* "$root/tests/"
+cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$root/tests/"
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 
 # The host's trinity (Debian's, dynamically linked) for d-trinity, which

@@ -114,6 +114,16 @@ fi
 # Randomized tests take their seed from the environment: pass it to init.
 [ -n "${SMAF_SEED:-}" ] && extra="$extra SMAF_SEED=$SMAF_SEED"
 [ -n "${SMAF_FUZZ_SECONDS:-}" ] && extra="$extra SMAF_FUZZ_SECONDS=$SMAF_FUZZ_SECONDS"
+# SMAF_CLIENT_ROOTS: Debian roots shared read-only with the guest (9p, tags
+# smafclient0, 1...), for the real-client tests (r-*).
+if [ -n "${SMAF_CLIENT_ROOTS:-}" ] && [ "$mode" = check ]; then
+	n=0
+	for r in $SMAF_CLIENT_ROOTS; do
+		machine+=(-virtfs "local,path=$r,mount_tag=smafclient$n,security_model=none,readonly=on")
+		n=$((n + 1))
+	done
+	extra="$extra smaf_client=$n"
+fi
 # SMAF_VM_APPEND: more kernel parameters, for experiments (iommu.strict=1).
 [ -n "${SMAF_VM_APPEND:-}" ] && extra="$extra $SMAF_VM_APPEND"
 

@@ -88,14 +88,25 @@ if [ -w "$kmemleak" ]; then
 	echo clear > "$kmemleak"
 fi
 
+# The real-client lane's Debian roots, when the host shares them (9p).
+i=0
+while [ "$i" -lt "${smaf_client:-0}" ]; do
+	mkdir -p "/mnt/client/$i"
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro "smafclient$i" "/mnt/client/$i" ||
+		echo "# cannot mount client root $i"
+	i=$((i + 1))
+done
+
 # d-* tests need the debug kernel (fault injection), except d-cma, which
-# needs a CMA area whose placement the harness knows (smaf_cma).
-for t in /tests/t-* /tests/d-*; do
+# needs a CMA area whose placement the harness knows (smaf_cma); r-* tests
+# need the client root.
+for t in /tests/t-* /tests/d-* /tests/r-*; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
 	d-cma)	[ -n "${smaf_cma:-}" ] || continue ;;
 	d-*)	[ "${smaf_debug:-0}" = 1 ] || continue ;;
+	r-*)	[ "${smaf_client:-0}" -gt 0 ] || continue ;;
 	esac
 	selected "$name" || continue
 	echo "# smaf-test-begin: $name"
