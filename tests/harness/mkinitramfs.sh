@@ -14,7 +14,7 @@ kver=$1 out=$2 build=$3
 here=$(cd "$(dirname "$0")" && pwd)
 sysroot=$("$here/kdir.sh" --sysroot "$kver")
 # 9p: the real-client lane's Debian root, shared by the host.
-progs=$build mods="vgem vivid 9pnet_virtio 9p"
+progs=$build mods="virtio_pci vgem vivid 9pnet_virtio 9p"
 case "$kver" in
 *-arm64)
 	progs=$build/arm64
@@ -59,7 +59,8 @@ done | awk '!seen[$0]++' | while read -r path; do
 	*.ko)     cp "$path" "$root/lib/modules/$name" ;;
 	*)        echo "mkinitramfs.sh: unexpected module $path" >&2; exit 1 ;;
 	esac
-	# The console modules load first, in init, before any output.
+	# The virtio modules load first, in init, before any output (arm64's
+	# console is a virtio port).
 	case "$name" in
 	virtio*) echo "$name" >> "$root/lib/modules/console.list" ;;
 	*)       echo "$name" >> "$root/lib/modules/load.list" ;;
