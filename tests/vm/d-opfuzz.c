@@ -686,6 +686,26 @@ static void op_unload(void)
 		tap_bail("cannot load the firewall again");
 }
 
+/*
+ * A secure buffer written under cpu=rw and released under cpu=-: with a
+ * firewall that cannot scrub, its memory is quarantined.  0 or an errno.
+ */
+static int quarantine_one(void)
+{
+	int fd = smaf_test_create(dev, 4 * PG, NULL), err;
+	unsigned int on = 1;
+
+	if (fd < 0)
+		return errno;
+	err = secure_ioctl(SMAF_IOC_SET_SECURE_FLAG, fd, &on);
+	if (!err)
+		err = smaf_first_use(fd);
+	write_file(TS_POLICY, "cpu=-");
+	close(fd);
+	write_file(TS_POLICY, "cpu=rw");
+	return err;
+}
+
 /* Sums the NAME=NUMBER fields of @line, but those named in @skip. */
 static long long sum_fields(const char *line, const char *const *skip)
 {
@@ -922,8 +942,13 @@ int main(void)
 
 	/* Nothing secure lives between phases: the firewall can go. */
 	ts_args = "scrub=0";
+	cpu_denied = 0;
 	tap_ok(!system("rmmod smaf_testsecure") && !ts_load(),
 	       "a firewall that cannot scrub: the CPU does, when the policy lets it");
+	tap_ok(quarantine_one() == 0 && smaf_quarantined_bytes() > 0,
+	       "a secret released while the CPU is denied is quarantined (%lld bytes)",
+	       smaf_quarantined_bytes());
+	check_accounting();
 	before = violations;
 	run(seconds - 3 * (seconds / 4));
 	tap_ok(violations == before,
