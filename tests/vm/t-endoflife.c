@@ -316,22 +316,26 @@ static void read_only_fd(void)
 
 static int slow_fd;
 static volatile int slow_done;
+static volatile pid_t slow_tid;
 
 static void *slow_begin(void *arg)
 {
 	(void)arg;
+	slow_tid = gettid();
 	dmabuf_sync(slow_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	slow_done = 1;
 	return NULL;
 }
 
-/* The state letter of process @pid ('R', 'S', 'D'...), 0 if unknown. */
+/* The state letter of task @pid ('R', 'S', 'D'...), 0 if unknown. */
 static char proc_state(pid_t pid)
 {
 	char path[64], buf[256], *p;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", pid);
+	if (access(path, F_OK))
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -373,10 +377,13 @@ static void killed_in_fault(void)
 	}
 	if (read(ready[0], &c, 1) != 1)
 		tap_bail("child not ready");
-	write_file(TS_DIR "grant_delay_ms", "5000");
+	write_file(TS_DIR "grant_delay_ms", "6000");
 	slow_done = 0;
+	slow_tid = 0;
 	pthread_create(&t, NULL, slow_begin, NULL);
-	usleep(300 * 1000);
+	/* The grant sleeps uninterruptibly, holding the buffer's lock. */
+	for (i = 0; i < 300 && (!slow_tid || proc_state(slow_tid) != 'D'); i++)
+		usleep(10 * 1000);
 	if (write(go[1], &c, 1) != 1)
 		tap_bail("go");
 	for (i = 0; i < 200 && state != 'D'; i++) {
@@ -384,7 +391,7 @@ static void killed_in_fault(void)
 		state = proc_state(pid);
 	}
 	tap_ok(state == 'D' && !slow_done,
-	       "the child's read waits for the lock a 5 s grant holds (state %c)", state ? state : '?');
+	       "the child's read waits for the lock a 6 s grant holds (state %c)", state ? state : '?');
 	kill(pid, SIGKILL);
 	wait4(pid, &status, 0, &ru);
 	done = slow_done;
