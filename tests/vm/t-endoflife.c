@@ -226,6 +226,7 @@ static void dead_processes(void)
 {
 	int fd, i, status, ready[2], go[2], err;
 	pid_t pids[64], pid;
+	long live;
 	char c = 0;
 
 	ts_policy("cpu=rw");
@@ -243,11 +244,12 @@ static void dead_processes(void)
 	tap_ok(smaf_buffer_num(fd, "syncs") <= 1,
 	       "each begin ended the exited processes' accesses (%lld left)",
 	       smaf_buffer_num(fd, "syncs"));
-	tap_ok(!dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) &&
-	       smaf_buffer_num(fd, "syncs") == 1 &&
-	       ts_live() == smaf_buffer_num(fd, "segments"),
+	err = dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) ? errno : 0;
+	live = ts_live();
+	tap_ok(!err && smaf_buffer_num(fd, "syncs") == 1 &&
+	       live == smaf_buffer_num(fd, "segments"),
 	       "after this process's begin, its access and grant are all that is left (%ld)",
-	       ts_live());
+	       live);
 	tap_ok(!dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) &&
 	       smaf_buffer_num(fd, "syncs") == 0 && ts_live() == 0, "its end: none");
 
