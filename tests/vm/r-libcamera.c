@@ -264,7 +264,7 @@ static void check_frames(const char *who, const unsigned char *data, int n, cons
 /* The frames GStreamer wrote into @file, one after the other. */
 static void check_gst_frames(const char *file)
 {
-	int seq[FRAMES], n = 0, i;
+	int seq[FRAMES] = { 0 }, n = 0, i;
 	unsigned char *data;
 	struct stat st;
 	FILE *f;
@@ -289,7 +289,7 @@ static void check_gst_frames(const char *file)
 /* The frames cam wrote, /tmp/cam-STREAM-SEQUENCE.bin, by sequence number. */
 static void check_cam_frames(void)
 {
-	int seq[64], n = 0, i, j, v;
+	int seq[64] = { 0 }, n = 0, i, j, v;
 	char *names[64];
 	unsigned char *data;
 	char path[192];
