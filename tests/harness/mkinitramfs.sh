@@ -67,9 +67,10 @@ done | awk '!seen[$0]++' | while read -r path; do
 	esac
 done
 
-# Whether this kernel's vgem maps a dma-buf at PRIME import (until 6.16) or
-# only attaches (it imports with drm_gem_shmem_prime_import_no_map from
-# 6.17 on): the tests that need a device mapping by vgem read it here.
+# Whether this kernel's vgem maps a dma-buf at PRIME import (Debian's 6.1
+# and 6.12) or only attaches (it imports with
+# drm_gem_shmem_prime_import_no_map: Debian's 7.x): the tests that need a
+# device mapping by vgem read it here.
 vgem=map
 if [ -f "$root/lib/modules/vgem.ko" ] &&
    grep -q drm_gem_shmem_prime_import_no_map "$root/lib/modules/vgem.ko"; then

@@ -52,30 +52,31 @@ struct seen {
 
 static char root[64];
 
+/* What the programs need mounted in the read-only root: type, directory. */
+static const char *const root_mounts[][2] = {
+	{ "proc", "proc" }, { "sysfs", "sys" }, { "devtmpfs", "dev" },
+	{ "tmpfs", "tmp" }, { "tmpfs", "run" },
+};
+
 static void mount_into_root(void)
 {
-	static const char *const m[][2] = {
-		{ "proc", "proc" }, { "sysfs", "sys" }, { "devtmpfs", "dev" },
-		{ "tmpfs", "tmp" }, { "tmpfs", "run" },
-	};
 	char dir[128];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", root, m[i][1]);
-		if (mount(m[i][0], dir, m[i][0], 0, NULL))
-			tap_bail("mount %s on %s: %s", m[i][0], dir, strerror(errno));
+	for (i = 0; i < sizeof(root_mounts) / sizeof(root_mounts[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, root_mounts[i][1]);
+		if (mount(root_mounts[i][0], dir, root_mounts[i][0], 0, NULL))
+			tap_bail("mount %s on %s: %s", root_mounts[i][0], dir, strerror(errno));
 	}
 }
 
 static void umount_root(void)
 {
-	static const char *const dirs[] = { "proc", "sys", "dev", "tmp", "run" };
 	char dir[128];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", root, dirs[i]);
+	for (i = 0; i < sizeof(root_mounts) / sizeof(root_mounts[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, root_mounts[i][1]);
 		umount(dir);
 	}
 }

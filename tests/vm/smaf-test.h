@@ -42,7 +42,7 @@ long long smaf_debugfs_stat(const char *file, const char *key);
 int vgem_open(void);
 /*
  * 1 if this kernel's vgem maps a dma-buf for its device at PRIME import, 0
- * if it only attaches (vgem of 6.17 and later).  The harness tells, from
+ * if it only attaches (Debian's 7.x).  The harness tells, from
  * the module's code (/etc/smaf-vgem), not from what SMAF does.
  */
 int vgem_maps_at_import(void);

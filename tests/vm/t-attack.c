@@ -31,16 +31,6 @@
 
 static int dev;
 
-static int set_secure(int fd, unsigned int on)
-{
-	struct smaf_secure_flag f;
-
-	memset(&f, 0, sizeof(f));
-	f.fd = fd;
-	f.secure = on;
-	return ioctl(dev, SMAF_IOC_SET_SECURE_FLAG, &f) ? errno : 0;
-}
-
 static int get_secure(int fd)
 {
 	struct smaf_secure_flag f;
@@ -64,7 +54,7 @@ static int secure_buffer(size_t size)
 {
 	int fd = smaf_test_create(dev, size, NULL);
 
-	if (fd < 0 || set_secure(fd, 1))
+	if (fd < 0 || smaf_test_set_secure(dev, fd, 1))
 		tap_bail("cannot create a secure buffer");
 	return fd;
 }
@@ -142,15 +132,16 @@ static void one_way_flag(void)
 	int fd = secure_buffer(4096), ro, rw, err;
 	char path[64];
 
-	tap_ok(set_secure(fd, 0) == EPERM && get_secure(fd) == 1,
+	tap_ok(smaf_test_set_secure(dev, fd, 0) == EPERM && get_secure(fd) == 1,
 	       "clearing the secure flag: EPERM, the buffer stays secure");
 	close(fd);
 	fd = smaf_test_create(dev, 4096, NULL);
-	tap_ok(set_secure(fd, 0) == 0 && get_secure(fd) == 0,
+	tap_ok(smaf_test_set_secure(dev, fd, 0) == 0 && get_secure(fd) == 0,
 	       "clearing an unset flag is a no-op (v10 programs do it)");
 	close(fd);
 	ro = create_flags(4096, 0);
-	tap_ok(set_secure(ro, 1) == EBADF && set_secure(ro, 0) == EBADF && get_secure(ro) == 0,
+	tap_ok(smaf_test_set_secure(dev, ro, 1) == EBADF &&
+	       smaf_test_set_secure(dev, ro, 0) == EBADF && get_secure(ro) == 0,
 	       "a read-only buffer's flag cannot be changed: EBADF; GET works");
 	/* Nor can the read-only fd be reopened writable through /proc. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ro);

@@ -50,17 +50,6 @@ static int smaf_secure_view(char *module, size_t len, int *contexts)
 	return n == 2 ? 0 : -1;
 }
 
-static int set_secure(int fd, unsigned int on)
-{
-	struct smaf_secure_flag f;
-
-	memset(&f, 0, sizeof(f));
-	f.fd = fd;
-	f.secure = on;
-	errno = 0;
-	return ioctl(dev, SMAF_IOC_SET_SECURE_FLAG, &f) ? errno : 0;
-}
-
 static int get_secure(int fd)
 {
 	struct smaf_secure_flag f;
@@ -74,7 +63,7 @@ static int secure_buffer(size_t size)
 {
 	int fd = smaf_test_create(dev, size, NULL);
 
-	if (fd < 0 || set_secure(fd, 1))
+	if (fd < 0 || smaf_test_set_secure(dev, fd, 1))
 		tap_bail("cannot create a secure buffer");
 	return fd;
 }
@@ -123,21 +112,21 @@ static void bad_inputs(void)
 	void *p;
 
 	fd = secure_buffer(4096);
-	tap_ok(set_secure(fd, 1) == EALREADY, "secure flag set twice: EALREADY");
-	tap_ok(set_secure(fd, 0) == EPERM && get_secure(fd) == 1,
+	tap_ok(smaf_test_set_secure(dev, fd, 1) == EALREADY, "secure flag set twice: EALREADY");
+	tap_ok(smaf_test_set_secure(dev, fd, 0) == EPERM && get_secure(fd) == 1,
 	       "the flag cannot be cleared, even before allocation: EPERM");
 	close(fd);
 
 	fd = smaf_test_create(dev, 4096, NULL);
 	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	err = set_secure(fd, 1);
+	err = smaf_test_set_secure(dev, fd, 1);
 	tap_ok(err == EBUSY, "secure flag on an allocated buffer: EBUSY (%s)", strerror(err));
 	close(fd);
 
 	fd = smaf_test_create(dev, 4096, NULL);
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	err = set_secure(fd, 1);
+	err = smaf_test_set_secure(dev, fd, 1);
 	tap_ok(p != MAP_FAILED && err == EBUSY, "secure flag on a CPU-mapped buffer: EBUSY");
 	munmap(p, 4096);
 	close(fd);
@@ -432,7 +421,7 @@ int main(void)
 	tap_ok(system("rmmod smaf_testsecure") == 0, "it unloads once the buffer is gone");
 	tap_ok(!smaf_secure_view(module, sizeof(module), &contexts) && !strcmp(module, "-"),
 	       "SMAF shows no secure module");
-	tap_ok(set_secure(fds[0] = smaf_test_create(dev, 4096, NULL), 1) == EOPNOTSUPP,
+	tap_ok(smaf_test_set_secure(dev, fds[0] = smaf_test_create(dev, 4096, NULL), 1) == EOPNOTSUPP,
 	       "without it, the secure flag is refused: EOPNOTSUPP");
 	close(fds[0]);
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgem imports a SMAF buffer with PRIME.  Until 6.16 the import maps it for
- * vgem's device, which is the buffer's first use and allocates it; from 6.17
- * on vgem only attaches, and the first use is the CPU's, with vgem's device
- * attached and counted.  Either way the memory is the one vgem's device
+ * vgem imports a SMAF buffer with PRIME.  On Debian's 6.1 and 6.12 the
+ * import maps it for vgem's device, which is the buffer's first use and
+ * allocates it; on 7.x vgem only attaches, and the first use is the CPU's,
+ * with vgem's device attached and counted.  Either way the memory is the one vgem's device
  * takes, and re-exporting the handle gives back the same dma-buf.
  */
 #include <errno.h>
