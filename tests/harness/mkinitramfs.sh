@@ -2,11 +2,13 @@
 # Builds the busybox initramfs that tests SMAF on kernel $1, into $2.
 # It holds busybox, smaf.ko built for that kernel, the in-tree modules the
 # tests import with (vivid, vgem and their dependencies, from Debian's
-# package) and 9p (the real-client lane's shared root), the statically linked test programs and smafctl, and for the
-# debug kernel the host's trinity.  For a kernel other than the host's the
-# modules come from its unpacked packages (kdir.sh --sysroot); for arm64
-# also busybox, the programs come from BUILDDIR/arm64, and the virtio
-# serial modules that carry the TAP output are loaded first.
+# package), 9p (the real-client lane's shared root), vkms where vkms.sh
+# builds one (the real-client lane's display: r-libcamera loads it, its
+# dependencies load at boot), the statically linked test programs and
+# smafctl, and for the debug kernel the host's trinity.  For a kernel other
+# than the host's the modules come from its unpacked packages (kdir.sh
+# --sysroot); for arm64 also busybox, the programs come from BUILDDIR/arm64,
+# and the virtio serial modules that carry the TAP output are loaded first.
 #   [SMAF_KO=path/smaf.ko] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
@@ -21,6 +23,8 @@ case "$kver" in
 	mods="virtio_mmio virtio_console vgem vivid 9pnet_virtio 9p"
 	;;
 esac
+vkms=$("$here/vkms.sh" "$kver")
+[ -z "$vkms" ] || mods="$mods $(modinfo -F depends "$vkms" | tr , ' ')"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"	# mktemp makes it 0700: the guest's / must be searchable
@@ -77,6 +81,7 @@ if [ -f "$root/lib/modules/vgem.ko" ] &&
 	vgem=attach
 fi
 echo "$vgem" > "$root/etc/smaf-vgem"
+[ -z "$vkms" ] || cp "$vkms" "$root/lib/modules/vkms.ko"
 
 # SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built).
 cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"

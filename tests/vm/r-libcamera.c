@@ -18,6 +18,18 @@
  * fixed in 0.5), so its frames are checked through GStreamer; GStreamer
  * 1.28 with libcamerasrc 0.7 may crash after streaming, so the newest root
  * runs cam only.
+ *
+ * Then a real pipeline hands SMAF buffers to a device: cam --display shows
+ * the frames on vkms (the harness builds it where the kernel's vkms has an
+ * NV12 plane, see tests/harness/vkms.sh).  cam imports every frame buffer
+ * into the display (PRIME: vkms attaches) before the camera starts, so
+ * SMAF's view must show each buffer's memory chosen with one device
+ * attached, never moved, and within that device's DMA mask; vkms's CRC of
+ * what it composed (debugfs) must change from frame to frame: the device
+ * read the frames.  The display sees only vkms's node: libcamera 0.4's cam
+ * takes the first DRM device, vgem included.  It runs with libcamera 0.6 and
+ * later: before, the virtual camera sets no colour space and cam --display
+ * asserts on it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +40,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,7 +61,15 @@ struct seen {
 	int named;		/* SMAF dma-bufs named by the program (frame-N) */
 	int smaf_allocated;	/* most allocated buffers in SMAF's view */
 	char allocator[32];	/* what served them */
+	int device_first;	/* most allocated with a device, never moved */
+	int misfit;		/* allocated beyond their devices' DMA mask, ever */
+	int crcs, distinct;	/* vkms CRC entries read, distinct values */
 };
+
+#define CRCS 512
+static int crc_fd = -1;
+static char crc_path[320];
+static unsigned int crc_seen[CRCS];
 
 static char root[64];
 
@@ -85,7 +106,7 @@ static void umount_root(void)
 static void look(pid_t pid, struct seen *s)
 {
 	char path[320], link[128], line[256], exp[64], name[64];
-	int smaf = 0, named = 0, allocated = 0;
+	int smaf = 0, named = 0, allocated = 0, device_first = 0;
 	struct dirent *d;
 	FILE *f;
 	DIR *dir;
@@ -132,15 +153,57 @@ static void look(pid_t pid, struct seen *s)
 	while (f && fgets(line, sizeof(line), f)) {
 		char val[32];
 
-		if (!line_field(line, "allocated", val, sizeof(val)) && !strcmp(val, "1")) {
-			allocated++;
-			line_field(line, "allocator", s->allocator, sizeof(s->allocator));
-		}
+		char devs[16] = "", moves[16] = "", limit[32] = "", phys[64] = "";
+		const char *end;
+
+		if (line_field(line, "allocated", val, sizeof(val)) || strcmp(val, "1"))
+			continue;
+		allocated++;
+		line_field(line, "allocator", s->allocator, sizeof(s->allocator));
+		line_field(line, "devices", devs, sizeof(devs));
+		line_field(line, "migrations", moves, sizeof(moves));
+		line_field(line, "limit", limit, sizeof(limit));
+		line_field(line, "phys", phys, sizeof(phys));
+		device_first += atoi(devs) >= 1 && !strcmp(moves, "0");
+		end = strchr(phys, '-');
+		s->misfit += !end || strtoull(end + 1, NULL, 16) > strtoull(limit, NULL, 16);
 	}
 	if (f)
 		fclose(f);
 	if (allocated > s->smaf_allocated)
 		s->smaf_allocated = allocated;
+	if (device_first > s->device_first)
+		s->device_first = device_first;
+}
+
+/*
+ * Reads vkms's CRC entries ("0xFRAME 0xCRC" lines) into @s; the file opens
+ * once the display is on (EIO before).
+ */
+static void read_crcs(struct seen *s)
+{
+	char buf[4096], *p;
+	unsigned int frame, crc;
+	ssize_t n;
+	int i;
+
+	if (crc_fd < 0 && crc_path[0])
+		crc_fd = open(crc_path, O_RDONLY | O_NONBLOCK);
+	if (crc_fd < 0)
+		return;
+	while ((n = read(crc_fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		for (p = buf; sscanf(p, "%x %x", &frame, &crc) == 2; p++) {
+			s->crcs++;
+			for (i = 0; i < s->distinct && crc_seen[i] != crc; i++)
+				;
+			if (i == s->distinct && i < CRCS)
+				crc_seen[s->distinct++] = crc;
+			p = strchr(p, '\n');
+			if (!p)
+				break;
+		}
+	}
 }
 
 /*
@@ -154,6 +217,7 @@ static int run(char *const argv[], const char *log, struct seen *s)
 	pid_t pid, w;
 
 	memset(s, 0, sizeof(*s));
+	memset(crc_seen, 0, sizeof(crc_seen));
 	pid = fork();
 	if (pid == 0) {
 		if (chroot(root) || chdir("/"))
@@ -174,6 +238,7 @@ static int run(char *const argv[], const char *log, struct seen *s)
 		if (w == pid)
 			break;
 		look(pid, s);
+		read_crcs(s);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 240) {
 			kill(pid, SIGKILL);
@@ -182,6 +247,11 @@ static int run(char *const argv[], const char *log, struct seen *s)
 			break;
 		}
 		usleep(20 * 1000);
+	}
+	if (crc_fd >= 0) {
+		read_crcs(s);
+		close(crc_fd);
+		crc_fd = -1;
 	}
 	return status;
 }
@@ -371,6 +441,86 @@ static void show_heaps(void)
 	}
 }
 
+/* The card and debugfs directory of vkms, loaded for the display run. */
+static char vkms_card[32];
+static dev_t vkms_dev;
+
+/* Loads vkms where the harness built it; 0 if there is a display to use. */
+static int vkms_load(void)
+{
+	char path[320], name[64];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	FILE *f;
+	int fd;
+
+	if (access("/lib/modules/vkms.ko", F_OK)) {
+		tap_diag("not run: cam --display: no display with an NV12 plane here (vkms "
+			 "from the kernel's own source, built where it has one: 7.x amd64)");
+		return -1;
+	}
+	tap_ok(!system("insmod /lib/modules/vkms.ko"), "vkms loads");
+	fd = drm_open("vkms", vkms_card, sizeof(vkms_card));
+	tap_ok(fd >= 0 && !fstat(fd, &st), "vkms has a DRM device (%s)", vkms_card);
+	if (fd < 0)
+		return -1;
+	vkms_dev = st.st_rdev;
+	close(fd);
+	/* Its debugfs directory: the one whose "name" says vkms. */
+	dir = opendir("/sys/kernel/debug/dri");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%s/name", d->d_name);
+		f = fopen(path, "r");
+		name[0] = 0;
+		if (f && !fgets(name, sizeof(name), f))
+			name[0] = 0;
+		if (f)
+			fclose(f);
+		if (!strncmp(name, "vkms", 4)) {
+			snprintf(crc_path, sizeof(crc_path),
+				 "/sys/kernel/debug/dri/%s/crtc-0/crc/data", d->d_name);
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	tap_ok(crc_path[0], "vkms's CRC file: %s", crc_path[0] ? crc_path : "not found");
+	return 0;
+}
+
+/*
+ * cam shows 60 frames on vkms, the only DRM device in the root's /dev/dri
+ * (a tmpfs with its node); see the comment at the top.
+ */
+static void display(void)
+{
+	char *cam[] = { "/usr/bin/cam", "--camera=1", "--capture=60", "--display",
+			"--stream=width=640,height=480,pixelformat=NV12", NULL };
+	char dri[128], node[160];
+	struct seen s;
+	int status;
+
+	snprintf(dri, sizeof(dri), "%s/dev/dri", root);
+	snprintf(node, sizeof(node), "%s/card0", dri);
+	if (mount("tmpfs", dri, "tmpfs", 0, "mode=755") ||
+	    mknod(node, S_IFCHR | 0666, vkms_dev))
+		tap_bail("a /dev/dri with vkms only in %s: %s", root, strerror(errno));
+	status = run(cam, "/tmp/cam-display.log", &s);
+	umount(dri);
+	judge("cam --display", status, &s, "/tmp/cam-display.log");
+	tap_ok(s.smaf_allocated >= 4 && s.device_first == s.smaf_allocated,
+	       "cam --display: vkms attached before the first use: %d of %d buffers got "
+	       "their memory with a device attached, never moved", s.device_first,
+	       s.smaf_allocated);
+	tap_ok(s.smaf_allocated >= 4 && !s.misfit,
+	       "cam --display: the memory fits vkms's DMA mask (%d beyond it)", s.misfit);
+	tap_ok(s.distinct >= 10, "cam --display: vkms composed %d CRCs, %d distinct: it read "
+	       "the moving frames", s.crcs, s.distinct);
+}
+
 /* Runs the programs of the client root mounted at @root. */
 static void client(void)
 {
@@ -397,6 +547,11 @@ static void client(void)
 		snprintf(path, sizeof(path), "%s/tmp/gst.nv12", root);
 		check_gst_frames(path);
 	}
+	if (vkms_dev && minor >= 6)
+		display();
+	else if (vkms_dev)
+		tap_diag("not run: cam --display: libcamera 0.%d's virtual camera sets no colour "
+			 "space and its cam asserts on it (libcamera 0.6 sets one)", minor);
 	umount_root();
 }
 
@@ -405,6 +560,8 @@ int main(void)
 	int i, roots = 0;
 
 	show_heaps();
+	if (!access(ROOTS "/0", F_OK))
+		vkms_load();
 	for (i = 0; i < 4; i++) {
 		snprintf(root, sizeof(root), ROOTS "/%d", i);
 		if (access(root, F_OK))
@@ -417,5 +574,7 @@ int main(void)
 	}
 	tap_ok(roots > 0, "%d client roots", roots);
 	tap_ok(smaf_live_buffers() == 0, "no SMAF buffer left");
+	if (vkms_dev)
+		tap_ok(!system("rmmod vkms"), "vkms unloads");
 	return tap_done();
 }

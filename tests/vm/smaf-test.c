@@ -197,14 +197,14 @@ long meminfo_kb(const char *key)
 	return ret;
 }
 
-int vgem_open(void)
+int drm_open(const char *driver, char *path, size_t len)
 {
-	char path[64], name[32];
+	char name[32];
 	struct drm_version v;
 	int i, fd;
 
 	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		snprintf(path, len, "/dev/dri/card%d", i);
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -212,11 +212,18 @@ int vgem_open(void)
 		memset(name, 0, sizeof(name));
 		v.name = name;
 		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
 			return fd;
 		close(fd);
 	}
 	return -1;
+}
+
+int vgem_open(void)
+{
+	char path[32];
+
+	return drm_open("vgem", path, sizeof(path));
 }
 
 int vgem_maps_at_import(void)

@@ -38,6 +38,11 @@ long long smaf_pool_stat(const char *key);
 /* Numeric field @key of the one-line debugfs file @file (pool, migrate). */
 long long smaf_debugfs_stat(const char *file, const char *key);
 
+/*
+ * Opens the first /dev/dri/cardN of DRM driver @driver, its path in @path;
+ * -1 if none.
+ */
+int drm_open(const char *driver, char *path, size_t len);
 /* Opens the DRM device of the vgem driver, -1 if none. */
 int vgem_open(void);
 /*

@@ -11,6 +11,8 @@ load_modules() {
 		args=
 		case "$m" in
 		vivid.ko) args="n_devs=2 allocators=0,1" ;;
+		# No fbdev console on vkms: r-libcamera's cam is its only user.
+		drm_kms_helper.ko) args="fbdev_emulation=0" ;;
 		esac
 		insmod "/lib/modules/$m" $args || echo "# insmod $m failed"
 	done
