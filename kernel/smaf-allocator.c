@@ -146,7 +146,7 @@ struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 }
 
 /**
- * smaf_allocator_put() - drop the reference taken by get_by_name()/select()
+ * smaf_allocator_put() - drop the reference taken by get_by_name()/next()
  * @alloc: the allocator, or NULL
  *
  * Context: any.

@@ -6,8 +6,11 @@
  * preferred) and ops.  When a buffer is first used, SMAF merges the
  * constraints of the devices attached at that moment and asks each allocator,
  * by decreasing ranking, whether it can serve them (match()); the first that
- * says yes allocates the whole buffer.  An allocator named at create time is
- * used if its match() accepts, and the use fails otherwise.
+ * says yes allocates the whole buffer, and if it runs out of memory the next
+ * that says yes is tried (after a memory-cgroup charging allocator fails for
+ * the cgroup's limit, only others that charge the cgroup).  An allocator
+ * named at create time is used if its match() accepts, and the use fails
+ * otherwise.
  */
 #ifndef _SMAF_ALLOCATOR_H
 #define _SMAF_ALLOCATOR_H
@@ -24,7 +27,9 @@ struct smaf_allocator;
 /**
  * struct smaf_allocator_ops - what an allocator implements
  * @match:	can this allocator give memory that satisfies @c?  Must not
- *		sleep for long; called with the buffer lock held.
+ *		sleep for long or call back into SMAF: called with the
+ *		buffer lock held, and in the ranked choice with the registry
+ *		lock too.
  * @allocate:	allocate @c->size bytes (a multiple of PAGE_SIZE), zeroed,
  *		satisfying @c (which match() accepted), and describe them in
  *		@sgt (one entry per chunk, each backed by struct pages).  May
@@ -66,8 +71,9 @@ struct smaf_allocator_stats {
  * @global_max:	bytes all users together may hold
  * @reserve:	part of @global_max only privileged callers may use
  *
- * U64_MAX means no limit.  Set with smaf_limits_default() before
- * registering; tunable through the "limits" module parameter.
+ * U64_MAX means no limit.  Set with smaf_limits_default() (or by hand)
+ * before registering: all zero, every unprivileged charge fails with
+ * -EDQUOT.  Tunable through the "limits" module parameter.
  */
 struct smaf_limit {
 	u64 user_max;

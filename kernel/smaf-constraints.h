@@ -18,12 +18,16 @@
  *			(devices behind a translating IOMMU reach everything)
  * @max_segment:	largest DMA segment every device accepts
  * @seg_boundary:	segments must not cross a multiple of
- *			(@seg_boundary + 1)
+ *			(@seg_boundary + 1); neither is read by an
+ *			allocator: each device's mapping splits the memory
+ *			to its own limits (smaf-map.c)
  * @align:		required alignment of the physical start, 0 for none
  * @size:		size of the buffer in bytes
  * @ndevs:		number of devices merged in
  * @contig:		some user needs physically contiguous memory
- * @cpu:		the CPU is a user (it is the first user, or maps it)
+ * @cpu:		the CPU is a user (it is the first user, or maps it);
+ *			kept across a late attach and logged, not read by
+ *			an allocator
  */
 struct smaf_constraints {
 	u64 phys_limit;

@@ -98,14 +98,17 @@ static struct smaf_heap *smaf_heap_of(struct file *file)
  * with the opener's credentials and without an audit record.
  *
  * Context: process context.
- * Return: 0.
+ * Return: 0, or -ENODEV while module init has not completed.
  */
 static int smaf_heap_open(struct inode *inode, struct file *file)
 {
 	struct smaf_heap *heap = container_of(file->private_data,
 					      struct smaf_heap, misc);
-	unsigned long priv = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
+	unsigned long priv;
 
+	if (!smaf_ready())
+		return -ENODEV;
+	priv = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
 	file->private_data = (void *)((unsigned long)heap | priv);
 	return 0;
 }
@@ -345,7 +348,7 @@ void smaf_heap_secure_nodes(bool present)
  * An alias whose name the kernel already has is skipped, with a log line.
  * Secure aliases get their nodes when a secure module registers.
  *
- * Context: module init, after /dev/smaf is registered; no secure module
+ * Context: module init, after everything the nodes use; no secure module
  * can be registered yet.
  * Return: 0, -EINVAL for an invalid "heaps" parameter, or the error of
  * registering a node.

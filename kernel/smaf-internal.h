@@ -216,10 +216,12 @@ void smaf_secure_exit(void);
 void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
+bool smaf_ready(void);
 bool smaf_file_privileged(struct file *file);
 
 /* smaf-platform.c: SMAF's own device and what it tells of the machine */
-void smaf_platform_init(struct device *dev);
+int smaf_platform_init(void);
+void smaf_platform_exit(void);
 u64 smaf_ram_end(void);
 struct device *smaf_dma_device(void);
 

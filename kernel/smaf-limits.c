@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/cred.h>
+#include <linux/export.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/memcontrol.h>
@@ -192,11 +193,12 @@ void smaf_limits_destroy(struct smaf_buffer *buf)
 int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 {
 	const struct smaf_limit *l = &alloc->limit;
-	u64 size = buf->size, global = l->global_max;
 	struct smaf_user *u = buf->user;
+	u64 size = buf->size, global;
 	int ret = 0;
 
 	mutex_lock(&smaf_limits_lock);
+	global = l->global_max;
 	if (!buf->privileged)
 		global = global > l->reserve ? global - l->reserve : 0;
 	if (!buf->privileged && u->bytes[alloc->id] + size > l->user_max)
@@ -307,9 +309,10 @@ void smaf_limits_costly_end(struct smaf_buffer *buf, int result)
  * Defaults: unprivileged users may each take a quarter of the capacity
  * (a quarter of RAM when unbounded); all users together half of RAM for
  * an unbounded allocator, the whole capacity for a scarce one, which keeps
- * a quarter of it (at most 64 MiB) for privileged callers.
+ * a quarter of it (at most 64 MiB) for privileged callers.  An allocator
+ * built outside SMAF calls it too, before smaf_register_allocator().
  *
- * Context: module init.
+ * Context: any, before @alloc is registered.
  */
 void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce)
 {
@@ -321,6 +324,7 @@ void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce
 	alloc->limit.global_max = scarce ? capacity : ram / 2;
 	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
 }
+EXPORT_SYMBOL_GPL(smaf_limits_default);
 
 /* The registered allocator called @name, or NULL.  The limits lock held. */
 static struct smaf_allocator *smaf_limits_find(const char *name)

@@ -6,7 +6,6 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/capability.h>
-#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -14,6 +13,26 @@
 #include "smaf-compat.h"
 #include "smaf-internal.h"
 #include "allocators/allocators.h"
+
+/*
+ * Set by the last step of module init, after which nothing can fail: the
+ * nodes (/dev/smaf, the heaps) open only then, so that no buffer exists
+ * while init may still undo itself.  Never cleared: the module unloads
+ * only once no node is open.
+ */
+static bool smaf_initialized;
+
+/**
+ * smaf_ready() - may a node be opened?
+ *
+ * Context: any.
+ * Return: true once module init has completed.
+ */
+bool smaf_ready(void)
+{
+	/* Pairs with the release in smaf_init(): all init did is seen. */
+	return smp_load_acquire(&smaf_initialized);
+}
 
 /**
  * smaf_open() - open /dev/smaf
@@ -25,10 +44,12 @@
  * record: a refusal is the common case, not an event.
  *
  * Context: process context.
- * Return: 0.
+ * Return: 0, or -ENODEV while module init has not completed.
  */
 static int smaf_open(struct inode *inode, struct file *file)
 {
+	if (!smaf_ready())
+		return -ENODEV;
 	file->private_data = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK) ?
 			     (void *)1UL : NULL;
 	return 0;
@@ -61,14 +82,21 @@ static struct miscdevice smaf_misc = {
 	.mode = 0600,
 };
 
+/*
+ * What everything else uses comes first (SMAF's device, the allocators and
+ * their limits), the nodes that let userspace in last.
+ */
 static int __init smaf_init(void)
 {
 	int ret;
 
 	smaf_device_init();
-	ret = smaf_pool_init();
+	ret = smaf_platform_init();
 	if (ret)
 		return ret;
+	ret = smaf_pool_init();
+	if (ret)
+		goto exit_platform;
 	ret = smaf_system_init();
 	if (ret)
 		goto exit_pool;
@@ -84,26 +112,22 @@ static int __init smaf_init(void)
 	ret = smaf_limits_init();
 	if (ret)
 		goto exit_carveout;
-
-	ret = misc_register(&smaf_misc);
-	if (ret)
-		goto exit_carveout;
-	/* Lets the contig allocator take CMA memory anywhere (it checks). */
-	ret = dma_coerce_mask_and_coherent(smaf_misc.this_device,
-					   DMA_BIT_MASK(64));
-	if (ret)
-		goto deregister;
-	smaf_platform_init(smaf_misc.this_device);
+	smaf_debugfs_init();
 
 	ret = smaf_heap_init();
 	if (ret)
-		goto deregister;
-
-	smaf_debugfs_init();
+		goto exit_debugfs;
+	ret = misc_register(&smaf_misc);
+	if (ret)
+		goto exit_heap;
+	/* Publishes all of the above to smaf_ready(). */
+	smp_store_release(&smaf_initialized, true);
 	return 0;
 
-deregister:
-	misc_deregister(&smaf_misc);
+exit_heap:
+	smaf_heap_exit();
+exit_debugfs:
+	smaf_debugfs_exit();
 exit_carveout:
 	smaf_carveout_exit();
 exit_contig:
@@ -114,14 +138,16 @@ exit_system:
 	smaf_system_exit();
 exit_pool:
 	smaf_pool_exit();
+exit_platform:
+	smaf_platform_exit();
 	return ret;
 }
 
 static void __exit smaf_exit(void)
 {
-	smaf_debugfs_exit();
-	smaf_heap_exit();
 	misc_deregister(&smaf_misc);
+	smaf_heap_exit();
+	smaf_debugfs_exit();
 	smaf_carveout_exit();
 	smaf_contig_exit();
 	smaf_dma32_exit();
@@ -129,6 +155,7 @@ static void __exit smaf_exit(void)
 	smaf_pool_exit();
 	smaf_secure_exit();
 	smaf_limits_exit();
+	smaf_platform_exit();
 }
 
 module_init(smaf_init);

@@ -1,27 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SMAF's own device (/dev/smaf), through which the allocators use the DMA
- * API, and what it tells of the machine.  Set once by module init, before
- * any buffer exists; read-only afterwards.
+ * SMAF's own device (/sys/devices/smaf, apart from the /dev/smaf node so
+ * that it is ready before any node opens), through which the allocators
+ * use the DMA API, and what it tells of the machine.  Set first by module
+ * init; read-only afterwards.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/err.h>
 
 #include "smaf-internal.h"
 
 static struct device *smaf_platform_dev;
 
 /**
- * smaf_platform_init() - remember SMAF's own device
- * @dev: the /dev/smaf device, its DMA mask set
+ * smaf_platform_init() - create SMAF's own device
  *
- * Context: module init, before the device node can be opened.
+ * Its DMA mask is 64 bits, so that the contig allocator may take CMA memory
+ * anywhere (it checks each buffer's constraints itself).
+ *
+ * Context: module init, first.
+ * Return: 0, or the error of creating the device or setting its mask.
  */
-void smaf_platform_init(struct device *dev)
+int smaf_platform_init(void)
 {
+	struct device *dev;
+	int ret;
+
+	dev = root_device_register("smaf");
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret) {
+		root_device_unregister(dev);
+		return ret;
+	}
 	smaf_platform_dev = dev;
+	return 0;
+}
+
+/**
+ * smaf_platform_exit() - remove SMAF's own device
+ *
+ * Context: module exit, last, or init failure.
+ */
+void smaf_platform_exit(void)
+{
+	root_device_unregister(smaf_platform_dev);
 }
 
 /**
