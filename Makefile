@@ -20,6 +20,8 @@ PREFIX    ?= /usr/local
 LIBDIR    ?= $(PREFIX)/lib
 MANDIR    ?= $(PREFIX)/share/man
 KVER      ?= $(shell uname -r)
+# Where make install puts what a module that extends SMAF builds with.
+SMAF_KIT  ?= $(PREFIX)/src/smaf-$(VERSION)
 BUILD     ?= build
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
@@ -30,11 +32,12 @@ KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 
 LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
 PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
-SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -include tests/unit/kernel-types.h
+SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Iinclude -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
-KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h) \
+KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h \
+		       include/linux/smaf/*.h) \
 	     kernel/Kbuild include/uapi/linux/smaf.h
 
 all: modules lib tools tests
@@ -47,6 +50,7 @@ TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench
 # Every module build: W=1, and a warning fails it.
 KBUILD_W := W=1 KCFLAGS=-Werror
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
+	$(BUILD)/kernel/$(k)/smaf-testalloc.ko \
 	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
 # Which kernel tree each kernel's modules were built against: rewritten
@@ -80,16 +84,25 @@ $$(BUILD)/kernel/%/$(1).ko: $$(wildcard tests/drivers/$(1)/*) kernel/smaf-compat
 endef
 $(foreach d,$(TEST_DRIVERS),$(eval $(call test_driver,$(d))))
 
-# Test-only secure module (and a second copy, to test that only one registers).
-TS_SRC := $(wildcard tests/drivers/smaf-testsecure/*)
-$(BUILD)/kernel/%/smaf-testsecure.ko: $(TS_SRC) $(BUILD)/kernel/%/smaf.ko $(BUILD)/kernel/%/kdir
-	@mkdir -p $(@D)/testsecure
-	cp $(TS_SRC) $(@D)/testsecure/
-	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
-		$$(tests/harness/kdir.sh --make-args $*) M=$(abspath $(@D)/testsecure) $(KBUILD_W) \
-		SMAF_KERNEL_SRC=$(abspath kernel) \
-		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
-	cp $(@D)/testsecure/smaf-testsecure.ko $(@D)/testsecure/smaf-testsecure-b.ko $(@D)/
+# Test-only modules that extend SMAF through its public headers only
+# (include/linux/smaf/), as a module built outside the tree does: the
+# secure module (and a second copy, to test that only one registers) and
+# an allocator.  The packaging lane builds them against the installed
+# smaf-dkms package instead (tests/harness/package.sh).
+EXT_SRC := $(wildcard tests/drivers/smaf-testsecure/* tests/drivers/smaf-testalloc/*) \
+	   $(wildcard include/linux/smaf/*.h) include/uapi/linux/smaf.h
+define ext_driver
+$$(BUILD)/kernel/%/$(1).ko: $$(EXT_SRC) $$(BUILD)/kernel/%/smaf.ko $$(BUILD)/kernel/%/kdir
+	@mkdir -p $$(@D)/$(1)
+	cp $$(wildcard tests/drivers/$(1)/*) $$(@D)/$(1)/
+	$$$$(tests/harness/kdir.sh --run $$*) $$(MAKE) -C $$$$(tests/harness/kdir.sh $$*) \
+		$$$$(tests/harness/kdir.sh --make-args $$*) M=$$(abspath $$(@D)/$(1)) $$(KBUILD_W) \
+		SMAF_INCLUDE=$$(abspath include) \
+		KBUILD_EXTRA_SYMBOLS=$$(abspath $$(@D))/Module.symvers modules
+	cp $$(@D)/$(1)/*.ko $$(@D)/
+endef
+$(eval $(call ext_driver,smaf-testsecure))
+$(eval $(call ext_driver,smaf-testalloc))
 
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a
@@ -223,6 +236,13 @@ install-module:
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
 		modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	# What a module that extends SMAF builds with (docs/extending.md): the
+	# public headers, and the symbols of the module just built for KVER.
+	install -d $(DESTDIR)$(SMAF_KIT)/include/linux/smaf $(DESTDIR)$(SMAF_KIT)/include/uapi/linux \
+		$(DESTDIR)$(SMAF_KIT)/$(KVER)
+	install -m 644 include/linux/smaf/*.h $(DESTDIR)$(SMAF_KIT)/include/linux/smaf/
+	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(SMAF_KIT)/include/uapi/linux/
+	install -m 644 $(BUILD)/install/$(KVER)/Module.symvers $(DESTDIR)$(SMAF_KIT)/$(KVER)/
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
@@ -247,6 +267,10 @@ install-man:
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.xz \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.zst
+	rm -f $(DESTDIR)$(SMAF_KIT)/include/linux/smaf/*.h $(DESTDIR)$(SMAF_KIT)/include/uapi/linux/smaf.h \
+		$(DESTDIR)$(SMAF_KIT)/$(KVER)/Module.symvers
+	-rmdir -p $(DESTDIR)$(SMAF_KIT)/include/linux/smaf $(DESTDIR)$(SMAF_KIT)/include/uapi/linux \
+		$(DESTDIR)$(SMAF_KIT)/$(KVER) 2>/dev/null
 ifeq ($(DESTDIR),)
 	-depmod -a $(KVER)
 else

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SMAF allocator registry: allocators sorted by decreasing ranking.
+ * SMAF allocator registry: allocators sorted by decreasing ranking, each
+ * with an accounting id.  The only list of allocators: the limits find
+ * theirs here.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
+#include <linux/bitops.h>
+#include <linux/err.h>
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -13,10 +18,15 @@
 
 #include "smaf-internal.h"
 
-/* Protects smaf_allocators and every allocator's node. */
+/*
+ * Protects smaf_allocators, every allocator's node and smaf_allocator_ids.
+ * Taken before the limits lock.
+ */
 static DEFINE_MUTEX(smaf_allocators_lock);
-/* Registered allocators, highest ranking first. */
+/* Added allocators, highest ranking first. */
 static LIST_HEAD(smaf_allocators);
+/* The accounting ids in use (bit N: an allocator has id N). */
+static unsigned long smaf_allocator_ids;
 
 static struct smaf_allocator *smaf_allocator_find(const char *name)
 {
@@ -29,70 +39,127 @@ static struct smaf_allocator *smaf_allocator_find(const char *name)
 }
 
 /**
- * smaf_register_allocator() - make an allocator available to SMAF
- * @alloc: the allocator; name, ranking, ops and owner filled in
+ * smaf_allocator_add() - make an allocator available to SMAF
+ * @info: what the allocator says of itself; SMAF copies it
  *
- * The allocator is inserted after every allocator of equal or higher ranking.
+ * The allocator is inserted after every allocator of equal or higher
+ * ranking, with default limits from its capacity and scarcity (tunable
+ * through the "limits" parameter).  Buffers start using it at their next
+ * first use.
  *
  * Context: process context; takes the registry lock.
- * Return: 0, -EINVAL if a field is missing or the name too long, -EEXIST if
- * an allocator of that name is already registered, -ENOSPC if
- * SMAF_MAX_ALLOCATORS are.
+ * Return: the allocator's handle, or ERR_PTR(-EINVAL) if a field is missing
+ * or the name empty or too long, -EEXIST if an allocator of that name is
+ * already added, -ENOSPC if SMAF_MAX_ALLOCATORS are, -ENOMEM.
  */
-int smaf_register_allocator(struct smaf_allocator *alloc)
+struct smaf_allocator *smaf_allocator_add(const struct smaf_allocator_info *info)
 {
-	struct smaf_allocator *pos;
+	struct smaf_allocator *alloc, *pos;
+	unsigned int id;
 	int ret = 0;
 
-	if (!alloc->name || !alloc->ops || !alloc->ops->match ||
-	    !alloc->ops->allocate || !alloc->ops->free ||
-	    !alloc->name[0] || strlen(alloc->name) >= SMAF_NAME_LEN)
-		return -EINVAL;
-
-	atomic_long_set(&alloc->stats.buffers, 0);
-	atomic_long_set(&alloc->stats.bytes, 0);
-	atomic_long_set(&alloc->stats.allocations, 0);
-	atomic_long_set(&alloc->stats.failures, 0);
-	atomic_long_set(&alloc->stats.refusals, 0);
+	if (!info || !info->name || !info->name[0] ||
+	    strlen(info->name) >= SMAF_NAME_LEN || !info->ops ||
+	    !info->ops->match || !info->ops->allocate || !info->ops->free)
+		return ERR_PTR(-EINVAL);
+	alloc = kzalloc(sizeof(*alloc), GFP_KERNEL);
+	if (!alloc)
+		return ERR_PTR(-ENOMEM);
+	strscpy(alloc->name, info->name, sizeof(alloc->name));
+	alloc->ranking = info->ranking;
+	alloc->ops = info->ops;
+	alloc->owner = info->owner;
+	alloc->priv = info->priv;
+	alloc->memcg = info->memcg;
+	alloc->costly = info->costly;
+	alloc->no_direct_map = info->no_direct_map;
+	alloc->cpu_uncached = info->cpu_uncached;
+	smaf_limits_default(alloc, info->capacity, info->scarce);
 
 	mutex_lock(&smaf_allocators_lock);
-	if (smaf_allocator_find(alloc->name)) {
+	id = find_first_zero_bit(&smaf_allocator_ids, SMAF_MAX_ALLOCATORS);
+	if (smaf_allocator_find(alloc->name))
 		ret = -EEXIST;
-		goto unlock;
-	}
-	ret = smaf_limits_register(alloc);
+	else if (id >= SMAF_MAX_ALLOCATORS)
+		ret = -ENOSPC;
 	if (ret)
 		goto unlock;
+	__set_bit(id, &smaf_allocator_ids);
+	alloc->id = id;
 	list_for_each_entry(pos, &smaf_allocators, node)
 		if (pos->ranking < alloc->ranking)
 			break;
 	list_add_tail(&alloc->node, &pos->node);
-	pr_info("allocator '%s' registered, ranking %d\n", alloc->name,
+	pr_info("allocator '%s' added, ranking %d\n", alloc->name,
 		alloc->ranking);
 unlock:
 	mutex_unlock(&smaf_allocators_lock);
-	return ret;
+	if (ret) {
+		kfree(alloc);
+		return ERR_PTR(ret);
+	}
+	return alloc;
 }
-EXPORT_SYMBOL_GPL(smaf_register_allocator);
+EXPORT_SYMBOL_GPL(smaf_allocator_add);
 
 /**
- * smaf_unregister_allocator() - withdraw an allocator
- * @alloc: a registered allocator
+ * smaf_allocator_remove() - withdraw an allocator and free its handle
+ * @alloc: an added allocator
  *
- * Buffers backed by @alloc hold a reference on its owner module, so this runs
- * only once none is left.
+ * Buffers backed by @alloc (and memory in quarantine) hold a reference on
+ * its owner module, so this runs only once none is left.
  *
- * Context: process context; takes the registry lock.
+ * Context: process context; takes the registry lock, then the limits lock.
  */
-void smaf_unregister_allocator(struct smaf_allocator *alloc)
+void smaf_allocator_remove(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_allocators_lock);
 	list_del(&alloc->node);
-	smaf_limits_unregister(alloc);
+	smaf_limits_forget(alloc);
+	__clear_bit(alloc->id, &smaf_allocator_ids);
 	mutex_unlock(&smaf_allocators_lock);
 	WARN_ON(atomic_long_read(&alloc->stats.buffers));
+	kfree(alloc);
 }
-EXPORT_SYMBOL_GPL(smaf_unregister_allocator);
+EXPORT_SYMBOL_GPL(smaf_allocator_remove);
+
+/**
+ * smaf_allocator_priv() - the allocator's own data
+ * @alloc: an added allocator
+ *
+ * Context: any.
+ * Return: the @priv of its struct smaf_allocator_info.
+ */
+void *smaf_allocator_priv(const struct smaf_allocator *alloc)
+{
+	return alloc->priv;
+}
+EXPORT_SYMBOL_GPL(smaf_allocator_priv);
+
+/**
+ * smaf_allocator_for_each() - call @fn for every allocator, by ranking
+ * @fn: called with the registry lock held; may take the limits lock; a
+ *	non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Context: process context; takes the registry lock.
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int smaf_allocator_for_each(int (*fn)(struct smaf_allocator *alloc, void *arg),
+			    void *arg)
+{
+	struct smaf_allocator *alloc;
+	int ret = 0;
+
+	mutex_lock(&smaf_allocators_lock);
+	list_for_each_entry(alloc, &smaf_allocators, node) {
+		ret = fn(alloc, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&smaf_allocators_lock);
+	return ret;
+}
 
 /**
  * smaf_allocator_get_by_name() - look an allocator up and pin it
@@ -158,7 +225,7 @@ void smaf_allocator_put(struct smaf_allocator *alloc)
 }
 
 /**
- * smaf_allocator_info() - describe the allocator at @index
+ * smaf_allocator_describe() - the allocator at @index, for userspace
  * @index: position in ranking order
  * @name: out, SMAF_NAME_LEN bytes, NUL-padded
  * @ranking: out
@@ -167,8 +234,8 @@ void smaf_allocator_put(struct smaf_allocator *alloc)
  * Context: process context; takes the registry lock.
  * Return: 0, or -ERANGE if @index >= *@count.
  */
-int smaf_allocator_info(unsigned int index, char *name, int *ranking,
-			unsigned int *count)
+int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
+			    unsigned int *count)
 {
 	struct smaf_allocator *alloc;
 	unsigned int i = 0;

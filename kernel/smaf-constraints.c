@@ -75,19 +75,6 @@ void smaf_constraints_add_hints(struct smaf_constraints *c, bool contig,
 }
 
 /**
- * smaf_constraints_reach() - can every user reach memory up to @phys_end?
- * @c: merged constraints
- * @phys_end: highest physical address (inclusive) the memory may use
- *
- * Context: any.
- * Return: true if @phys_end is within every user's reach.
- */
-bool smaf_constraints_reach(const struct smaf_constraints *c, u64 phys_end)
-{
-	return phys_end <= c->phys_limit;
-}
-
-/**
  * smaf_layout_serves() - does memory laid out as @l satisfy @c?
  * @l: where the memory is
  * @c: merged constraints of the users

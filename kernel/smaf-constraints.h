@@ -1,44 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * SMAF device constraints: what the users sharing a buffer need from its
- * memory.  Pure logic, no kernel dependency beyond fixed-size integers, so the
- * same file builds in userspace for native unit tests.
+ * SMAF device constraints: what one device needs, how the core merges them
+ * (struct smaf_constraints is public, <linux/smaf/constraints.h>), and
+ * where a buffer's memory ended up.  Pure logic, no kernel dependency
+ * beyond fixed-size integers, so the same file builds in userspace for
+ * native unit tests.
  */
 #ifndef _SMAF_CONSTRAINTS_H
 #define _SMAF_CONSTRAINTS_H
 
-/* Userspace builds provide u32, u64 and bool (tests/unit/kernel-types.h). */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#endif
-
-/**
- * struct smaf_constraints - merged constraints of a buffer's users
- * @phys_limit:		highest physical address every user can reach
- *			(devices behind a translating IOMMU reach everything)
- * @max_segment:	largest DMA segment every device accepts
- * @seg_boundary:	segments must not cross a multiple of
- *			(@seg_boundary + 1); neither is read by an
- *			allocator: each device's mapping splits the memory
- *			to its own limits (smaf-map.c)
- * @align:		required alignment of the physical start, 0 for none
- * @size:		size of the buffer in bytes
- * @ndevs:		number of devices merged in
- * @contig:		some user needs physically contiguous memory
- * @cpu:		the CPU is a user (it is the first user, or maps it);
- *			kept across a late attach and logged, not read by
- *			an allocator
- */
-struct smaf_constraints {
-	u64 phys_limit;
-	u32 max_segment;
-	u64 seg_boundary;
-	u64 align;
-	u64 size;
-	u32 ndevs;
-	bool contig;
-	bool cpu;
-};
+#include <linux/smaf/constraints.h>
 
 /**
  * struct smaf_dev_constraints - what one device needs
@@ -77,7 +48,6 @@ void smaf_constraints_add_device(struct smaf_constraints *c,
 				 const struct smaf_dev_constraints *d);
 void smaf_constraints_add_hints(struct smaf_constraints *c, bool contig,
 				bool dma32, u64 align);
-bool smaf_constraints_reach(const struct smaf_constraints *c, u64 phys_end);
 bool smaf_layout_serves(const struct smaf_layout *l,
 			const struct smaf_constraints *c);
 

@@ -12,6 +12,7 @@
 #include <linux/scatterlist.h>
 
 #include "smaf-allocator.h"
+#include "smaf-constraints.h"
 
 /**
  * struct smaf_buffer - one SMAF dma-buf
@@ -138,8 +139,10 @@ struct smaf_allocator *smaf_allocator_get_by_name(const char *name);
 struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 					   const struct smaf_constraints *c);
 void smaf_allocator_put(struct smaf_allocator *alloc);
-int smaf_allocator_info(unsigned int index, char *name, int *ranking,
-			unsigned int *count);
+int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
+			    unsigned int *count);
+int smaf_allocator_for_each(int (*fn)(struct smaf_allocator *alloc, void *arg),
+			    void *arg);
 void smaf_allocator_show_all(struct seq_file *s);
 
 /* smaf-limits.c: per-user and global limits */
@@ -152,8 +155,7 @@ void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc
 			       size_t size);
 int smaf_limits_init(void);
 void smaf_limits_exit(void);
-int smaf_limits_register(struct smaf_allocator *alloc);
-void smaf_limits_unregister(struct smaf_allocator *alloc);
+void smaf_limits_forget(struct smaf_allocator *alloc);
 int smaf_limits_costly_begin(struct smaf_buffer *buf);
 void smaf_limits_costly_end(struct smaf_buffer *buf, int result);
 void smaf_limits_show_users(struct seq_file *s);

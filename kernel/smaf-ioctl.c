@@ -141,8 +141,8 @@ static long smaf_ioctl_info(struct smaf_info __user *uarg)
 	    !smaf_is_zero(data.reserved3, sizeof(data.reserved3)))
 		return -EINVAL;
 
-	ret = smaf_allocator_info(data.index, data.name, &data.ranking,
-				  &data.count);
+	ret = smaf_allocator_describe(data.index, data.name, &data.ranking,
+				      &data.count);
 	if (data.version == 0)
 		data.ranking = 0;
 	if (ret)

@@ -25,7 +25,6 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/cred.h>
-#include <linux/export.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/memcontrol.h>
@@ -66,19 +65,13 @@ struct smaf_user {
 #define SMAF_COSTLY_PAUSE_MAX	(5 * HZ)
 
 /*
- * Protects smaf_users, every struct smaf_user, smaf_charged, smaf_limited
- * and the limits of every allocator.  Taken inside a buffer's lock and the
- * registry lock.
+ * Protects smaf_users, every struct smaf_user, smaf_charged and the limits
+ * of every allocator.  Taken inside a buffer's lock and the registry lock.
  */
 static DEFINE_MUTEX(smaf_limits_lock);
 static LIST_HEAD(smaf_users);
 /* Bytes charged per allocator id (allocated or being allocated). */
 static u64 smaf_charged[SMAF_MAX_ALLOCATORS];
-/*
- * The registered allocator with each id, NULL for a free id: the limits
- * parameter finds allocators here, without calling back into the registry.
- */
-static struct smaf_allocator *smaf_limited[SMAF_MAX_ALLOCATORS];
 
 static unsigned int max_buffers = 4096;
 module_param(max_buffers, uint, 0644);
@@ -309,10 +302,9 @@ void smaf_limits_costly_end(struct smaf_buffer *buf, int result)
  * Defaults: unprivileged users may each take a quarter of the capacity
  * (a quarter of RAM when unbounded); all users together half of RAM for
  * an unbounded allocator, the whole capacity for a scarce one, which keeps
- * a quarter of it (at most 64 MiB) for privileged callers.  An allocator
- * built outside SMAF calls it too, before smaf_register_allocator().
+ * a quarter of it (at most 64 MiB) for privileged callers.
  *
- * Context: any, before @alloc is registered.
+ * Context: any, before @alloc is in the registry.
  */
 void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce)
 {
@@ -324,64 +316,65 @@ void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce
 	alloc->limit.global_max = scarce ? capacity : ram / 2;
 	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
 }
-EXPORT_SYMBOL_GPL(smaf_limits_default);
 
-/* The registered allocator called @name, or NULL.  The limits lock held. */
-static struct smaf_allocator *smaf_limits_find(const char *name)
+/* One "ALLOCATOR:KEY=VALUE" rule, for smaf_limits_set_one(). */
+struct smaf_limits_rule {
+	char name[SMAF_NAME_LEN];
+	char key[16];
+	u64 value;
+};
+
+/* Applies @arg's rule if @alloc is the one it names: 1 when applied. */
+static int smaf_limits_apply(struct smaf_allocator *alloc, void *arg)
 {
-	unsigned int i;
+	const struct smaf_limits_rule *r = arg;
+	u64 *field;
 
-	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
-		if (smaf_limited[i] && !strcmp(smaf_limited[i]->name, name))
-			return smaf_limited[i];
-	return NULL;
+	if (strcmp(alloc->name, r->name))
+		return 0;
+	if (!strcmp(r->key, "user"))
+		field = &alloc->limit.user_max;
+	else if (!strcmp(r->key, "global"))
+		field = &alloc->limit.global_max;
+	else if (!strcmp(r->key, "reserve"))
+		field = &alloc->limit.reserve;
+	else
+		return -EINVAL;
+	mutex_lock(&smaf_limits_lock);
+	*field = r->value;
+	mutex_unlock(&smaf_limits_lock);
+	return 1;
 }
 
 static int smaf_limits_set_one(const char *rule, size_t len)
 {
-	char name[SMAF_NAME_LEN], key[16], val[32];
-	struct smaf_allocator *alloc;
+	struct smaf_limits_rule r;
 	const char *colon, *eq;
-	u64 value, *field = NULL;
-	char *end;
-	int ret = 0;
+	char val[32], *end;
+	int ret;
 
 	colon = memchr(rule, ':', len);
 	eq = memchr(rule, '=', len);
 	if (!colon || !eq || eq < colon || colon == rule ||
-	    colon - rule >= sizeof(name) || eq - colon - 1 >= sizeof(key) ||
+	    colon - rule >= sizeof(r.name) || eq - colon - 1 >= sizeof(r.key) ||
 	    rule + len - eq - 1 >= sizeof(val) || rule + len == eq + 1)
 		return -EINVAL;
-	memcpy(name, rule, colon - rule);
-	name[colon - rule] = '\0';
-	memcpy(key, colon + 1, eq - colon - 1);
-	key[eq - colon - 1] = '\0';
+	memcpy(r.name, rule, colon - rule);
+	r.name[colon - rule] = '\0';
+	memcpy(r.key, colon + 1, eq - colon - 1);
+	r.key[eq - colon - 1] = '\0';
 	memcpy(val, eq + 1, rule + len - eq - 1);
 	val[rule + len - eq - 1] = '\0';
 
 	if (!strcmp(val, "none")) {
-		value = U64_MAX;
+		r.value = U64_MAX;
 	} else {
-		value = memparse(val, &end);
+		r.value = memparse(val, &end);
 		if (*end)
 			return -EINVAL;
 	}
-	mutex_lock(&smaf_limits_lock);
-	alloc = smaf_limits_find(name);
-	if (!alloc)
-		ret = -ENOENT;
-	else if (!strcmp(key, "user"))
-		field = &alloc->limit.user_max;
-	else if (!strcmp(key, "global"))
-		field = &alloc->limit.global_max;
-	else if (!strcmp(key, "reserve"))
-		field = &alloc->limit.reserve;
-	else
-		ret = -EINVAL;
-	if (field)
-		*field = value;
-	mutex_unlock(&smaf_limits_lock);
-	return ret;
+	ret = smaf_allocator_for_each(smaf_limits_apply, &r);
+	return ret == 1 ? 0 : ret ? ret : -ENOENT;
 }
 
 static int smaf_limits_param_set(const char *val, const struct kernel_param *kp)
@@ -415,40 +408,45 @@ static int smaf_limits_param_set_or_defer(const char *val,
 	return smaf_limits_pending ? 0 : -ENOMEM;
 }
 
-/* Prints an allocator's limits.  The limits lock held. */
-static int smaf_limits_format(struct smaf_allocator *alloc, char *buf, size_t len)
+/* Where smaf_limits_format() writes: a page, and how much is used. */
+struct smaf_limits_page {
+	char *buf;
+	int n;
+};
+
+/* Appends @alloc's limits to the page @arg. */
+static int smaf_limits_format(struct smaf_allocator *alloc, void *arg)
 {
+	struct smaf_limits_page *p = arg;
 	const struct smaf_limit *l = &alloc->limit;
 	char v[3][24];
 	u64 vals[3];
 	unsigned int i;
 
+	mutex_lock(&smaf_limits_lock);
 	vals[0] = l->user_max;
 	vals[1] = l->global_max;
 	vals[2] = l->reserve;
+	mutex_unlock(&smaf_limits_lock);
 	for (i = 0; i < 3; i++) {
 		if (vals[i] == U64_MAX)
 			strscpy(v[i], "none", sizeof(v[i]));
 		else
 			snprintf(v[i], sizeof(v[i]), "%llu", vals[i]);
 	}
-	return scnprintf(buf, len, "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
-			 alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
+	p->n += scnprintf(p->buf + p->n, PAGE_SIZE - p->n,
+			  "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
+			  alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
+	return 0;
 }
 
-/* Every allocator's limits, one line each, in registration order. */
+/* Every allocator's limits, one line each, by ranking. */
 static int smaf_limits_param_get(char *buf, const struct kernel_param *kp)
 {
-	unsigned int i;
-	int n = 0;
+	struct smaf_limits_page p = { .buf = buf };
 
-	mutex_lock(&smaf_limits_lock);
-	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
-		if (smaf_limited[i])
-			n += smaf_limits_format(smaf_limited[i], buf + n,
-						PAGE_SIZE - n);
-	mutex_unlock(&smaf_limits_lock);
-	return n;
+	smaf_allocator_for_each(smaf_limits_format, &p);
+	return p.n;
 }
 
 static const struct kernel_param_ops smaf_limits_param_ops = {
@@ -501,42 +499,25 @@ void smaf_limits_exit(void)
 }
 
 /**
- * smaf_limits_register() - give an allocator an id for the accounting
- * @alloc: the allocator being registered, limits already set
- *
- * Context: process context; takes the limits lock.
- * Return: 0, or -ENOSPC when SMAF_MAX_ALLOCATORS are registered.
- */
-int smaf_limits_register(struct smaf_allocator *alloc)
-{
-	unsigned int i;
-	int ret = -ENOSPC;
-
-	mutex_lock(&smaf_limits_lock);
-	for (i = 0; i < SMAF_MAX_ALLOCATORS; i++) {
-		if (!smaf_limited[i]) {
-			smaf_limited[i] = alloc;
-			alloc->id = i;
-			ret = 0;
-			break;
-		}
-	}
-	mutex_unlock(&smaf_limits_lock);
-	return ret;
-}
-
-/**
- * smaf_limits_unregister() - free an allocator's id
+ * smaf_limits_forget() - an allocator leaves
  * @alloc: the allocator, with nothing charged on it
  *
- * Context: process context; takes the limits lock.
+ * Context: process context; registry lock held; takes the limits lock.
  */
-void smaf_limits_unregister(struct smaf_allocator *alloc)
+void smaf_limits_forget(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_limits_lock);
 	WARN_ON(smaf_charged[alloc->id]);
-	smaf_limited[alloc->id] = NULL;
 	mutex_unlock(&smaf_limits_lock);
+}
+
+/* Copies @alloc's name into the table @arg, at its id. */
+static int smaf_limits_name(struct smaf_allocator *alloc, void *arg)
+{
+	char (*names)[SMAF_NAME_LEN] = arg;
+
+	strscpy(names[alloc->id], alloc->name, SMAF_NAME_LEN);
+	return 0;
 }
 
 /**
@@ -545,23 +526,30 @@ void smaf_limits_unregister(struct smaf_allocator *alloc)
  *
  * One line per user: uid, live buffers, bytes per allocator, refusals.
  *
- * Context: process context; takes the limits lock.
+ * Context: process context; takes the registry lock, then the limits lock.
  */
 void smaf_limits_show_users(struct seq_file *s)
 {
+	char (*names)[SMAF_NAME_LEN];
 	struct smaf_user *u;
 	unsigned int i;
 
+	/* The names first: the registry lock comes before the limits lock. */
+	names = kcalloc(SMAF_MAX_ALLOCATORS, SMAF_NAME_LEN, GFP_KERNEL);
+	if (!names)
+		return;
+	smaf_allocator_for_each(smaf_limits_name, names);
 	mutex_lock(&smaf_limits_lock);
 	list_for_each_entry(u, &smaf_users, node) {
 		seq_printf(s, "uid=%u buffers=%u refused=%lu",
 			   from_kuid_munged(&init_user_ns, u->uid), u->buffers,
 			   u->refused);
 		for (i = 0; i < SMAF_MAX_ALLOCATORS; i++)
-			if (u->bytes[i] && smaf_limited[i])
-				seq_printf(s, " %s=%llu", smaf_limited[i]->name,
+			if (u->bytes[i])
+				seq_printf(s, " %s=%llu", names[i][0] ? names[i] : "?",
 					   u->bytes[i]);
 		seq_puts(s, "\n");
 	}
 	mutex_unlock(&smaf_limits_lock);
+	kfree(names);
 }

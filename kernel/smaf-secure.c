@@ -17,7 +17,7 @@
 #include <linux/vmalloc.h>
 
 #include "smaf-internal.h"
-#include "smaf-secure.h"
+#include <linux/smaf/secure.h>
 
 /*
  * Protects smaf_secure_mod, smaf_quarantine and smaf_quarantine_bytes; held

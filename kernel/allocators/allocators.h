@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SMAF's built-in allocators, one file each (as mainline's DMA-BUF heaps
- * live in heaps/): they use the registry (smaf-allocator.h), the platform
- * facts (smaf-platform.c) and the core's accounting helpers, and nothing
- * of the core uses them but module init and exit (and the debugfs view of
- * the pool, declared in smaf-internal.h).
+ * live in heaps/): they use the interface any allocator uses
+ * (<linux/smaf/allocator.h>), the platform facts (smaf-platform.c) and the
+ * core's accounting helpers, and nothing of the core uses them but module
+ * init and exit (and the debugfs view of the pool, declared in
+ * smaf-internal.h).
  */
 #ifndef _SMAF_ALLOCATORS_H
 #define _SMAF_ALLOCATORS_H

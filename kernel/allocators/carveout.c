@@ -144,19 +144,14 @@ static const struct smaf_allocator_ops smaf_carveout_ops = {
 	.free = smaf_carveout_free,
 };
 
-static struct smaf_allocator smaf_carveout_allocator = {
-	.name = "carveout",
-	.ranking = SMAF_RANK_CARVEOUT,
-	.ops = &smaf_carveout_ops,
-	.owner = THIS_MODULE,
-	.no_direct_map = true,
-	/*
-	 * Where DMA needs cache maintenance (arm64...), the DMA API does it
-	 * through the direct map, which does not hold the carveout: the CPU
-	 * must never cache it.  x86 DMA is coherent.
-	 */
-	.cpu_uncached = IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE),
-};
+/*
+ * Where DMA needs cache maintenance (arm64...), the DMA API does it through
+ * the direct map, which does not hold the carveout: the CPU must never
+ * cache it.  x86 DMA is coherent.
+ */
+#define SMAF_CARVEOUT_UNCACHED IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE)
+
+static struct smaf_allocator *smaf_carveout;
 
 static int smaf_carveout_parse(void)
 {
@@ -196,6 +191,15 @@ static int smaf_carveout_parse(void)
  */
 int smaf_carveout_init(void)
 {
+	struct smaf_allocator_info info = {
+		.name = "carveout",
+		.ranking = SMAF_RANK_CARVEOUT,
+		.ops = &smaf_carveout_ops,
+		.owner = THIS_MODULE,
+		.scarce = true,
+		.no_direct_map = true,
+		.cpu_uncached = SMAF_CARVEOUT_UNCACHED,
+	};
 	int ret;
 
 	if (!carveout || !*carveout)
@@ -208,7 +212,7 @@ int smaf_carveout_init(void)
 	}
 
 	smaf_carveout_vaddr = memremap(smaf_carveout_base, smaf_carveout_size,
-				       smaf_carveout_allocator.cpu_uncached ?
+				       SMAF_CARVEOUT_UNCACHED ?
 				       MEMREMAP_WC : MEMREMAP_WB);
 	if (!smaf_carveout_vaddr)
 		return -ENOMEM;
@@ -221,8 +225,9 @@ int smaf_carveout_init(void)
 			   smaf_carveout_size, -1);
 	if (ret)
 		goto destroy_pool;
-	smaf_limits_default(&smaf_carveout_allocator, smaf_carveout_size, true);
-	ret = smaf_register_allocator(&smaf_carveout_allocator);
+	info.capacity = smaf_carveout_size;
+	smaf_carveout = smaf_allocator_add(&info);
+	ret = PTR_ERR_OR_ZERO(smaf_carveout);
 	if (ret)
 		goto destroy_pool;
 	pr_info("carveout: %zu MiB at %pa\n", smaf_carveout_size >> 20,
@@ -246,7 +251,7 @@ void smaf_carveout_exit(void)
 {
 	if (!smaf_carveout_pool)
 		return;
-	smaf_unregister_allocator(&smaf_carveout_allocator);
+	smaf_allocator_remove(smaf_carveout);
 	gen_pool_destroy(smaf_carveout_pool);
 	memunmap(smaf_carveout_vaddr);
 }

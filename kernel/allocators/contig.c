@@ -263,23 +263,26 @@ static const struct smaf_allocator_ops smaf_contig_ops = {
 	.free = smaf_contig_free,
 };
 
-static struct smaf_allocator smaf_contig_allocator = {
-	.name = "contig",
-	.ranking = SMAF_RANK_CONTIG,
-	.ops = &smaf_contig_ops,
-	.owner = THIS_MODULE,
-	.costly = true,
-};
+static struct smaf_allocator *smaf_contig;
 
 int smaf_contig_init(void)
 {
-	/* Contiguous memory is scarce: count a quarter of RAM as its capacity. */
-	smaf_limits_default(&smaf_contig_allocator,
-			    ((u64)totalram_pages() << PAGE_SHIFT) / 4, true);
-	return smaf_register_allocator(&smaf_contig_allocator);
+	struct smaf_allocator_info info = {
+		.name = "contig",
+		.ranking = SMAF_RANK_CONTIG,
+		.ops = &smaf_contig_ops,
+		.owner = THIS_MODULE,
+		/* Scarce: count a quarter of RAM as its capacity. */
+		.capacity = ((u64)totalram_pages() << PAGE_SHIFT) / 4,
+		.scarce = true,
+		.costly = true,
+	};
+
+	smaf_contig = smaf_allocator_add(&info);
+	return PTR_ERR_OR_ZERO(smaf_contig);
 }
 
 void smaf_contig_exit(void)
 {
-	smaf_unregister_allocator(&smaf_contig_allocator);
+	smaf_allocator_remove(smaf_contig);
 }

@@ -64,23 +64,26 @@ static const struct smaf_allocator_ops smaf_dma32_ops = {
 	.free = smaf_dma32_free,
 };
 
-static struct smaf_allocator smaf_dma32_allocator = {
-	.name = "dma32",
-	.ranking = SMAF_RANK_DMA32,
-	.ops = &smaf_dma32_ops,
-	.owner = THIS_MODULE,
-	.memcg = true,
-};
+static struct smaf_allocator *smaf_dma32;
 
 int smaf_dma32_init(void)
 {
-	u64 low = min_t(u64, (u64)totalram_pages() << PAGE_SHIFT, SZ_4G);
+	struct smaf_allocator_info info = {
+		.name = "dma32",
+		.ranking = SMAF_RANK_DMA32,
+		.ops = &smaf_dma32_ops,
+		.owner = THIS_MODULE,
+		.capacity = min_t(u64, (u64)totalram_pages() << PAGE_SHIFT,
+				  SZ_4G),
+		.scarce = true,
+		.memcg = true,
+	};
 
-	smaf_limits_default(&smaf_dma32_allocator, low, true);
-	return smaf_register_allocator(&smaf_dma32_allocator);
+	smaf_dma32 = smaf_allocator_add(&info);
+	return PTR_ERR_OR_ZERO(smaf_dma32);
 }
 
 void smaf_dma32_exit(void)
 {
-	smaf_unregister_allocator(&smaf_dma32_allocator);
+	smaf_allocator_remove(smaf_dma32);
 }

@@ -58,7 +58,7 @@ static const struct smaf_allocator_ops smaf_system_ops = {
 	.free = smaf_system_free,
 };
 
-static struct smaf_allocator smaf_system_allocator = {
+static const struct smaf_allocator_info smaf_system_info = {
 	.name = "system",
 	.ranking = SMAF_RANK_SYSTEM,
 	.ops = &smaf_system_ops,
@@ -66,13 +66,15 @@ static struct smaf_allocator smaf_system_allocator = {
 	.memcg = true,
 };
 
+static struct smaf_allocator *smaf_system;
+
 int smaf_system_init(void)
 {
-	smaf_limits_default(&smaf_system_allocator, 0, false);
-	return smaf_register_allocator(&smaf_system_allocator);
+	smaf_system = smaf_allocator_add(&smaf_system_info);
+	return PTR_ERR_OR_ZERO(smaf_system);
 }
 
 void smaf_system_exit(void)
 {
-	smaf_unregister_allocator(&smaf_system_allocator);
+	smaf_allocator_remove(smaf_system);
 }

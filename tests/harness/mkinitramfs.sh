@@ -83,12 +83,13 @@ fi
 echo "$vgem" > "$root/etc/smaf-vgem"
 [ -z "$vkms" ] || cp "$vkms" "$root/lib/modules/vkms.ko"
 
-# SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built).
+# SMAF_KO: another smaf.ko for this kernel (the packaging lane's, DKMS-built);
+# SMAF_EXT_DIR: the modules that extend it, built against that one.
+ext=${SMAF_EXT_DIR:-$build/kernel/$kver}
 cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"
 cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
-   "$build/kernel/$kver/smaf-testsecure.ko" "$build/kernel/$kver/smaf-testsecure-b.ko" \
-   "$build/kernel/$kver/smaf-bench.ko" \
-   "$root/lib/modules/"
+   "$build/kernel/$kver/smaf-bench.ko" "$ext/smaf-testsecure.ko" "$ext/smaf-testsecure-b.ko" \
+   "$ext/smaf-testalloc.ko" "$root/lib/modules/"
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$root/tests/"
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 

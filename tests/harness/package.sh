@@ -145,15 +145,31 @@ for kver in $kvers; do
 	*.zst) zstd -qdc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
 	*) cp "$ko" "$build/pkg-smaf-$kver.ko" ;;
 	esac
+	# The test allocator and secure modules, built as a module outside the
+	# tree would be: against the package's headers and the Module.symvers
+	# DKMS kept for this kernel, not against the tree.
+	ext=$build/pkg-ext-$kver
+	rm -rf "$ext" "$root/tmp/ext" && mkdir -p "$ext" "$root/tmp/ext"
+	cp -r "$top/tests/drivers/smaf-testalloc" "$top/tests/drivers/smaf-testsecure" "$root/tmp/ext/"
+	src=$(ls -d "$root"/usr/src/smaf-* | head -n 1)
+	for d in smaf-testalloc smaf-testsecure; do
+		in_root make -C "/lib/modules/$kver/build" M="/tmp/ext/$d" \
+			SMAF_INCLUDE="/usr/src/${src##*/}/include" \
+			KBUILD_EXTRA_SYMBOLS="/var/lib/dkms/smaf/kernel-$kver-x86_64/Module.symvers" \
+			modules || break
+	done
+	cp "$root"/tmp/ext/*/*.ko "$ext/" 2>> "$log" &&
+		[ -f "$ext/smaf-testalloc.ko" ] && [ -f "$ext/smaf-testsecure-b.ko" ]
+	ok $? "$kver: the test allocator and secure modules build against the installed smaf-dkms"
 	initrd=$build/initramfs-pkg-$kver.cpio.gz
 	make -s -C "$top" modules KVERS="$kver" >> "$log" 2>&1
-	SMAF_KO=$build/pkg-smaf-$kver.ko "$top/tests/harness/mkinitramfs.sh" \
+	SMAF_KO=$build/pkg-smaf-$kver.ko SMAF_EXT_DIR=$ext "$top/tests/harness/mkinitramfs.sh" \
 		"$kver" "$initrd" "$build" >> "$log" 2>&1 &&
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" \
-			t-v10,t-vgem,t-deferred,t-edu,t-heap pkg >> "$log" 2>&1
+			t-v10,t-vgem,t-deferred,t-edu,t-heap,t-extalloc,t-secure pkg >> "$log" 2>&1
 	read -r p f < "$logdir/result-$kver-pkg" 2>/dev/null || { p=0 f=1; }
 	[ "$f" = 0 ] && [ "$p" -gt 0 ]
-	ok $? "$kver: the DKMS-built module passes the base tests in the VM ($p passed, $f failed)"
+	ok $? "$kver: the DKMS-built module and the modules built against it pass in the VM ($p passed, $f failed)"
 done
 
 in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools

@@ -64,7 +64,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "smaf-secure.h"
+#include <linux/smaf/secure.h>
 
 #define TS_READ		BIT(0)
 #define TS_WRITE	BIT(1)

@@ -42,8 +42,8 @@
  * holds a reference on the secure module's owner, so the module cannot be
  * unloaded while a secure buffer exists.
  */
-#ifndef _SMAF_SECURE_H
-#define _SMAF_SECURE_H
+#ifndef _LINUX_SMAF_SECURE_H
+#define _LINUX_SMAF_SECURE_H
 
 #include <linux/device.h>
 #include <linux/dma-direction.h>
@@ -97,4 +97,4 @@ struct smaf_secure {
 int smaf_register_secure(struct smaf_secure *sec);
 void smaf_unregister_secure(struct smaf_secure *sec);
 
-#endif /* _SMAF_SECURE_H */
+#endif /* _LINUX_SMAF_SECURE_H */
