@@ -15,6 +15,35 @@
 #include "smaf-constraints.h"
 
 /**
+ * DOC: Locking
+ *
+ * Each lock is described where its data lives; this is the whole order,
+ * outermost first.  A lock may be taken while holding any lock above it,
+ * never the other way round.
+ *
+ *  1. mmap_lock of the mm (held by the mm around mmap(), a fault, munmap();
+ *     SMAF never takes it).
+ *  2. The dma-buf's reservation lock (held by the dma-buf core around
+ *     map_dma_buf/unmap_dma_buf for importers that need it, and, from 6.2,
+ *     around mmap and vmap; SMAF never takes it).
+ *  3. smaf_buffers_lock (smaf-buffer.c): the list of live buffers; the
+ *     debugfs view only try-locks buffers under it.
+ *  4. A buffer's @lock (struct smaf_buffer).  Under it:
+ *     a. i_mmap_rwsem of the dma-buf's file, through unmap_mapping_range()
+ *        when a buffer moves (smaf-migrate.c);
+ *     b. smaf_policy_lock (smaf-device.c), around reading the policy;
+ *     c. smaf_allocators_lock (smaf-allocator.c), the registry, then
+ *        smaf_limits_lock (smaf-limits.c);
+ *     d. smaf_secure_lock (smaf-secure.c), then smaf_heap_lock
+ *        (smaf-heap.c), then the misc device core's lock.
+ *  5. The pool's spinlock (allocators/pool.c), innermost.
+ *
+ * The limits lock is also taken alone (creation, release) and after the
+ * registry lock (the limits parameter, the users view); the secure lock
+ * alone when a secure module registers or leaves.
+ */
+
+/**
  * struct smaf_buffer - one SMAF dma-buf
  * @dmabuf:	the exported dma-buf (its file keeps this alive)
  * @size:	size in bytes, a multiple of PAGE_SIZE
