@@ -68,7 +68,8 @@ $(BUILD)/kernel/%/smaf.ko: $(KSRC) $(BUILD)/kernel/%/kdir
 	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(@D)/
 	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
 		$$(tests/harness/kdir.sh --make-args $*) \
-		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) $(KBUILD_W) modules
+		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) $(KBUILD_W) \
+		$(if $(filter debug,$*),SMAF_KUNIT=y) modules
 
 # Standalone test-only drivers (TEST_DRIVERS), each tests/drivers/NAME/
 # giving NAME.ko.

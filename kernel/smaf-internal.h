@@ -185,6 +185,9 @@ void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc
 int smaf_limits_init(void);
 void smaf_limits_exit(void);
 void smaf_limits_forget(struct smaf_allocator *alloc);
+u64 smaf_limits_charged(const struct smaf_allocator *alloc);
+u64 smaf_limits_user_charged(const struct smaf_buffer *buf,
+			     const struct smaf_allocator *alloc);
 int smaf_limits_costly_begin(struct smaf_buffer *buf);
 void smaf_limits_costly_end(struct smaf_buffer *buf, int result);
 void smaf_limits_show_users(struct seq_file *s);

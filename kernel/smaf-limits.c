@@ -499,6 +499,42 @@ void smaf_limits_exit(void)
 }
 
 /**
+ * smaf_limits_charged() - bytes charged on an allocator, all users together
+ * @alloc: an added allocator
+ *
+ * Context: process context; takes the limits lock.
+ * Return: the bytes allocated or being allocated on @alloc.
+ */
+u64 smaf_limits_charged(const struct smaf_allocator *alloc)
+{
+	u64 bytes;
+
+	mutex_lock(&smaf_limits_lock);
+	bytes = smaf_charged[alloc->id];
+	mutex_unlock(&smaf_limits_lock);
+	return bytes;
+}
+
+/**
+ * smaf_limits_user_charged() - bytes a buffer's creator is charged on @alloc
+ * @buf: a buffer (its creator)
+ * @alloc: an added allocator
+ *
+ * Context: process context; takes the limits lock.
+ * Return: the bytes, for all of the creator's buffers.
+ */
+u64 smaf_limits_user_charged(const struct smaf_buffer *buf,
+			     const struct smaf_allocator *alloc)
+{
+	u64 bytes;
+
+	mutex_lock(&smaf_limits_lock);
+	bytes = buf->user->bytes[alloc->id];
+	mutex_unlock(&smaf_limits_lock);
+	return bytes;
+}
+
+/**
  * smaf_limits_forget() - an allocator leaves
  * @alloc: the allocator, with nothing charged on it
  *
