@@ -469,22 +469,16 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
 
 /**
  * smaf_buffer_create() - export a new, not yet allocated buffer
- * @size: bytes, a non-zero multiple of PAGE_SIZE
- * @named: allocator to use (reference passed to the buffer), or NULL
- * @flags: O_RDWR and/or O_CLOEXEC for the dma-buf file
- * @hints: SMAF_HINT_* from userspace
- * @align: physical alignment asked by userspace, 0 for none
- * @privileged: the caller's /dev/smaf was opened with CAP_IPC_LOCK
+ * @info: what the buffer is; its attributes are set before the buffer is
+ *	  listed or exported
  *
  * The calling task is the creator: its user and memory cgroup are charged.
  *
  * Context: process context.
  * Return: the dma-buf, or an ERR_PTR (-EDQUOT: the caller has too many live
- * buffers).  On error the reference on @named is dropped.
+ * buffers).  On error the reference on @info->named is dropped.
  */
-struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags, u32 hints, u64 align,
-				   bool privileged)
+struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct smaf_buffer *buf;
@@ -500,11 +494,12 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->syncs);
 	INIT_LIST_HEAD(&buf->node);
-	buf->size = size;
-	buf->hint_contig = hints & SMAF_HINT_CONTIGUOUS;
-	buf->hint_dma32 = hints & SMAF_HINT_DMA32;
-	buf->align = align;
-	ret = smaf_limits_create(buf, privileged);
+	buf->size = info->size;
+	buf->hint_contig = info->hints & SMAF_HINT_CONTIGUOUS;
+	buf->hint_dma32 = info->hints & SMAF_HINT_DMA32;
+	buf->align = info->align;
+	buf->uncached = info->uncached;
+	ret = smaf_limits_create(buf, info->privileged);
 	if (ret) {
 		dmabuf = ERR_PTR(ret);
 		goto free_buf;
@@ -513,8 +508,8 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	exp_info.exp_name = "smaf";
 	exp_info.owner = THIS_MODULE;
 	exp_info.ops = &smaf_dma_buf_ops;
-	exp_info.size = size;
-	exp_info.flags = flags;
+	exp_info.size = info->size;
+	exp_info.flags = info->flags;
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf))
@@ -523,7 +518,7 @@ struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
 	/* From here on smaf_release() owns @buf, @named and the accounting. */
 	buf->dmabuf = dmabuf;
 	buf->ino = file_inode(dmabuf->file)->i_ino;
-	buf->named = named;
+	buf->named = info->named;
 	mutex_lock(&smaf_buffers_lock);
 	list_add_tail(&buf->node, &smaf_buffers);
 	mutex_unlock(&smaf_buffers_lock);
@@ -535,7 +530,7 @@ free_buf:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 put_named:
-	smaf_allocator_put(named);
+	smaf_allocator_put(info->named);
 	return dmabuf;
 }
 

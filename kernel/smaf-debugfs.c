@@ -2,8 +2,9 @@
 /*
  * SMAF debugfs view, read-only, one "key=value ..." line per object:
  * <debugfs>/smaf/buffers, <debugfs>/smaf/allocators, <debugfs>/smaf/secure
- * (the secure module and its live contexts), <debugfs>/smaf/users
- * (per-user usage) and <debugfs>/smaf/pool (the pre-zeroed pool).
+ * (the secure module, its live contexts and the quarantine),
+ * <debugfs>/smaf/users (per-user usage), <debugfs>/smaf/pool (the
+ * pre-zeroed pool) and <debugfs>/smaf/migrate (moves and refusals).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 

@@ -119,25 +119,28 @@ static struct dma_buf *smaf_heap_create(struct file *file,
 					u32 fd_flags)
 {
 	unsigned int attrs = heap->alias.attrs;
+	struct smaf_buffer_info info = {
+		.size = len,
+		.flags = fd_flags & O_ACCMODE,
+		.privileged = (unsigned long)file->private_data & 1,
+		.uncached = attrs & SMAF_HEAP_UNCACHED,
+	};
 	struct smaf_buffer *buf;
 	struct dma_buf *dmabuf;
-	u32 hints = 0;
 	int ret;
 
 	if (len > (u64)totalram_pages() << PAGE_SHIFT)
 		return ERR_PTR(-EFBIG);
 	if (attrs & SMAF_HEAP_CONTIG)
-		hints |= SMAF_HINT_CONTIGUOUS;
+		info.hints |= SMAF_HINT_CONTIGUOUS;
 	if (attrs & SMAF_HEAP_DMA32)
-		hints |= SMAF_HINT_DMA32;
-	dmabuf = smaf_buffer_create(len, NULL, fd_flags & O_ACCMODE, hints, 0,
-				    (unsigned long)file->private_data & 1);
+		info.hints |= SMAF_HINT_DMA32;
+	dmabuf = smaf_buffer_create(&info);
 	if (IS_ERR(dmabuf))
 		return dmabuf;
 
-	/* Nobody else can reach the buffer yet. */
+	/* Secure from before the fd exists: under the lock, as SET_SECURE. */
 	buf = dmabuf->priv;
-	buf->uncached = attrs & SMAF_HEAP_UNCACHED;
 	if (attrs & SMAF_HEAP_SECURE) {
 		mutex_lock(&buf->lock);
 		ret = smaf_secure_set(buf);

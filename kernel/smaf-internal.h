@@ -194,9 +194,28 @@ void smaf_limits_show_users(struct seq_file *s);
 
 /* smaf-buffer.c: buffer objects and device access */
 extern const struct dma_buf_ops smaf_dma_buf_ops;
-struct dma_buf *smaf_buffer_create(size_t size, struct smaf_allocator *named,
-				   int flags, u32 hints, u64 align,
-				   bool privileged);
+
+/**
+ * struct smaf_buffer_info - what a new buffer is, set before it is published
+ * @size:	bytes, a non-zero multiple of PAGE_SIZE
+ * @named:	allocator to use (a reference, passed to the buffer), or NULL
+ * @flags:	O_RDWR and/or O_CLOEXEC for the dma-buf file
+ * @hints:	SMAF_HINT_* from userspace
+ * @align:	physical alignment asked by userspace, 0 for none
+ * @privileged:	the creator's node was opened with CAP_IPC_LOCK
+ * @uncached:	CPU mappings are write-combined (a heap alias)
+ */
+struct smaf_buffer_info {
+	size_t size;
+	struct smaf_allocator *named;
+	int flags;
+	u32 hints;
+	u64 align;
+	bool privileged;
+	bool uncached;
+};
+
+struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info);
 int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c);
 int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
 void smaf_buffer_free_memory(struct smaf_buffer *buf,

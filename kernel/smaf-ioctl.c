@@ -29,6 +29,7 @@ static bool smaf_is_zero(const void *p, size_t len)
 static long smaf_ioctl_create(struct file *file,
 			      struct smaf_create_data __user *uarg)
 {
+	struct smaf_buffer_info info = { };
 	struct smaf_allocator *named = NULL;
 	struct smaf_create_data data;
 	struct dma_buf *dmabuf;
@@ -64,11 +65,14 @@ static long smaf_ioctl_create(struct file *file,
 			return -ENOENT;
 	}
 
+	info.size = length;
+	info.named = named;
+	info.flags = data.flags & O_ACCMODE;
+	info.hints = data.hints;
+	info.align = data.alignment > PAGE_SIZE ? data.alignment : 0;
+	info.privileged = smaf_file_privileged(file);
 	/* smaf_buffer_create() owns @named from here, even on error. */
-	dmabuf = smaf_buffer_create(length, named, data.flags & O_ACCMODE,
-				    data.hints,
-				    data.alignment > PAGE_SIZE ? data.alignment : 0,
-				    smaf_file_privileged(file));
+	dmabuf = smaf_buffer_create(&info);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 
