@@ -70,9 +70,9 @@ static struct scatterlist *smaf_cpu_find_chunk(struct smaf_buffer *buf,
  * smaf_vm_fault() - back a CPU mapping, allocating the buffer if needed
  * @vmf: the fault
  *
- * Maps the faulting page and up to SMAF_FAULT_AROUND following pages of the
- * same physically contiguous chunk, with the memory type the buffer's
- * memory has now (it may have moved since the mmap).
+ * Maps up to SMAF_FAULT_AROUND pages, the faulting one first, of the same
+ * physically contiguous chunk and within the mapping, with the memory type
+ * the buffer's memory has now (it may have moved since the mmap).
  *
  * Context: process context, mmap_lock held for read; takes the buffer lock
  * (killable).

@@ -91,7 +91,10 @@ static bool smaf_user_idle(struct smaf_user *u)
 	return !(u->costly_fails && time_before(jiffies, u->costly_next));
 }
 
-/* @uid's entry, made if needed; frees the idle entries of paused users. */
+/*
+ * @uid's entry, made if needed; on the way, frees the entries of users who
+ * hold nothing and no longer pause.
+ */
 static struct smaf_user *smaf_user_get(kuid_t uid)
 {
 	struct smaf_user *u, *next;

@@ -81,8 +81,9 @@ static struct page *smaf_contig_block(unsigned int order, u64 limit, gfp_t zone)
 
 /*
  * Small and naturally aligned: one buddy block, the tail beyond @n freed.
- * Below 4 GiB from ZONE_DMA32, then (devices with fewer address bits, like
- * a 28-bit one) from ZONE_DMA.
+ * For users that do not reach all of RAM, from ZONE_DMA32, then ZONE_DMA
+ * (devices with fewer address bits, like a 28-bit one); a block beyond
+ * @limit is given back.
  */
 static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
 {
