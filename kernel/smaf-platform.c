@@ -21,7 +21,7 @@ static struct device *smaf_platform_dev;
  * Its DMA mask is 64 bits, so that the contig allocator may take CMA memory
  * anywhere (it checks each buffer's constraints itself).
  *
- * Context: module init, first.
+ * Context: module init, before the allocators.
  * Return: 0, or the error of creating the device or setting its mask.
  */
 int smaf_platform_init(void)
