@@ -221,6 +221,15 @@ static void smaf_kunit_release(struct smaf_buffer *buf)
 	kfree(buf);
 }
 
+/* Checks the invariant with @buf live, releases @buf, checks again. */
+static void smaf_kunit_release_checked(struct kunit *test,
+				       struct smaf_buffer *buf)
+{
+	smaf_kunit_check(test);
+	smaf_kunit_release(buf);
+	smaf_kunit_check(test);
+}
+
 static void smaf_kunit_defaults(struct kunit *test)
 {
 	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
@@ -248,9 +257,7 @@ static void smaf_kunit_best_match(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[0].alloc);
 	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
-	smaf_kunit_check(test);
-	smaf_kunit_release(buf);
-	smaf_kunit_check(test);
+	smaf_kunit_release_checked(test, buf);
 }
 
 static void smaf_kunit_fallback(struct kunit *test)
@@ -264,9 +271,7 @@ static void smaf_kunit_fallback(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf->why, "fallback");
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&smaf_fakes[0].alloc->stats.failures),
 			failures + 1);
-	smaf_kunit_check(test);
-	smaf_kunit_release(buf);
-	smaf_kunit_check(test);
+	smaf_kunit_release_checked(test, buf);
 }
 
 /* After an allocator charging cgroups runs out, only such others are tried. */
@@ -280,9 +285,7 @@ static void smaf_kunit_memcg_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smaf_fakes[2].calls, 0U);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[3].alloc);
 	KUNIT_EXPECT_STREQ(test, buf->why, "fallback");
-	smaf_kunit_check(test);
-	smaf_kunit_release(buf);
-	smaf_kunit_check(test);
+	smaf_kunit_release_checked(test, buf);
 }
 
 /* The creator's own limit fails the use: no fallback. */

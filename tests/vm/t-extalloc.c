@@ -242,12 +242,31 @@ static void limits(void)
 	close(down[1]);
 }
 
+/*
+ * A 3rd buffer of 12 MiB past testalloc's @what: SMAF falls back to system
+ * and testalloc's counter @stat moves from @before by one.
+ */
+static void third_falls_back(int dev, const char *what, const char *stat, long before)
+{
+	uint32_t h;
+	int fd, err;
+
+	fd = shared_buffer(dev, 12 * MIB, &h, &err);
+	tap_ok(!err && field_is(fd, "allocator", "system") && field_is(fd, "why", "fallback") &&
+	       smaf_allocator_stat("testalloc", stat) == before + 1,
+	       "a 3rd, past its %s: falls back to system (%s, %s; %s %ld)", what,
+	       field(fd, "allocator"), field(fd, "why"), stat,
+	       smaf_allocator_stat("testalloc", stat));
+	vgem_close(h);
+	close(fd);
+}
+
 static void fallback_and_unload(int dev)
 {
 	long refusals = smaf_allocator_stat("testalloc", "refusals");
 	long failures = smaf_allocator_stat("testalloc", "failures");
-	int fds[3], i, err, ok = 1;
-	uint32_t h[3];
+	int fds[2], i, err, ok = 1;
+	uint32_t h[2];
 
 	/* Root may use the reserve: 2 x 12 MiB fit the 32 MiB global limit. */
 	for (i = 0; i < 2; i++) {
@@ -255,24 +274,9 @@ static void fallback_and_unload(int dev)
 		ok &= !err && field_is(fds[i], "allocator", "testalloc");
 	}
 	tap_ok(ok, "root: 2 buffers of 12 MiB from testalloc");
-	fds[2] = shared_buffer(dev, 12 * MIB, &h[2], &err);
-	tap_ok(!err && field_is(fds[2], "allocator", "system") &&
-	       field_is(fds[2], "why", "fallback") &&
-	       smaf_allocator_stat("testalloc", "refusals") == refusals + 1,
-	       "a 3rd, past its global limit: falls back to system (%s, %s)",
-	       field(fds[2], "allocator"), field(fds[2], "why"));
-	vgem_close(h[2]);
-	close(fds[2]);
-
+	third_falls_back(dev, "global limit (a refusal)", "refusals", refusals);
 	tap_ok(!write_file(LIMITS, "testalloc:global=none"), "root lifts its global limit");
-	fds[2] = shared_buffer(dev, 12 * MIB, &h[2], &err);
-	tap_ok(!err && field_is(fds[2], "allocator", "system") &&
-	       field_is(fds[2], "why", "fallback") &&
-	       smaf_allocator_stat("testalloc", "failures") == failures + 1,
-	       "a 3rd, past its 32 MiB capacity: it reports ENOMEM, SMAF falls back (%s, %s)",
-	       field(fds[2], "allocator"), field(fds[2], "why"));
-	vgem_close(h[2]);
-	close(fds[2]);
+	third_falls_back(dev, "32 MiB capacity (its ENOMEM)", "failures", failures);
 
 	err = unload();
 	tap_ok(err == EWOULDBLOCK || err == EBUSY,

@@ -12,6 +12,8 @@
  *   EFAULT  the argument pointer is not readable/writable
  *   EINVAL  unknown version, non-zero reserved field, unknown flag
  *   ENOTTY  unknown ioctl
+ * open(2) of /dev/smaf or of a SMAF heap node fails with ENODEV while the
+ * module is still loading.
  */
 #ifndef _UAPI_LINUX_SMAF_H
 #define _UAPI_LINUX_SMAF_H
