@@ -131,10 +131,12 @@ SMAFCTL_LIB  := $(BUILD)/lib/libsmaf.a
 SMAFCTL_LINK := -static $(BUILD)/lib/libsmaf.a -lpthread
 endif
 
-$(BUILD)/tools/smafctl: tools/smafctl.c kernel/smaf-heap-alias.c kernel/smaf-heap-alias.h \
-		       lib/libsmaf.h $(SMAFCTL_LIB)
+# smafctl reads heap aliases with the module's own parser.
+ALIAS_SRC := kernel/smaf-heap-alias.c kernel/smaf-param-list.c
+ALIAS_HDR := kernel/smaf-heap-alias.h kernel/smaf-param-list.h
+$(BUILD)/tools/smafctl: tools/smafctl.c $(ALIAS_SRC) $(ALIAS_HDR) lib/libsmaf.h $(SMAFCTL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< kernel/smaf-heap-alias.c $(SMAFCTL_LINK)
+	$(CC) $(PROG_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< $(ALIAS_SRC) $(SMAFCTL_LINK)
 
 # ---- tests --------------------------------------------------------------
 UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
@@ -166,13 +168,14 @@ $(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-constraints.c kernel/smaf-constraints.c
 
-$(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-policy.h
+$(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-policy.h \
+				  kernel/smaf-param-list.c kernel/smaf-param-list.h
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/smaf-policy.c
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-param-list.c
 
-$(BUILD)/tests/unit/test-heap-alias: tests/unit/test-heap-alias.c kernel/smaf-heap-alias.c kernel/smaf-heap-alias.h
+$(BUILD)/tests/unit/test-heap-alias: tests/unit/test-heap-alias.c $(ALIAS_SRC) $(ALIAS_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-heap-alias.c kernel/smaf-heap-alias.c
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-heap-alias.c $(ALIAS_SRC)
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
@@ -211,7 +214,7 @@ $(CHECKPATCH):
 
 style: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
-		include/uapi/linux/smaf.h \
+		include/uapi/linux/smaf.h include/linux/smaf/*.h \
 		tests/drivers/*/*.c tests/drivers/*/*.h
 
 sparse: $(KSRC)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SMAF buffers: dma-buf export, device attachments and the deferred
- * allocation that happens on a buffer's first use.
+ * SMAF buffers as dma-bufs: export, the dma_buf_ops callbacks of device
+ * access and release, and the debugfs view of live buffers.  CPU access
+ * is smaf-cpu.c's, the memory smaf-memory.c's.
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
@@ -23,265 +24,18 @@ static DEFINE_MUTEX(smaf_buffers_lock);
 /* Every live buffer, for the debugfs view. */
 static LIST_HEAD(smaf_buffers);
 
-/* Merges the attached devices, @extra (a device about to attach) and the
- * create-time hints.  Called with @buf->lock held.
+/* Makes @buf's memory reachable by @dev needing @d: checks that it is (or
+ * that some allocator could allocate it so), or moves it.  @buf->lock held.
  */
-static void smaf_buffer_constraints(struct smaf_buffer *buf,
-				    const struct smaf_dev_constraints *extra,
-				    bool cpu, struct smaf_constraints *c)
+static int smaf_buffer_make_reachable(struct smaf_buffer *buf,
+				      struct device *dev,
+				      const struct smaf_dev_constraints *d)
 {
-	struct smaf_attachment *a;
-
-	smaf_constraints_init(c, buf->size);
-	list_for_each_entry(a, &buf->attachments, node)
-		smaf_constraints_add_device(c, &a->need);
-	if (extra)
-		smaf_constraints_add_device(c, extra);
-	smaf_constraints_add_hints(c, buf->hint_contig, buf->hint_dma32,
-				   buf->align);
-	c->cpu = cpu || !c->ndevs;
-}
-
-static void smaf_buffer_layout(struct smaf_buffer *buf)
-{
-	struct smaf_layout *l = &buf->layout;
-	struct scatterlist *sg;
-	u64 next = 0;
-	unsigned int i;
-
-	l->phys_start = ~(u64)0;
-	l->phys_end = 0;
-	l->contig = true;
-	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		if (i && sg_phys(sg) != next)
-			l->contig = false;
-		next = sg_phys(sg) + sg->length;
-		l->phys_start = min_t(u64, l->phys_start, sg_phys(sg));
-		l->phys_end = max_t(u64, l->phys_end, next - 1);
-	}
-}
-
-/* Charges, allocates from @alloc and accounts it.  @buf->lock held. */
-static int smaf_buffer_alloc_from(struct smaf_buffer *buf,
-				  struct smaf_allocator *alloc,
-				  const struct smaf_constraints *c)
-{
-	struct mem_cgroup *old_memcg;
-	int ret;
-
-	/* A write-combined mapping needs memory the kernel maps directly. */
-	if (buf->uncached && alloc->no_direct_map)
-		return -ENODEV;
-	ret = smaf_limits_charge(buf, alloc);
-	if (ret)
-		return ret;
-	if (alloc->costly) {
-		ret = smaf_limits_costly_begin(buf);
-		if (ret)
-			goto uncharge;
-	}
-	/* Memory cgroups charge the creator, like the per-user limits. */
-	old_memcg = set_active_memcg(buf->memcg);
-	ret = alloc->ops->allocate(alloc, &buf->sgt, c);
-	set_active_memcg(old_memcg);
-	if (alloc->costly)
-		smaf_limits_costly_end(buf, ret);
-	if (ret) {
-		atomic_long_inc(&alloc->stats.failures);
-		goto uncharge;
-	}
-	smaf_buffer_layout(buf);
-	if (!smaf_layout_serves(&buf->layout, c)) {
-		/* An allocator that breaks its match() promise is a bug. */
-		pr_err("allocator '%s' returned memory %#llx-%#llx (contig %d) that does not suit limit %#llx contig %d\n",
-		       alloc->name, buf->layout.phys_start, buf->layout.phys_end,
-		       buf->layout.contig, c->phys_limit, c->contig);
-		alloc->ops->free(alloc, &buf->sgt);
-		atomic_long_inc(&alloc->stats.failures);
-		ret = -EIO;
-		goto uncharge;
-	}
-	if (buf->uncached) {
-		ret = smaf_uncached_prepare(buf);
-		if (ret)
-			goto free_memory;
-	}
-	/* Memory that could not be zeroed at release is never handed out. */
-	ret = smaf_secure_check_scrub(buf, &buf->sgt);
-	if (ret)
-		goto restore_cached;
-	atomic_long_inc(&alloc->stats.allocations);
-	atomic_long_inc(&alloc->stats.buffers);
-	atomic_long_add(buf->size, &alloc->stats.bytes);
-	return 0;
-
-restore_cached:
-	if (buf->uncached)
-		smaf_uncached_release(&buf->sgt);
-free_memory:
-	alloc->ops->free(alloc, &buf->sgt);
-	atomic_long_inc(&alloc->stats.failures);
-uncharge:
-	smaf_limits_uncharge(buf, alloc);
-	return ret;
-}
-
-/**
- * smaf_buffer_free_memory() - give memory of @buf back to its allocator
- * @buf: the buffer
- * @alloc: the allocator of @sgt (its reference is dropped)
- * @sgt: the memory, allocated by smaf_buffer_choose()
- * @quarantine: the memory holds a secret that could not be scrubbed: keep
- *		it out of circulation instead (smaf_secure_quarantine())
- *
- * Undoes what smaf_buffer_alloc_from() did: the uncached memory type, the
- * memory itself, the statistics and the creator's charge.  Quarantined
- * memory is not back in circulation: it stays charged to the creator and
- * counted in @alloc's bytes, and the quarantine keeps the reference on
- * @alloc.
- *
- * Context: process context; @buf->lock held, or @buf unreachable.
- */
-void smaf_buffer_free_memory(struct smaf_buffer *buf,
-			     struct smaf_allocator *alloc,
-			     struct sg_table *sgt, bool quarantine)
-{
-	atomic_long_dec(&alloc->stats.buffers);
-	if (quarantine) {
-		smaf_secure_quarantine(buf, alloc, sgt);
-		return;
-	}
-	if (buf->uncached)
-		smaf_uncached_release(sgt);
-	alloc->ops->free(alloc, sgt);
-	atomic_long_sub(buf->size, &alloc->stats.bytes);
-	smaf_limits_uncharge(buf, alloc);
-	smaf_allocator_put(alloc);
-}
-
-/**
- * smaf_buffer_choose() - allocate a buffer's memory for constraints @c
- * @buf: the buffer, without memory (@buf->allocator NULL)
- * @c: the merged constraints of its users
- *
- * Uses the allocator named at create time, or tries the allocators that
- * serve @c, best ranked first, falling back to the next one when an
- * allocator runs out of memory or its global limit (not when the
- * creator's own limit) is reached.  After an allocator charged to memory
- * cgroups runs out, only allocators charged the same way are tried: the
- * cgroup's limit may be what ran out.  On success @buf->sgt, ->allocator
- * (a reference), ->layout, ->used and ->why describe the new memory, which
- * is charged to the creator.
- *
- * Context: process context, may sleep; @buf->lock held.
- * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
- * if no allocator can; -EDQUOT if the creator reached its limit; -ENOSPC if
- * a global limit or the reserve refused it; -ENOMEM if every allocator that
- * could is out of memory; -EAGAIN if the creator's recent contiguous
- * allocations failed and it must wait before trying again; -EINTR on a
- * fatal signal.
- */
-int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c)
-{
-	struct smaf_allocator *alloc, *prev = NULL;
-	bool fell_back = false, memcg_only = false;
-	int ret = -ENODEV, err;
-
-	lockdep_assert_held(&buf->lock);
-	if (buf->named) {
-		alloc = buf->named;
-		ret = -EXDEV;
-		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
-			ret = smaf_buffer_alloc_from(buf, alloc, c);
-			if (!ret)
-				buf->why = "named";
-			else
-				smaf_allocator_put(alloc);
-		}
-		goto out;
-	}
-
-	while ((alloc = smaf_allocator_next(prev, c))) {
-		smaf_allocator_put(prev);
-		prev = alloc;
-		if (memcg_only && !alloc->memcg)
-			continue;
-		err = smaf_buffer_alloc_from(buf, alloc, c);
-		if (err == -ENOMEM && alloc->memcg)
-			memcg_only = true;
-		/* Report the first refusal, not the last allocator's. */
-		if (!err || ret == -ENODEV)
-			ret = err;
-		if (!err || err == -EINTR || err == -EDQUOT)
-			break;
-		fell_back = true;
-	}
-	if (ret) {
-		smaf_allocator_put(prev);
-		alloc = NULL;
-	} else {
-		buf->why = fell_back ? "fallback" : "best-match";
-	}
-out:
-	if (!ret) {
-		buf->allocator = alloc;
-		buf->used = *c;
-	} else if (ret != -EINTR) {
-		pr_warn_ratelimited("cannot allocate %zu bytes (%s) for %u devices%s: limit %#llx contig %d align %#llx: error %d\n",
-				    buf->size, buf->named ? buf->named->name : "any allocator",
-				    c->ndevs, c->cpu ? " and the CPU" : "", c->phys_limit,
-				    c->contig, c->align, ret);
-	}
-	buf->last_error = ret;
-	return ret;
-}
-
-/**
- * smaf_buffer_populate() - allocate the backing memory on first use
- * @buf: the buffer
- * @cpu: the CPU is the user asking
- *
- * Allocates for the merged constraints of every attached device, the
- * create-time hints and, if @cpu, the CPU (see smaf_buffer_choose()).
- * Runs once: later calls return at once.
- *
- * Context: process context, may sleep; @buf->lock held.
- * Return: 0, or an error of smaf_buffer_choose().
- */
-int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu)
-{
-	struct smaf_constraints c;
-
-	lockdep_assert_held(&buf->lock);
-	if (buf->allocator)
+	if (!buf->allocator)
+		return smaf_memory_can_serve(buf, d);
+	if (smaf_memory_serves(buf, d))
 		return 0;
-	smaf_buffer_constraints(buf, NULL, cpu, &c);
-	return smaf_buffer_choose(buf, &c);
-}
-
-/* Can @dev, needing @d, use @buf?  Called with @buf->lock held. */
-static int smaf_buffer_accepts(struct smaf_buffer *buf, struct device *dev,
-			       const struct smaf_dev_constraints *d)
-{
-	struct smaf_allocator *alloc;
-	struct smaf_constraints c;
-
-	if (buf->allocator) {
-		/* Only this device: the others already use the memory. */
-		smaf_constraints_init(&c, buf->size);
-		smaf_constraints_add_device(&c, d);
-		if (smaf_layout_serves(&buf->layout, &c))
-			return 0;
-		/* Move the memory where every user, @d included, reaches it. */
-		smaf_buffer_constraints(buf, d, buf->used.cpu || buf->vmas, &c);
-		return smaf_migrate(buf, dev, &c);
-	}
-	smaf_buffer_constraints(buf, d, false, &c);
-	if (buf->named)
-		return buf->named->ops->match(buf->named, &c) ? 0 : -EXDEV;
-	alloc = smaf_allocator_next(NULL, &c);
-	smaf_allocator_put(alloc);
-	return alloc ? 0 : -ENODEV;
+	return smaf_migrate(buf, dev, d);
 }
 
 /**
@@ -296,10 +50,10 @@ static int smaf_buffer_accepts(struct smaf_buffer *buf, struct device *dev,
  * (the named one, if any) must serve every user including this device.
  *
  * Context: process context; takes the buffer lock (killable).
- * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory is pinned or migration
- * is off, or the named allocator does not suit the device), -ENODEV (no
- * allocator serves all users with it), or the error of the allocation a
- * migration needed.
+ * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory is pinned, migration is
+ * off, the secure module refuses the new memory, or the named allocator
+ * does not suit the device), -ENODEV (no allocator serves all users with
+ * it), or the error of the allocation a migration needed.
  */
 static int smaf_attach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
@@ -317,7 +71,7 @@ static int smaf_attach(struct dma_buf *dmabuf,
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		goto free_attachment;
-	ret = smaf_buffer_accepts(buf, a->dev, &a->need);
+	ret = smaf_buffer_make_reachable(buf, a->dev, &a->need);
 	if (!ret)
 		list_add(&a->node, &buf->attachments);
 	mutex_unlock(&buf->lock);
@@ -385,7 +139,7 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attachment,
 		ret = -EBUSY;
 		goto unlock;
 	}
-	ret = smaf_buffer_populate(buf, false);
+	ret = smaf_memory_populate(buf, false);
 	if (ret)
 		goto unlock;
 	ret = smaf_secure_map(buf, a, dir);
@@ -431,7 +185,8 @@ static void smaf_unmap_dma_buf(struct dma_buf_attachment *attachment,
  * (scrubbing its memory, or quarantining it if that fails), gives the
  * memory back to its allocator and forgets the buffer.
  *
- * Context: process context; takes the buffer list lock.
+ * Context: process context; takes the buffer list lock, then the buffer
+ * lock to scrub a secure buffer.
  */
 static void smaf_release(struct dma_buf *dmabuf)
 {
@@ -446,7 +201,7 @@ static void smaf_release(struct dma_buf *dmabuf)
 	smaf_cpu_release(buf);
 	scrubbed = smaf_secure_release(buf);
 	if (alloc)
-		smaf_buffer_free_memory(buf, alloc, &buf->sgt, !scrubbed);
+		smaf_memory_free(buf, alloc, &buf->sgt, !scrubbed);
 	smaf_limits_destroy(buf);
 	smaf_allocator_put(buf->named);
 	WARN_ON(!list_empty(&buf->attachments));
@@ -475,8 +230,9 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
  * The calling task is the creator: its user and memory cgroup are charged.
  *
  * Context: process context.
- * Return: the dma-buf, or an ERR_PTR (-EDQUOT: the caller has too many live
- * buffers).  On error the reference on @info->named is dropped.
+ * Return: the dma-buf, or ERR_PTR(-EDQUOT) if the caller has too many live
+ * buffers, ERR_PTR(-ENOMEM).  On error the reference on @info->named is
+ * dropped.
  */
 struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 {
@@ -518,6 +274,7 @@ struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 	/* From here on smaf_release() owns @buf, @named and the accounting. */
 	buf->dmabuf = dmabuf;
 	buf->ino = file_inode(dmabuf->file)->i_ino;
+	buf->cpu_mapping = dmabuf->file->f_mapping;
 	buf->named = info->named;
 	mutex_lock(&smaf_buffers_lock);
 	list_add_tail(&buf->node, &smaf_buffers);
@@ -566,7 +323,7 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 	list_for_each_entry(a, &buf->attachments, node)
 		natt++;
 	if (!buf->allocator) {
-		smaf_buffer_constraints(buf, NULL, false, &live);
+		smaf_memory_constraints(buf, NULL, false, &live);
 		c = &live;
 	}
 	seq_printf(s, "ino=%lu size=%zu allocated=%d allocator=%s named=%s attachments=%u secure=%d error=%d",

@@ -99,7 +99,7 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 	 * make the kernel retry the fault, forever if the limit that refused
 	 * it stays.
 	 */
-	if (smaf_buffer_populate(buf, true))
+	if (smaf_memory_populate(buf, true))
 		goto unlock;
 
 	sg = smaf_cpu_find_chunk(buf, pgoff, &first);
@@ -215,7 +215,7 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (ret)
 		goto free_map;
 	if (buf->secure) {
-		ret = smaf_buffer_populate(buf, true);
+		ret = smaf_memory_populate(buf, true);
 		if (!ret)
 			ret = smaf_secure_cpu_grant(buf, map->write);
 		if (ret)
@@ -268,7 +268,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
-	ret = smaf_buffer_populate(buf, true);
+	ret = smaf_memory_populate(buf, true);
 	if (!ret)
 		ret = smaf_secure_cpu_grant(buf, true);
 	if (ret)
@@ -447,7 +447,7 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
-	ret = smaf_buffer_populate(buf, true);
+	ret = smaf_memory_populate(buf, true);
 	if (ret)
 		goto unlock;
 	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);

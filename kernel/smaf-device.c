@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What SMAF knows about a device: its DMA limits from struct device, and
- * from the policy (module parameter "policy", root-writable at runtime)
+ * from the policy (module parameter "policy", root-writable at runtime,
+ * smaf-params.c)
  * whether it needs physically contiguous memory.
  */
 #define pr_fmt(fmt) "smaf: " fmt
@@ -10,7 +11,6 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
@@ -22,7 +22,15 @@ static DEFINE_MUTEX(smaf_policy_lock);
 static struct smaf_policy smaf_policy;
 static bool smaf_policy_loaded;
 
-static int smaf_policy_param_set(const char *val, const struct kernel_param *kp)
+/**
+ * smaf_device_set_policy() - replace the policy
+ * @text: the new rules (smaf-policy.h)
+ *
+ * Context: process context; takes the policy lock.
+ * Return: 0, -ENOMEM, or the error of smaf_policy_parse(); on error the
+ * policy is unchanged.
+ */
+int smaf_device_set_policy(const char *text)
 {
 	struct smaf_policy *p;
 	int ret;
@@ -30,7 +38,7 @@ static int smaf_policy_param_set(const char *val, const struct kernel_param *kp)
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	ret = smaf_policy_parse(p, val);
+	ret = smaf_policy_parse(p, text);
 	if (!ret) {
 		mutex_lock(&smaf_policy_lock);
 		smaf_policy = *p;
@@ -42,25 +50,23 @@ static int smaf_policy_param_set(const char *val, const struct kernel_param *kp)
 	return ret;
 }
 
-static int smaf_policy_param_get(char *buf, const struct kernel_param *kp)
+/**
+ * smaf_device_show_policy() - the policy as text, one rule per line
+ * @buf: out
+ * @len: size of @buf
+ *
+ * Context: process context; takes the policy lock.
+ * Return: the length written, or -ENOSPC.
+ */
+int smaf_device_show_policy(char *buf, unsigned int len)
 {
 	int ret;
 
 	mutex_lock(&smaf_policy_lock);
-	ret = smaf_policy_format(&smaf_policy, buf, PAGE_SIZE);
+	ret = smaf_policy_format(&smaf_policy, buf, len);
 	mutex_unlock(&smaf_policy_lock);
 	return ret;
 }
-
-static const struct kernel_param_ops smaf_policy_param_ops = {
-	.set = smaf_policy_param_set,
-	.get = smaf_policy_param_get,
-};
-
-module_param_cb(policy, &smaf_policy_param_ops, NULL, 0644);
-MODULE_PARM_DESC(policy,
-		 "which devices need contiguous memory: \"driver:NAME=contig|sg device:NAME=contig|sg ...\" (default \""
-		 SMAF_POLICY_DEFAULT "\")");
 
 /**
  * smaf_device_init() - install the default policy unless one was given

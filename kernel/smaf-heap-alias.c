@@ -17,6 +17,7 @@
 #endif
 
 #include "smaf-heap-alias.h"
+#include "smaf-param-list.h"
 
 static const struct {
 	const char *name;
@@ -29,12 +30,6 @@ static const struct {
 };
 
 #define SMAF_HEAP_NATTRS	ARRAY_SIZE(smaf_heap_attr_names)
-
-static bool smaf_heap_is_sep(char ch)
-{
-	return ch == ';' || ch == ' ' || ch == '\n' || ch == '\t' ||
-	       ch == '\r';
-}
 
 static bool smaf_heap_is_alnum(char ch)
 {
@@ -51,7 +46,7 @@ static bool smaf_heap_is_name_char(char ch)
 /* Parses the attribute list [s, s + len); returns the bits or -EINVAL. */
 static int smaf_heap_parse_attrs(const char *s, unsigned int len)
 {
-	unsigned int i, a, start, n, attrs = 0;
+	unsigned int i, a, start, attrs = 0;
 	int found;
 
 	if (!len)
@@ -59,11 +54,10 @@ static int smaf_heap_parse_attrs(const char *s, unsigned int len)
 	for (start = 0; ; start = i + 1) {
 		for (i = start; i < len && s[i] != ','; i++)
 			;
-		n = i - start;
 		found = -1;
 		for (a = 0; a < SMAF_HEAP_NATTRS; a++)
-			if (strlen(smaf_heap_attr_names[a].name) == n &&
-			    !strncmp(s + start, smaf_heap_attr_names[a].name, n))
+			if (smaf_param_is(s + start, i - start,
+					  smaf_heap_attr_names[a].name))
 				found = a;
 		if (found < 0 || attrs & smaf_heap_attr_names[found].bit)
 			return -EINVAL;	/* unknown, empty or repeated */
@@ -74,22 +68,22 @@ static int smaf_heap_parse_attrs(const char *s, unsigned int len)
 	return attrs;
 }
 
-/* Parses one NAME=ATTRS of @len characters into @a. */
-static int smaf_heap_parse_one(const char *s, unsigned int len,
+/* Reads one item, NAME=ATTRS, into @a. */
+static int smaf_heap_parse_one(const struct smaf_param_item *it,
 			       struct smaf_heap_alias *a)
 {
-	unsigned int n;
+	const char *s = it->key;
+	unsigned int i, n = it->key_len;
 	int attrs;
 
-	for (n = 0; n < len && s[n] != '='; n++)
-		if (!smaf_heap_is_name_char(s[n]))
+	for (i = 0; i < n; i++)
+		if (!smaf_heap_is_name_char(s[i]))
 			return -EINVAL;
-	if (n == len || n == 0 || n >= SMAF_HEAP_NAME_LEN ||
-	    !smaf_heap_is_alnum(s[0]))
+	if (n == 0 || n >= SMAF_HEAP_NAME_LEN || !smaf_heap_is_alnum(s[0]))
 		return -EINVAL;
-	if (n == 4 && !strncmp(s, "smaf", 4))
+	if (smaf_param_is(s, n, "smaf"))
 		return -EINVAL;
-	attrs = smaf_heap_parse_attrs(s + n + 1, len - n - 1);
+	attrs = smaf_heap_parse_attrs(it->value, it->value_len);
 	if (attrs < 0)
 		return attrs;
 	/* Secure if and only if named as protected memory. */
@@ -118,28 +112,22 @@ static int smaf_heap_parse_one(const char *s, unsigned int len,
 int smaf_heap_aliases_parse(const char *spec, struct smaf_heap_alias *out,
 			    unsigned int max)
 {
-	unsigned int n = 0, len, i;
-	const char *p = spec;
+	struct smaf_param_item it;
+	unsigned int n = 0, i;
 	int ret;
 
-	for (;;) {
-		while (*p && smaf_heap_is_sep(*p))
-			p++;
-		if (!*p)
-			return n;
-		for (len = 0; p[len] && !smaf_heap_is_sep(p[len]); len++)
-			;
+	while ((ret = smaf_param_list_next(&spec, false, &it)) > 0) {
 		if (n == max)
 			return -E2BIG;
-		ret = smaf_heap_parse_one(p, len, &out[n]);
+		ret = smaf_heap_parse_one(&it, &out[n]);
 		if (ret)
 			return ret;
 		for (i = 0; i < n; i++)
 			if (!strcmp(out[i].name, out[n].name))
 				return -EINVAL;
 		n++;
-		p += len;
 	}
+	return ret ? ret : (int)n;
 }
 
 /**

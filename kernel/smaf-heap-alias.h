@@ -4,8 +4,8 @@
  * besides /dev/dma_heap/smaf, and what a buffer allocated from each is.
  * Pure logic, also built in userspace (unit tests, smafctl).
  *
- * Syntax: aliases separated by semicolons, spaces or newlines (names may
- * contain commas, as "linux,cma" does);
+ * Syntax: a list (smaf-param-list.h, commas do not separate: names may
+ * contain them, as "linux,cma" does) of aliases;
  *   NAME=ATTR,ATTR,...   ATTR one of contig, dma32, uncached, secure
  *   NAME=                a plain SMAF buffer
  * NAME is 1 to 31 characters out of [A-Za-z0-9,._-], starting with a letter

@@ -6,10 +6,11 @@
  * Each node is a misc device whose node name is dma_heap/<name>, which
  * gives the heap core's path on any kernel, with or without the heap core.
  * The ioctl behaves as the core's (drivers/dma-buf/dma-heap.c): dispatched
- * by number only, argument size negotiated, the same checks; it adds -EFBIG
- * for a length larger than RAM, and publishes the fd only after the result
- * reached the caller (as the core does from 7.x; 6.1 and 6.12 publish it
- * first).  The buffers are SMAF buffers: allocated at first use, with the
+ * by number only, argument size negotiated, the core's checks.  It adds two
+ * refusals, -EFBIG for a length larger than RAM and -EINVAL for an argument
+ * the fd cannot be written back to (the core would install an fd its
+ * caller never learns), and publishes the fd only after the result reached
+ * the caller (as the core does from 7.x; 6.1 and 6.12 publish it first).  The buffers are SMAF buffers: allocated at first use, with the
  * creator's limits; an alias adds hints, write-combined CPU mappings or the
  * secure flag.
  *
@@ -31,7 +32,6 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -42,11 +42,6 @@
 
 #include "smaf-heap-alias.h"
 #include "smaf-internal.h"
-
-static char *heaps = SMAF_HEAP_ALIASES_DEFAULT;
-module_param(heaps, charp, 0444);
-MODULE_PARM_DESC(heaps,
-		 "DMA-BUF heap aliases besides /dev/dma_heap/smaf: NAME=ATTR,...;... with ATTR contig, dma32, uncached, secure (load time only)");
 
 #define SMAF_HEAP_FD_FLAGS	(O_CLOEXEC | O_ACCMODE)
 
@@ -192,6 +187,29 @@ static long smaf_heap_alloc(struct file *file,
 }
 
 /**
+ * smaf_heap_arg_sizes() - how much of an ALLOC argument to read and write
+ * @cmd: the ioctl command, numbered as DMA_HEAP_IOCTL_ALLOC
+ * @in: out, the bytes to read from the caller: the argument's size, at most
+ *	struct dma_heap_allocation_data's, 0 without _IOC_WRITE
+ * @out: out, the bytes to write back, the same way with _IOC_READ
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL if the argument cannot receive the fd (@in and @out
+ * are set all the same).
+ */
+int smaf_heap_arg_sizes(unsigned int cmd, unsigned int *in, unsigned int *out)
+{
+	unsigned int size = min_t(unsigned int, _IOC_SIZE(cmd),
+				  sizeof(struct dma_heap_allocation_data));
+
+	*in = _IOC_DIR(cmd) & _IOC_WRITE ? size : 0;
+	*out = _IOC_DIR(cmd) & _IOC_READ ? size : 0;
+	if (*out < offsetofend(struct dma_heap_allocation_data, fd))
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * smaf_heap_ioctl() - the DMA-BUF heap ioctl on a SMAF node
  * @file: the open node
  * @cmd: any command numbered 0 is DMA_HEAP_IOCTL_ALLOC, whatever its size
@@ -214,19 +232,17 @@ static long smaf_heap_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
 	struct dma_heap_allocation_data data = {};
-	unsigned int size = _IOC_SIZE(cmd), in = 0, out = 0;
 	void __user *uarg = (void __user *)arg;
+	unsigned int in, out;
+	int ret;
 
 	if (_IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
 		return -EINVAL;
-	if (_IOC_DIR(cmd) & _IOC_WRITE)
-		in = min_t(unsigned int, size, sizeof(data));
-	if (_IOC_DIR(cmd) & _IOC_READ)
-		out = min_t(unsigned int, size, sizeof(data));
+	ret = smaf_heap_arg_sizes(cmd, &in, &out);
 	if (copy_from_user(&data, uarg, in))
 		return -EFAULT;
-	if (out < offsetofend(struct dma_heap_allocation_data, fd))
-		return -EINVAL;
+	if (ret)
+		return ret;
 	return smaf_heap_alloc(file, &data, uarg, out);
 }
 
@@ -361,7 +377,9 @@ int smaf_heap_init(void)
 	static struct smaf_heap_alias aliases[SMAF_HEAP_MAX_ALIASES + 1];
 	int n, i, ret;
 
-	n = smaf_heap_aliases_parse(heaps ? heaps : "", aliases + 1,
+	const char *heaps = smaf_params.heaps ? smaf_params.heaps : "";
+
+	n = smaf_heap_aliases_parse(heaps, aliases + 1,
 				    SMAF_HEAP_MAX_ALIASES);
 	if (n < 0) {
 		pr_err("invalid heaps=%s: want NAME=ATTR,...;... (%d)\n",

@@ -29,8 +29,8 @@
  *  3. smaf_buffers_lock (smaf-buffer.c): the list of live buffers; the
  *     debugfs view only try-locks buffers under it.
  *  4. A buffer's @lock (struct smaf_buffer).  Under it:
- *     a. i_mmap_rwsem of the dma-buf's file, through unmap_mapping_range()
- *        when a buffer moves (smaf-migrate.c);
+ *     a. i_mmap_rwsem of the dma-buf's file (@cpu_mapping), through
+ *        unmap_mapping_range() when a buffer moves (smaf-migrate.c);
  *     b. smaf_policy_lock (smaf-device.c), around reading the policy;
  *     c. smaf_allocators_lock (smaf-allocator.c), the registry, then
  *        smaf_limits_lock (smaf-limits.c);
@@ -87,6 +87,8 @@
  *		empty if it was not or a later one succeeded
  * @ino:	inode number of the dma-buf file, cached at export (the file
  *		may be gone while the buffer is still listed)
+ * @cpu_mapping: the address space of the buffer's CPU mappings (the
+ *		dma-buf file's): a move drops their page table entries
  * @node:	entry in the list of live buffers (smaf_buffers_lock)
  */
 struct smaf_buffer {
@@ -122,6 +124,7 @@ struct smaf_buffer {
 	unsigned int migrations;
 	char refused[48];
 	unsigned long ino;
+	struct address_space *cpu_mapping;
 	struct list_head node;
 };
 
@@ -151,10 +154,35 @@ struct smaf_attachment {
 	struct list_head node;
 };
 
+/**
+ * struct smaf_params - smaf.ko's module parameters (smaf-params.c)
+ * @heaps:	heap aliases, read at load time (smaf-heap-alias.h)
+ * @carveout:	the carveout region, SIZE@BASE, read at load time
+ * @pool_mib:	size of the pre-zeroed pool, read at load time
+ * @max_buffers: live buffers per unprivileged user (runtime, READ_ONCE())
+ * @migrate:	buffers may move for a late device (runtime, READ_ONCE())
+ * @quarantine_max: quarantined bytes that stop new secure buffers
+ *		(runtime, READ_ONCE())
+ *
+ * The list parameters "policy" and "limits" are kept by smaf-device.c and
+ * smaf-limits.c, which parse them.
+ */
+struct smaf_params {
+	char *heaps;
+	char *carveout;
+	int pool_mib;
+	unsigned int max_buffers;
+	bool migrate;
+	unsigned long long quarantine_max;
+};
+
+extern struct smaf_params smaf_params;
+
 /* smaf-heap.c: the DMA-BUF heap nodes */
 int smaf_heap_init(void);
 void smaf_heap_exit(void);
 void smaf_heap_secure_nodes(bool present);
+int smaf_heap_arg_sizes(unsigned int cmd, unsigned int *in, unsigned int *out);
 
 /* smaf-uncached.c: write-combined buffers */
 bool smaf_uncached(const struct smaf_buffer *buf);
@@ -183,6 +211,8 @@ void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc,
 			       size_t size);
 int smaf_limits_init(void);
+int smaf_limits_set(const char *text);
+int smaf_limits_show(char *buf, unsigned int len);
 void smaf_limits_exit(void);
 void smaf_limits_forget(struct smaf_allocator *alloc);
 u64 smaf_limits_charged(const struct smaf_allocator *alloc);
@@ -192,7 +222,7 @@ int smaf_limits_costly_begin(struct smaf_buffer *buf);
 void smaf_limits_costly_end(struct smaf_buffer *buf, int result);
 void smaf_limits_show_users(struct seq_file *s);
 
-/* smaf-buffer.c: buffer objects and device access */
+/* smaf-buffer.c: the exporter (dma-buf ops, device access, release) */
 extern const struct dma_buf_ops smaf_dma_buf_ops;
 
 /**
@@ -216,20 +246,31 @@ struct smaf_buffer_info {
 };
 
 struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info);
-int smaf_buffer_choose(struct smaf_buffer *buf, const struct smaf_constraints *c);
-int smaf_buffer_populate(struct smaf_buffer *buf, bool cpu);
-void smaf_buffer_free_memory(struct smaf_buffer *buf,
-			     struct smaf_allocator *alloc,
-			     struct sg_table *sgt, bool quarantine);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
 void smaf_buffer_show_all(struct seq_file *s);
 
-/* smaf-migrate.c: moving a buffer for a late device */
+/* smaf-memory.c: choosing, allocating and freeing a buffer's memory */
+void smaf_memory_constraints(struct smaf_buffer *buf,
+			     const struct smaf_dev_constraints *extra,
+			     bool cpu, struct smaf_constraints *c);
+int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints *c);
+int smaf_memory_populate(struct smaf_buffer *buf, bool cpu);
+void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+		      struct sg_table *sgt, bool quarantine);
+bool smaf_memory_serves(struct smaf_buffer *buf,
+			const struct smaf_dev_constraints *d);
+int smaf_memory_can_serve(struct smaf_buffer *buf,
+			  const struct smaf_dev_constraints *d);
+
+/* smaf-migrate.c: moving a buffer's memory for a late device */
 int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
-		 const struct smaf_constraints *c);
+		 const struct smaf_dev_constraints *d);
 void smaf_migrate_show(struct seq_file *s);
+
 /* smaf-device.c: device constraints and the policy */
 void smaf_device_init(void);
+int smaf_device_set_policy(const char *text);
+int smaf_device_show_policy(char *buf, unsigned int len);
 bool smaf_device_translated(struct device *dev);
 void smaf_device_constraints(struct device *dev,
 			     struct smaf_dev_constraints *d);

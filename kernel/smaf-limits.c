@@ -29,7 +29,6 @@
 #include <linux/kernel.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -39,6 +38,7 @@
 #include <linux/uidgid.h>
 
 #include "smaf-internal.h"
+#include "smaf-param-list.h"
 
 /**
  * struct smaf_user - what one user holds
@@ -72,10 +72,6 @@ static DEFINE_MUTEX(smaf_limits_lock);
 static LIST_HEAD(smaf_users);
 /* Bytes charged per allocator id (allocated or being allocated). */
 static u64 smaf_charged[SMAF_MAX_ALLOCATORS];
-
-static unsigned int max_buffers = 4096;
-module_param(max_buffers, uint, 0644);
-MODULE_PARM_DESC(max_buffers, "live buffers per unprivileged user (default 4096)");
 
 /* Holds nothing and pauses no more: may be freed.  The limits lock held. */
 static bool smaf_user_idle(struct smaf_user *u)
@@ -144,7 +140,7 @@ int smaf_limits_create(struct smaf_buffer *buf, bool privileged)
 	u = smaf_user_get(current_uid());
 	if (!u) {
 		ret = -ENOMEM;
-	} else if (!buf->privileged && u->buffers >= max_buffers) {
+	} else if (!buf->privileged && u->buffers >= READ_ONCE(smaf_params.max_buffers)) {
 		u->refused++;
 		ret = -EDQUOT;
 	} else {
@@ -349,25 +345,29 @@ static int smaf_limits_apply(struct smaf_allocator *alloc, void *arg)
 	return 1;
 }
 
-static int smaf_limits_set_one(const char *rule, size_t len)
+/* Reads one item "ALLOCATOR:KEY=SIZE|none" and applies it. */
+static int smaf_limits_set_one(const struct smaf_param_item *it)
 {
 	struct smaf_limits_rule r;
-	const char *colon, *eq;
+	const char *colon;
 	char val[32], *end;
+	unsigned int nlen, klen;
 	int ret;
 
-	colon = memchr(rule, ':', len);
-	eq = memchr(rule, '=', len);
-	if (!colon || !eq || eq < colon || colon == rule ||
-	    colon - rule >= sizeof(r.name) || eq - colon - 1 >= sizeof(r.key) ||
-	    rule + len - eq - 1 >= sizeof(val) || rule + len == eq + 1)
+	colon = memchr(it->key, ':', it->key_len);
+	if (!colon || colon == it->key || !it->value_len ||
+	    it->value_len >= sizeof(val))
 		return -EINVAL;
-	memcpy(r.name, rule, colon - rule);
-	r.name[colon - rule] = '\0';
-	memcpy(r.key, colon + 1, eq - colon - 1);
-	r.key[eq - colon - 1] = '\0';
-	memcpy(val, eq + 1, rule + len - eq - 1);
-	val[rule + len - eq - 1] = '\0';
+	nlen = colon - it->key;
+	klen = it->key_len - nlen - 1;
+	if (nlen >= sizeof(r.name) || klen >= sizeof(r.key))
+		return -EINVAL;
+	memcpy(r.name, it->key, nlen);
+	r.name[nlen] = '\0';
+	memcpy(r.key, colon + 1, klen);
+	r.key[klen] = '\0';
+	memcpy(val, it->value, it->value_len);
+	val[it->value_len] = '\0';
 
 	if (!strcmp(val, "none")) {
 		r.value = U64_MAX;
@@ -380,40 +380,49 @@ static int smaf_limits_set_one(const char *rule, size_t len)
 	return ret == 1 ? 0 : ret ? ret : -ENOENT;
 }
 
-static int smaf_limits_param_set(const char *val, const struct kernel_param *kp)
+/* Applies every item of @text, in order, up to the first bad one. */
+static int smaf_limits_apply_list(const char *text)
 {
-	size_t len;
+	struct smaf_param_item it;
 	int ret;
 
-	for (;;) {
-		val += strspn(val, " ,;\n\t");
-		if (!*val)
-			return 0;
-		len = strcspn(val, " ,;\n\t");
-		ret = smaf_limits_set_one(val, len);
+	while ((ret = smaf_param_list_next(&text, true, &it)) > 0) {
+		ret = smaf_limits_set_one(&it);
 		if (ret)
 			return ret;
-		val += len;
 	}
+	return ret;
 }
 
 /* Limits given at load time wait here until the allocators exist. */
 static char *smaf_limits_pending;
 static bool smaf_limits_ready;
 
-static int smaf_limits_param_set_or_defer(const char *val,
-					  const struct kernel_param *kp)
+/**
+ * smaf_limits_set() - apply the "limits" parameter
+ * @text: "ALLOCATOR:user|global|reserve=SIZE|none" items, a list of
+ *	  smaf-param-list.h (commas separate)
+ *
+ * Before smaf_limits_init() (at load time) the text is kept and applied
+ * then, once the allocators exist.
+ *
+ * Context: process context; takes the registry and limits locks.
+ * Return: 0; -EINVAL for a malformed item or an unknown key, -ENOENT for
+ * an unknown allocator (the items before it are applied); -ENOMEM.
+ */
+int smaf_limits_set(const char *text)
 {
 	if (smaf_limits_ready)
-		return smaf_limits_param_set(val, kp);
+		return smaf_limits_apply_list(text);
 	kfree(smaf_limits_pending);
-	smaf_limits_pending = kstrdup(val, GFP_KERNEL);
+	smaf_limits_pending = kstrdup(text, GFP_KERNEL);
 	return smaf_limits_pending ? 0 : -ENOMEM;
 }
 
 /* Where smaf_limits_format() writes: a page, and how much is used. */
 struct smaf_limits_page {
 	char *buf;
+	unsigned int len;
 	int n;
 };
 
@@ -437,28 +446,27 @@ static int smaf_limits_format(struct smaf_allocator *alloc, void *arg)
 		else
 			snprintf(v[i], sizeof(v[i]), "%llu", vals[i]);
 	}
-	p->n += scnprintf(p->buf + p->n, PAGE_SIZE - p->n,
+	p->n += scnprintf(p->buf + p->n, p->len - p->n,
 			  "%s:user=%s,%s:global=%s,%s:reserve=%s\n",
 			  alloc->name, v[0], alloc->name, v[1], alloc->name, v[2]);
 	return 0;
 }
 
-/* Every allocator's limits, one line each, by ranking. */
-static int smaf_limits_param_get(char *buf, const struct kernel_param *kp)
+/**
+ * smaf_limits_show() - every allocator's limits, one line each, by ranking
+ * @buf: out, in the syntax smaf_limits_set() reads
+ * @len: size of @buf
+ *
+ * Context: process context; takes the registry and limits locks.
+ * Return: the length written (cut at @len).
+ */
+int smaf_limits_show(char *buf, unsigned int len)
 {
-	struct smaf_limits_page p = { .buf = buf };
+	struct smaf_limits_page p = { .buf = buf, .len = len };
 
 	smaf_allocator_for_each(smaf_limits_format, &p);
 	return p.n;
 }
-
-static const struct kernel_param_ops smaf_limits_param_ops = {
-	.set = smaf_limits_param_set_or_defer,
-	.get = smaf_limits_param_get,
-};
-module_param_cb(limits, &smaf_limits_param_ops, NULL, 0644);
-MODULE_PARM_DESC(limits,
-		 "per-allocator limits, \"ALLOCATOR:user|global|reserve=SIZE|none,...\"");
 
 /**
  * smaf_limits_init() - apply limits given at load time
@@ -472,7 +480,7 @@ int smaf_limits_init(void)
 
 	smaf_limits_ready = true;
 	if (smaf_limits_pending) {
-		ret = smaf_limits_param_set(smaf_limits_pending, NULL);
+		ret = smaf_limits_apply_list(smaf_limits_pending);
 		if (ret)
 			pr_err("invalid limits=%s: %d\n", smaf_limits_pending, ret);
 		kfree(smaf_limits_pending);

@@ -12,17 +12,11 @@
 #include <linux/io.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "smaf-internal.h"
-
-static bool migrate = true;
-module_param(migrate, bool, 0644);
-MODULE_PARM_DESC(migrate,
-		 "move a buffer for a late device that cannot reach its memory (default Y; N: refuse with EXDEV)");
 
 enum smaf_refusal {
 	SMAF_REFUSED_OFF,
@@ -117,13 +111,14 @@ static int smaf_migrate_copy(struct smaf_allocator *fa, struct sg_table *from,
 }
 
 /**
- * smaf_migrate() - move an allocated buffer to memory that serves @c
+ * smaf_migrate() - move an allocated buffer where a late device reaches it
  * @buf: the buffer, allocated where a device about to attach cannot reach
  * @dev: that device, for the log
- * @c: the merged constraints of every user, that device included
+ * @d: what that device needs
  *
  * Refused while something pins the memory: a device mapping or a kernel
- * mapping (vmap).  Otherwise allocates for @c (charged to the creator
+ * mapping (vmap).  Otherwise allocates for the merged constraints of every
+ * user, @d included, and the CPU if it used or maps the buffer (charged to the creator
  * before the copy: both copies exist for a moment); for a secure buffer,
  * asks the secure module to grant the new memory to every CPU use that
  * holds a grant, and the copy; drops the page table entries of every CPU
@@ -135,11 +130,11 @@ static int smaf_migrate_copy(struct smaf_allocator *fa, struct sg_table *from,
  * Context: process context, may sleep; @buf->lock held.
  * Return: 0; -EXDEV if migration is off, something pins the memory, or
  * the secure module refuses the new memory; or the error of the
- * allocation (see smaf_buffer_choose()), -ENOMEM if the memory cannot be
+ * allocation (see smaf_memory_allocate()), -ENOMEM if the memory cannot be
  * mapped for the copy.
  */
 int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
-		 const struct smaf_constraints *c)
+		 const struct smaf_dev_constraints *d)
 {
 	struct smaf_allocator *old = buf->allocator;
 	struct smaf_constraints old_used = buf->used;
@@ -149,11 +144,12 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	int old_error = buf->last_error;
 	enum smaf_refusal why = SMAF_REFUSED_ALLOC;
 	struct smaf_attachment *a;
+	struct smaf_constraints c;
 	bool scrubbed;
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (!READ_ONCE(migrate))
+	if (!READ_ONCE(smaf_params.migrate))
 		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_OFF, NULL, -EXDEV);
 	list_for_each_entry(a, &buf->attachments, node)
 		if (a->mapped)
@@ -162,28 +158,30 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	if (buf->vmapped)
 		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_VMAP, NULL, -EXDEV);
 
+	/* Every user, @d included; the CPU if it used or maps the buffer. */
+	smaf_memory_constraints(buf, d, buf->used.cpu || buf->vmas, &c);
 	buf->allocator = NULL;
 	memset(&buf->sgt, 0, sizeof(buf->sgt));
-	ret = smaf_buffer_choose(buf, c);
+	ret = smaf_memory_allocate(buf, &c);
 	if (ret)
 		goto restore;
 	if (smaf_secure_move_grant(buf, &old_sgt, &buf->sgt)) {
 		/* Not used yet: nothing to scrub. */
-		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt, false);
+		smaf_memory_free(buf, buf->allocator, &buf->sgt, false);
 		why = SMAF_REFUSED_SECURE;
 		ret = -EXDEV;
 		goto restore;
 	}
 
 	/* Every CPU access from now on faults, and waits for @buf->lock. */
-	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
+	unmap_mapping_range(buf->cpu_mapping, 0, 0, 1);
 	ret = smaf_migrate_copy(old, &old_sgt, buf->allocator, &buf->sgt);
 	/* An uncached buffer's copy went through the cacheable direct map. */
 	if (!ret && buf->uncached)
 		ret = smaf_uncached_flush(buf);
 	if (ret) {
 		scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &buf->sgt);
-		smaf_buffer_free_memory(buf, buf->allocator, &buf->sgt, !scrubbed);
+		smaf_memory_free(buf, buf->allocator, &buf->sgt, !scrubbed);
 		why = SMAF_REFUSED_COPY;
 		goto restore;
 	}
@@ -191,7 +189,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	swap(buf->allocator, old);
 	scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &old_sgt);
 	swap(buf->allocator, old);
-	smaf_buffer_free_memory(buf, old, &old_sgt, !scrubbed);
+	smaf_memory_free(buf, old, &old_sgt, !scrubbed);
 
 	buf->fault_sg = NULL;
 	buf->migrations++;
@@ -223,7 +221,7 @@ void smaf_migrate_show(struct seq_file *s)
 {
 	int i;
 
-	seq_printf(s, "enabled=%d migrations=%ld bytes=%ld", READ_ONCE(migrate),
+	seq_printf(s, "enabled=%d migrations=%ld bytes=%ld", READ_ONCE(smaf_params.migrate),
 		   atomic_long_read(&smaf_migrations),
 		   atomic_long_read(&smaf_migrated_bytes));
 	for (i = 0; i < SMAF_NR_REFUSALS; i++)

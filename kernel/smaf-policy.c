@@ -9,51 +9,36 @@
 #include <linux/string.h>
 #endif
 
+#include "smaf-param-list.h"
 #include "smaf-policy.h"
 
-static bool smaf_policy_is_sep(char ch)
+/* Reads one item, "driver:NAME" or "device:NAME" = "contig" or "sg". */
+static int smaf_policy_parse_rule(struct smaf_policy_rule *r,
+				  const struct smaf_param_item *it)
 {
-	return ch == ' ' || ch == ',' || ch == ';' || ch == '\n' ||
-	       ch == '\t' || ch == '\r';
-}
+	const char *name = it->key + 7;
+	unsigned int i, nlen;
 
-static int smaf_policy_parse_rule(struct smaf_policy_rule *r, const char *s,
-				  unsigned int len)
-{
-	const char *eq = NULL, *name;
-	unsigned int i, nlen, vlen;
-
-	for (i = 0; i < len; i++)
-		if (s[i] == '=')
-			eq = s + i;
-	if (!eq)
+	if (it->key_len <= 7)
 		return -EINVAL;
-
-	if (len > 7 && !strncmp(s, "driver:", 7)) {
+	if (!strncmp(it->key, "driver:", 7))
 		r->by_device = false;
-		name = s + 7;
-	} else if (len > 7 && !strncmp(s, "device:", 7)) {
+	else if (!strncmp(it->key, "device:", 7))
 		r->by_device = true;
-		name = s + 7;
-	} else {
+	else
 		return -EINVAL;
-	}
-	nlen = eq - name;
-	if (!nlen || eq < name)
-		return -EINVAL;
+	nlen = it->key_len - 7;
 	if (nlen >= SMAF_POLICY_NAME_LEN)
 		return -ENAMETOOLONG;
 	for (i = 0; i < nlen; i++)
-		if (name[i] == '=' || (unsigned char)name[i] < 0x21 ||
-		    (unsigned char)name[i] > 0x7e)
+		if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
 			return -EINVAL;
 	memcpy(r->name, name, nlen);
 	r->name[nlen] = '\0';
 
-	vlen = s + len - (eq + 1);
-	if (vlen == 6 && !strncmp(eq + 1, "contig", 6))
+	if (smaf_param_is(it->value, it->value_len, "contig"))
 		r->need = SMAF_NEED_CONTIG;
-	else if (vlen == 2 && !strncmp(eq + 1, "sg", 2))
+	else if (smaf_param_is(it->value, it->value_len, "sg"))
 		r->need = SMAF_NEED_SG;
 	else
 		return -EINVAL;
@@ -73,24 +58,20 @@ static int smaf_policy_parse_rule(struct smaf_policy_rule *r, const char *s,
  */
 int smaf_policy_parse(struct smaf_policy *p, const char *text)
 {
-	unsigned int n = 0, len;
+	struct smaf_param_item it;
+	unsigned int n = 0;
 	int ret;
 
-	for (;;) {
-		while (*text && smaf_policy_is_sep(*text))
-			text++;
-		if (!*text)
-			break;
-		for (len = 0; text[len] && !smaf_policy_is_sep(text[len]); len++)
-			;
+	while ((ret = smaf_param_list_next(&text, true, &it)) > 0) {
 		if (n == SMAF_POLICY_MAX_RULES)
 			return -E2BIG;
-		ret = smaf_policy_parse_rule(&p->rules[n], text, len);
+		ret = smaf_policy_parse_rule(&p->rules[n], &it);
 		if (ret)
 			return ret;
 		n++;
-		text += len;
 	}
+	if (ret)
+		return ret;
 	p->nrules = n;
 	return 0;
 }

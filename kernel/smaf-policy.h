@@ -4,7 +4,7 @@
  * without IOMMU translation needs physically contiguous memory or does
  * scatter-gather.  Pure logic, also built in userspace for unit tests.
  *
- * Syntax: rules separated by spaces, commas, semicolons or newlines;
+ * Syntax: a list (smaf-param-list.h, commas separate) of rules;
  *   driver:NAME=contig|sg    every device bound to the driver called NAME
  *   device:NAME=contig|sg    the device called NAME (dev_name())
  * A device rule wins over a driver rule; among rules of one kind the last

@@ -7,17 +7,34 @@
 
 #include <linux/err.h>
 #include <linux/export.h>
-#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "smaf-internal.h"
 #include <linux/smaf/secure.h>
+
+/**
+ * struct smaf_secure - a secure module, as SMAF keeps it
+ * @name:	copied from its info
+ * @ops:	its operations
+ * @owner:	its module
+ * @priv:	its own data
+ *
+ * Made by smaf_secure_add() and freed by smaf_secure_remove(); read-only
+ * in between.
+ */
+struct smaf_secure {
+	char name[SMAF_SECURE_NAME_LEN];
+	const struct smaf_secure_ops *ops;
+	struct module *owner;
+	void *priv;
+};
 
 /*
  * Protects smaf_secure_mod, smaf_quarantine and smaf_quarantine_bytes; held
@@ -51,36 +68,44 @@ static LIST_HEAD(smaf_quarantine);
 static u64 smaf_quarantine_bytes;
 
 /*
- * No buffer is made secure while the quarantine would then exceed this
- * (bytes): memory that may never come back is bounded.
+ * No buffer is made secure while the quarantine would then exceed
+ * smaf_params.quarantine_max bytes: memory that may never come back is
+ * bounded.
  */
-static unsigned long long quarantine_max = SZ_64M;
-module_param(quarantine_max, ullong, 0644);
-MODULE_PARM_DESC(quarantine_max,
-		 "quarantined bytes at which new secure buffers are refused (default 64 MiB)");
 
 static void smaf_secure_quarantine_retry(struct smaf_secure *sec);
 
 /**
- * smaf_register_secure() - make a secure module SMAF's one secure module
- * @sec: the module's description, ops and owner filled in
+ * smaf_secure_add() - make a secure module SMAF's one secure module
+ * @info: the module's name, ops, owner and data
  *
  * Also adds the nodes of the secure heap aliases (/dev/dma_heap/protected,*),
  * and tries to scrub the quarantined memory with the new module: what it
  * scrubs goes back to its allocator.
  *
  * Context: process context; takes the secure registry lock.
- * Return: 0, -EINVAL if an op is missing, -EBUSY if a secure module is
- * already registered.
+ * Return: the handle, or ERR_PTR(-EINVAL) if the name is bad or an op other
+ * than @scrub is missing, ERR_PTR(-EBUSY) if a secure module is already
+ * registered, ERR_PTR(-ENOMEM).
  */
-int smaf_register_secure(struct smaf_secure *sec)
+struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info)
 {
+	struct smaf_secure *sec;
 	int ret = 0;
 
-	if (!sec || !sec->name || !sec->ops || !sec->ops->create_ctx ||
-	    !sec->ops->destroy_ctx || !sec->ops->grant_access ||
-	    !sec->ops->revoke_access)
-		return -EINVAL;
+	if (!info || !info->name || !info->name[0] ||
+	    strlen(info->name) >= SMAF_SECURE_NAME_LEN || !info->ops ||
+	    !info->ops->create_ctx || !info->ops->destroy_ctx ||
+	    !info->ops->grant_access || !info->ops->revoke_access)
+		return ERR_PTR(-EINVAL);
+	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
+	if (!sec)
+		return ERR_PTR(-ENOMEM);
+	strscpy(sec->name, info->name, sizeof(sec->name));
+	sec->ops = info->ops;
+	sec->owner = info->owner;
+	sec->priv = info->priv;
+
 	mutex_lock(&smaf_secure_lock);
 	if (smaf_secure_mod) {
 		ret = -EBUSY;
@@ -89,24 +114,26 @@ int smaf_register_secure(struct smaf_secure *sec)
 		smaf_heap_secure_nodes(true);
 	}
 	mutex_unlock(&smaf_secure_lock);
-	if (ret)
-		return ret;
+	if (ret) {
+		kfree(sec);
+		return ERR_PTR(ret);
+	}
 	pr_info("secure module '%s' registered\n", sec->name);
 	smaf_secure_quarantine_retry(sec);
-	return 0;
+	return sec;
 }
-EXPORT_SYMBOL_GPL(smaf_register_secure);
+EXPORT_SYMBOL_GPL(smaf_secure_add);
 
 /**
- * smaf_unregister_secure() - withdraw the secure module
- * @sec: the registered module
+ * smaf_secure_remove() - withdraw the secure module
+ * @sec: the handle smaf_secure_add() returned; freed
  *
- * Contexts hold a reference on @sec's owner, so this runs only when no
- * secure buffer is left.  Also removes the secure heap aliases' nodes.
+ * Contexts hold a reference on the module's owner, so this runs only when
+ * no secure buffer is left.  Also removes the secure heap aliases' nodes.
  *
  * Context: process context; takes the secure registry lock.
  */
-void smaf_unregister_secure(struct smaf_secure *sec)
+void smaf_secure_remove(struct smaf_secure *sec)
 {
 	mutex_lock(&smaf_secure_lock);
 	if (!WARN_ON(smaf_secure_mod != sec)) {
@@ -114,8 +141,22 @@ void smaf_unregister_secure(struct smaf_secure *sec)
 		smaf_secure_mod = NULL;
 	}
 	mutex_unlock(&smaf_secure_lock);
+	kfree(sec);
 }
-EXPORT_SYMBOL_GPL(smaf_unregister_secure);
+EXPORT_SYMBOL_GPL(smaf_secure_remove);
+
+/**
+ * smaf_secure_priv() - the secure module's own data
+ * @sec: its handle
+ *
+ * Context: any.
+ * Return: the @priv of its info.
+ */
+void *smaf_secure_priv(const struct smaf_secure *sec)
+{
+	return sec->priv;
+}
+EXPORT_SYMBOL_GPL(smaf_secure_priv);
 
 static struct smaf_secure *smaf_secure_get(void)
 {
@@ -154,7 +195,7 @@ int smaf_secure_set(struct smaf_buffer *buf)
 	if (buf->allocator || buf->vmas)
 		return -EBUSY;
 	mutex_lock(&smaf_secure_lock);
-	full = smaf_quarantine_bytes + buf->size > READ_ONCE(quarantine_max);
+	full = smaf_quarantine_bytes + buf->size > READ_ONCE(smaf_params.quarantine_max);
 	mutex_unlock(&smaf_secure_lock);
 	if (full)
 		return -ENOSPC;

@@ -20,7 +20,6 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -28,11 +27,6 @@
 
 #include "smaf-internal.h"
 #include "allocators.h"
-
-static char *carveout;
-module_param(carveout, charp, 0444);
-MODULE_PARM_DESC(carveout,
-		 "reserved region for the carveout allocator, SIZE@BASE (e.g. 64M@0x20000000)");
 
 /* Set at init, read-only afterwards. */
 static struct gen_pool *smaf_carveout_pool;
@@ -155,7 +149,7 @@ static struct smaf_allocator *smaf_carveout;
 
 static int smaf_carveout_parse(void)
 {
-	char *p = carveout;
+	char *p = smaf_params.carveout;
 	unsigned long pfn;
 
 	smaf_carveout_size = memparse(p, &p);
@@ -169,14 +163,14 @@ static int smaf_carveout_parse(void)
 	if (region_intersects(smaf_carveout_base, smaf_carveout_size,
 			      IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) != REGION_DISJOINT) {
 		pr_err("carveout %s overlaps System RAM: reserve it at boot (memmap=)\n",
-		       carveout);
+		       smaf_params.carveout);
 		return -EINVAL;
 	}
 	for (pfn = PHYS_PFN(smaf_carveout_base);
 	     pfn < PHYS_PFN(smaf_carveout_base + smaf_carveout_size); pfn++) {
 		if (!pfn_valid(pfn)) {
 			pr_err("carveout %s has no struct pages at pfn %#lx\n",
-			       carveout, pfn);
+			       smaf_params.carveout, pfn);
 			return -EINVAL;
 		}
 	}
@@ -202,12 +196,12 @@ int smaf_carveout_init(void)
 	};
 	int ret;
 
-	if (!carveout || !*carveout)
+	if (!smaf_params.carveout || !*smaf_params.carveout)
 		return 0;
 	ret = smaf_carveout_parse();
 	if (ret) {
 		pr_err("invalid carveout=%s: want SIZE@BASE, page aligned\n",
-		       carveout);
+		       smaf_params.carveout);
 		return ret;
 	}
 

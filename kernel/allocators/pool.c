@@ -26,7 +26,6 @@
 #include <linux/list.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
-#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -36,11 +35,6 @@
 #include "smaf-compat.h"
 #include "smaf-internal.h"
 #include "allocators.h"
-
-static int pool_mib = -1;
-module_param(pool_mib, int, 0444);
-MODULE_PARM_DESC(pool_mib,
-		 "pre-zeroed pool for the system allocator, MiB (default -1: 1/64 of RAM, at most 256; 0: off)");
 
 /* Filled without reclaim or retry: only memory that is free anyway. */
 #define SMAF_POOL_GFP \
@@ -341,11 +335,11 @@ void smaf_pool_show(struct seq_file *s)
 int smaf_pool_init(void)
 {
 	unsigned long block = PAGE_SIZE << SMAF_POOL_ORDER;
-	u64 mib = pool_mib;
+	u64 mib = smaf_params.pool_mib;
 	int ret;
 
 	INIT_WORK(&smaf_pool.work, smaf_pool_work);
-	if (pool_mib < 0)
+	if (smaf_params.pool_mib < 0)
 		mib = min_t(u64, ((totalram_pages() << PAGE_SHIFT) >> 6) >> 20, 256);
 	if (!((mib << 20) / block))
 		return 0;

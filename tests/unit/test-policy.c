@@ -59,6 +59,7 @@ int main(void)
 	memcpy(big, "driver:", 7);
 	strcpy(big + 7 + SMAF_POLICY_NAME_LEN - 1, "=sg");
 	ok(parse(&p, big) == 0, "longest name accepted");
+	big[7 + SMAF_POLICY_NAME_LEN - 1] = 'n';
 	strcpy(big + 7 + SMAF_POLICY_NAME_LEN, "=sg");
 	ok(parse(&p, big) == -ENAMETOOLONG, "name one byte too long: ENAMETOOLONG");
 	big[0] = '\0';

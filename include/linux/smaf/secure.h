@@ -3,7 +3,9 @@
  * SMAF secure module interface: how a module that controls access to memory
  * (a bus firewall driver, a TEE client) plugs into SMAF.
  *
- * One secure module at a time.  For every buffer whose secure flag is set,
+ * One secure module at a time: it passes a struct smaf_secure_info to
+ * smaf_secure_add() and gets an opaque handle, which its ops receive.
+ * For every buffer whose secure flag is set,
  * SMAF creates a context, then asks for access before any user touches the
  * memory and gives it back afterwards:
  *
@@ -54,6 +56,9 @@ struct smaf_secure;
 
 /**
  * struct smaf_secure_ops - what a secure module implements
+ *
+ * Each op receives the handle smaf_secure_add() returned
+ * (smaf_secure_priv() gives the module's own data back).
  * @create_ctx:	a buffer becomes secure; return a context or an ERR_PTR.
  *		@size is the buffer's size.  May sleep.
  * @destroy_ctx: the buffer is gone (every grant already revoked).
@@ -83,18 +88,24 @@ struct smaf_secure_ops {
 };
 
 /**
- * struct smaf_secure - a secure module
- * @name:	shown in debugfs
- * @ops:	its operations
- * @owner:	THIS_MODULE
+ * struct smaf_secure_info - what a secure module tells SMAF of itself
+ * @name:	shown in debugfs and the log; non-empty, shorter than
+ *		SMAF_SECURE_NAME_LEN (copied)
+ * @ops:	its operations (kept: they must outlive the registration)
+ * @owner:	THIS_MODULE; a secure buffer holds a reference on it
+ * @priv:	the module's own data, for smaf_secure_priv()
  */
-struct smaf_secure {
+struct smaf_secure_info {
 	const char *name;
 	const struct smaf_secure_ops *ops;
 	struct module *owner;
+	void *priv;
 };
 
-int smaf_register_secure(struct smaf_secure *sec);
-void smaf_unregister_secure(struct smaf_secure *sec);
+#define SMAF_SECURE_NAME_LEN	32
+
+struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info);
+void smaf_secure_remove(struct smaf_secure *sec);
+void *smaf_secure_priv(const struct smaf_secure *sec);
 
 #endif /* _LINUX_SMAF_SECURE_H */

@@ -518,10 +518,7 @@ static const struct smaf_secure_ops ts_ops_scrub = {
 	.scrub = ts_scrub,
 };
 
-static struct smaf_secure ts_secure = {
-	.name = KBUILD_MODNAME,
-	.owner = THIS_MODULE,
-};
+static struct smaf_secure *ts_secure;
 
 static int ts_stats_show(struct seq_file *s, void *unused)
 {
@@ -535,14 +532,16 @@ DEFINE_SHOW_ATTRIBUTE(ts_stats);
 
 static int __init ts_init(void)
 {
-	int ret;
+	struct smaf_secure_info info = {
+		.name = KBUILD_MODNAME,
+		.ops = scrub ? &ts_ops_scrub : &ts_ops,
+		.owner = THIS_MODULE,
+	};
 
-	ts_secure.ops = scrub ? &ts_ops_scrub : &ts_ops;
-	ret = smaf_register_secure(&ts_secure);
-
-	if (ret) {
-		pr_err("cannot register with SMAF: %d\n", ret);
-		return ret;
+	ts_secure = smaf_secure_add(&info);
+	if (IS_ERR(ts_secure)) {
+		pr_err("cannot register with SMAF: %ld\n", PTR_ERR(ts_secure));
+		return PTR_ERR(ts_secure);
 	}
 	ts_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, ts_debugfs, NULL, &ts_stats_fops);
@@ -552,7 +551,7 @@ static int __init ts_init(void)
 static void __exit ts_exit(void)
 {
 	debugfs_remove_recursive(ts_debugfs);
-	smaf_unregister_secure(&ts_secure);
+	smaf_secure_remove(ts_secure);
 }
 
 module_init(ts_init);

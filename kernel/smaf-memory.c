@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMAF memory: a buffer's memory is chosen, charged, allocated and freed
+ * here, for the merged constraints of its users.  Nothing here knows of
+ * dma-buf: the exporter (smaf-buffer.c, smaf-cpu.c) calls in.
+ */
+#define pr_fmt(fmt) "smaf: " fmt
+
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/sched/mm.h>
+#include <linux/scatterlist.h>
+
+#include "smaf-internal.h"
+
+/**
+ * smaf_memory_constraints() - what the users of a buffer need, merged
+ * @buf: the buffer
+ * @extra: a device about to attach, or NULL
+ * @cpu: the CPU is a user
+ * @c: filled with the merged constraints of the attached devices, @extra,
+ *     the create-time hints and the CPU (also when no device is a user)
+ *
+ * Context: @buf->lock held.
+ */
+void smaf_memory_constraints(struct smaf_buffer *buf,
+			     const struct smaf_dev_constraints *extra,
+			     bool cpu, struct smaf_constraints *c)
+{
+	struct smaf_attachment *a;
+
+	smaf_constraints_init(c, buf->size);
+	list_for_each_entry(a, &buf->attachments, node)
+		smaf_constraints_add_device(c, &a->need);
+	if (extra)
+		smaf_constraints_add_device(c, extra);
+	smaf_constraints_add_hints(c, buf->hint_contig, buf->hint_dma32,
+				   buf->align);
+	c->cpu = cpu || !c->ndevs;
+}
+
+static void smaf_memory_layout(struct smaf_buffer *buf)
+{
+	struct smaf_layout *l = &buf->layout;
+	struct scatterlist *sg;
+	u64 next = 0;
+	unsigned int i;
+
+	l->phys_start = ~(u64)0;
+	l->phys_end = 0;
+	l->contig = true;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		if (i && sg_phys(sg) != next)
+			l->contig = false;
+		next = sg_phys(sg) + sg->length;
+		l->phys_start = min_t(u64, l->phys_start, sg_phys(sg));
+		l->phys_end = max_t(u64, l->phys_end, next - 1);
+	}
+}
+
+/* Charges, allocates from @alloc and accounts it.  @buf->lock held. */
+static int smaf_memory_alloc_from(struct smaf_buffer *buf,
+				  struct smaf_allocator *alloc,
+				  const struct smaf_constraints *c)
+{
+	struct mem_cgroup *old_memcg;
+	int ret;
+
+	/* A write-combined mapping needs memory the kernel maps directly. */
+	if (buf->uncached && alloc->no_direct_map)
+		return -ENODEV;
+	ret = smaf_limits_charge(buf, alloc);
+	if (ret)
+		return ret;
+	if (alloc->costly) {
+		ret = smaf_limits_costly_begin(buf);
+		if (ret)
+			goto uncharge;
+	}
+	/* Memory cgroups charge the creator, like the per-user limits. */
+	old_memcg = set_active_memcg(buf->memcg);
+	ret = alloc->ops->allocate(alloc, &buf->sgt, c);
+	set_active_memcg(old_memcg);
+	if (alloc->costly)
+		smaf_limits_costly_end(buf, ret);
+	if (ret) {
+		atomic_long_inc(&alloc->stats.failures);
+		goto uncharge;
+	}
+	smaf_memory_layout(buf);
+	if (!smaf_layout_serves(&buf->layout, c)) {
+		/* An allocator that breaks its match() promise is a bug. */
+		pr_err("allocator '%s' returned memory %#llx-%#llx (contig %d) that does not suit limit %#llx contig %d\n",
+		       alloc->name, buf->layout.phys_start, buf->layout.phys_end,
+		       buf->layout.contig, c->phys_limit, c->contig);
+		alloc->ops->free(alloc, &buf->sgt);
+		atomic_long_inc(&alloc->stats.failures);
+		ret = -EIO;
+		goto uncharge;
+	}
+	if (buf->uncached) {
+		ret = smaf_uncached_prepare(buf);
+		if (ret)
+			goto free_memory;
+	}
+	/* Memory that could not be zeroed at release is never handed out. */
+	ret = smaf_secure_check_scrub(buf, &buf->sgt);
+	if (ret)
+		goto restore_cached;
+	atomic_long_inc(&alloc->stats.allocations);
+	atomic_long_inc(&alloc->stats.buffers);
+	atomic_long_add(buf->size, &alloc->stats.bytes);
+	return 0;
+
+restore_cached:
+	if (buf->uncached)
+		smaf_uncached_release(&buf->sgt);
+free_memory:
+	alloc->ops->free(alloc, &buf->sgt);
+	atomic_long_inc(&alloc->stats.failures);
+uncharge:
+	smaf_limits_uncharge(buf, alloc);
+	return ret;
+}
+
+/**
+ * smaf_memory_free() - give memory of @buf back to its allocator
+ * @buf: the buffer
+ * @alloc: the allocator of @sgt (its reference is dropped)
+ * @sgt: the memory, allocated by smaf_memory_allocate()
+ * @quarantine: the memory holds a secret that could not be scrubbed: keep
+ *		it out of circulation instead (smaf_secure_quarantine())
+ *
+ * Undoes what smaf_memory_alloc_from() did: the uncached memory type, the
+ * memory itself, the statistics and the creator's charge.  Quarantined
+ * memory is not back in circulation: it stays charged to the creator and
+ * counted in @alloc's bytes, and the quarantine keeps the reference on
+ * @alloc.
+ *
+ * Context: process context; @buf->lock held, or @buf unreachable.
+ */
+void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+		      struct sg_table *sgt, bool quarantine)
+{
+	atomic_long_dec(&alloc->stats.buffers);
+	if (quarantine) {
+		smaf_secure_quarantine(buf, alloc, sgt);
+		return;
+	}
+	if (buf->uncached)
+		smaf_uncached_release(sgt);
+	alloc->ops->free(alloc, sgt);
+	atomic_long_sub(buf->size, &alloc->stats.bytes);
+	smaf_limits_uncharge(buf, alloc);
+	smaf_allocator_put(alloc);
+}
+
+/**
+ * smaf_memory_allocate() - allocate a buffer's memory for constraints @c
+ * @buf: the buffer, without memory (@buf->allocator NULL)
+ * @c: the merged constraints of its users
+ *
+ * Uses the allocator named at create time, or tries the allocators that
+ * serve @c, best ranked first, falling back to the next one when an
+ * allocator runs out of memory or its global limit (not when the
+ * creator's own limit) is reached.  After an allocator charged to memory
+ * cgroups runs out, only allocators charged the same way are tried: the
+ * cgroup's limit may be what ran out.  On success @buf->sgt, ->allocator
+ * (a reference), ->layout, ->used and ->why describe the new memory, which
+ * is charged to the creator.
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0; -EXDEV if the named allocator cannot serve the users; -ENODEV
+ * if no allocator can; -EDQUOT if the creator reached its limit; -ENOSPC if
+ * a global limit or the reserve refused it; -ENOMEM if every allocator that
+ * could is out of memory; -EAGAIN if the creator's recent contiguous
+ * allocations failed and it must wait before trying again; -EINTR on a
+ * fatal signal.
+ */
+int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints *c)
+{
+	struct smaf_allocator *alloc, *prev = NULL;
+	bool fell_back = false, memcg_only = false;
+	int ret = -ENODEV, err;
+
+	lockdep_assert_held(&buf->lock);
+	if (buf->named) {
+		alloc = buf->named;
+		ret = -EXDEV;
+		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
+			ret = smaf_memory_alloc_from(buf, alloc, c);
+			if (!ret)
+				buf->why = "named";
+			else
+				smaf_allocator_put(alloc);
+		}
+		goto out;
+	}
+
+	while ((alloc = smaf_allocator_next(prev, c))) {
+		smaf_allocator_put(prev);
+		prev = alloc;
+		if (memcg_only && !alloc->memcg)
+			continue;
+		err = smaf_memory_alloc_from(buf, alloc, c);
+		if (err == -ENOMEM && alloc->memcg)
+			memcg_only = true;
+		/* Report the first refusal, not the last allocator's. */
+		if (!err || ret == -ENODEV)
+			ret = err;
+		if (!err || err == -EINTR || err == -EDQUOT)
+			break;
+		fell_back = true;
+	}
+	if (ret) {
+		smaf_allocator_put(prev);
+		alloc = NULL;
+	} else {
+		buf->why = fell_back ? "fallback" : "best-match";
+	}
+out:
+	if (!ret) {
+		buf->allocator = alloc;
+		buf->used = *c;
+	} else if (ret != -EINTR) {
+		pr_warn_ratelimited("cannot allocate %zu bytes (%s) for %u devices%s: limit %#llx contig %d align %#llx: error %d\n",
+				    buf->size, buf->named ? buf->named->name : "any allocator",
+				    c->ndevs, c->cpu ? " and the CPU" : "", c->phys_limit,
+				    c->contig, c->align, ret);
+	}
+	buf->last_error = ret;
+	return ret;
+}
+
+/**
+ * smaf_memory_populate() - allocate the backing memory on first use
+ * @buf: the buffer
+ * @cpu: the CPU is the user asking
+ *
+ * Allocates for the merged constraints of every attached device, the
+ * create-time hints and, if @cpu, the CPU (see smaf_memory_allocate()).
+ * Runs once: later calls return at once.
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0, or an error of smaf_memory_allocate().
+ */
+int smaf_memory_populate(struct smaf_buffer *buf, bool cpu)
+{
+	struct smaf_constraints c;
+
+	lockdep_assert_held(&buf->lock);
+	if (buf->allocator)
+		return 0;
+	smaf_memory_constraints(buf, NULL, cpu, &c);
+	return smaf_memory_allocate(buf, &c);
+}
+
+/**
+ * smaf_memory_serves() - does @buf's memory serve a device needing @d?
+ * @buf: the buffer, allocated
+ * @d: what the device needs
+ *
+ * Only @d is checked: the other users already use the memory.
+ *
+ * Context: @buf->lock held.
+ * Return: true if the device reaches the memory as it is.
+ */
+bool smaf_memory_serves(struct smaf_buffer *buf,
+			const struct smaf_dev_constraints *d)
+{
+	struct smaf_constraints c;
+
+	lockdep_assert_held(&buf->lock);
+	smaf_constraints_init(&c, buf->size);
+	smaf_constraints_add_device(&c, d);
+	return smaf_layout_serves(&buf->layout, &c);
+}
+
+/**
+ * smaf_memory_can_serve() - could memory for @buf serve a device needing @d?
+ * @buf: the buffer, not allocated yet
+ * @d: what a device about to attach needs
+ *
+ * Asks the named allocator, or the registry, whether some allocator serves
+ * every attached device and @d.  Allocates nothing.
+ *
+ * Context: @buf->lock held; takes the registry lock.
+ * Return: 0 if one does; -EXDEV if the named allocator does not; -ENODEV
+ * if no allocator does.
+ */
+int smaf_memory_can_serve(struct smaf_buffer *buf,
+			  const struct smaf_dev_constraints *d)
+{
+	struct smaf_allocator *alloc;
+	struct smaf_constraints c;
+
+	lockdep_assert_held(&buf->lock);
+	smaf_memory_constraints(buf, d, false, &c);
+	if (buf->named)
+		return buf->named->ops->match(buf->named, &c) ? 0 : -EXDEV;
+	alloc = smaf_allocator_next(NULL, &c);
+	smaf_allocator_put(alloc);
+	return alloc ? 0 : -ENODEV;
+}
