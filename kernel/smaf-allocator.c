@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "smaf: " fmt
 
 #include <linux/bitops.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/module.h>
@@ -250,6 +251,40 @@ int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
 		}
 	}
 	*count = i;
+	mutex_unlock(&smaf_allocators_lock);
+	return ret;
+}
+
+/**
+ * smaf_allocator_query() - the allocator at @q->index and its usage
+ * @q: in: the index; out: the rest (reserved fields left as they are)
+ *
+ * The caller's user is current's.
+ *
+ * Context: process context; takes the registry lock, then the limits lock.
+ * Return: 0, or -ERANGE if @q->index >= @q->count.
+ */
+int smaf_allocator_query(struct smaf_allocator_query *q)
+{
+	struct smaf_allocator *alloc;
+	unsigned int i = 0;
+	int ret = -ERANGE;
+
+	mutex_lock(&smaf_allocators_lock);
+	list_for_each_entry(alloc, &smaf_allocators, node) {
+		if (i++ != q->index)
+			continue;
+		strscpy_pad(q->name, alloc->name, sizeof(q->name));
+		q->ranking = alloc->ranking;
+		q->buffers = atomic_long_read(&alloc->stats.buffers);
+		q->bytes = atomic_long_read(&alloc->stats.bytes);
+		q->allocations = atomic_long_read(&alloc->stats.allocations);
+		q->failures = atomic_long_read(&alloc->stats.failures);
+		q->refusals = atomic_long_read(&alloc->stats.refusals);
+		smaf_limits_describe(alloc, current_uid(), q);
+		ret = 0;
+	}
+	q->count = i;
 	mutex_unlock(&smaf_allocators_lock);
 	return ret;
 }

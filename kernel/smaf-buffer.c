@@ -15,6 +15,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/smaf.h>
 
 #include "smaf-internal.h"
@@ -312,6 +313,54 @@ struct smaf_buffer *smaf_buffer_from_fd(int fd)
 		return ERR_PTR(-EINVAL);
 	}
 	return dmabuf->priv;
+}
+
+/* How @buf's allocator was chosen, for the query. */
+static u32 smaf_buffer_reason(const struct smaf_buffer *buf)
+{
+	if (!buf->allocator || !buf->why)
+		return SMAF_REASON_NONE;
+	if (!strcmp(buf->why, "named"))
+		return SMAF_REASON_NAMED;
+	if (!strcmp(buf->why, "fallback"))
+		return SMAF_REASON_FALLBACK;
+	return SMAF_REASON_BEST_MATCH;
+}
+
+/**
+ * smaf_buffer_query() - what SMAF_IOC_QUERY_BUFFER tells of a buffer
+ * @buf: the buffer, whose fd the caller holds
+ * @q: the query, version and fd checked; its out fields are filled
+ *
+ * Context: process context; takes the buffer lock (killable).
+ * Return: 0, or -EINTR.
+ */
+int smaf_buffer_query(struct smaf_buffer *buf, struct smaf_buffer_query *q)
+{
+	struct smaf_attachment *a;
+	int ret;
+
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		return ret;
+	q->length = buf->size;
+	q->state = (buf->allocator ? SMAF_STATE_ALLOCATED : 0) |
+		   (buf->secure ? SMAF_STATE_SECURE : 0) |
+		   (buf->uncached ? SMAF_STATE_UNCACHED : 0) |
+		   (buf->allocator && buf->layout.contig ? SMAF_STATE_CONTIGUOUS : 0) |
+		   (buf->dmabuf->file->f_mode & FMODE_WRITE ? SMAF_STATE_WRITABLE : 0);
+	q->reason = smaf_buffer_reason(buf);
+	if (buf->allocator)
+		strscpy(q->allocator, buf->allocator->name, sizeof(q->allocator));
+	q->chunks = buf->allocator ? buf->sgt.orig_nents : 0;
+	q->last_error = -buf->last_error;
+	q->migrations = buf->migrations;
+	q->refusals = buf->refusals;
+	q->devices = 0;
+	list_for_each_entry(a, &buf->attachments, node)
+		q->devices++;
+	mutex_unlock(&buf->lock);
+	return 0;
 }
 
 static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)

@@ -10,9 +10,10 @@
  * refusals, -EFBIG for a length larger than RAM and -EINVAL for an argument
  * the fd cannot be written back to (the core would install an fd its
  * caller never learns), and publishes the fd only after the result reached
- * the caller (as the core does from 7.x; 6.1 and 6.12 publish it first).  The buffers are SMAF buffers: allocated at first use, with the
- * creator's limits; an alias adds hints, write-combined CPU mappings or the
- * secure flag.
+ * the caller (as the core does from 7.x; 6.1 and 6.12 publish it first).
+ * The buffers are SMAF buffers: allocated at first use, with the creator's
+ * limits; an alias adds hints, write-combined CPU mappings or the secure
+ * flag.
  *
  * A secure alias ("protected,<name>", the kernel's prefix for protected
  * memory heaps) exists only while a secure module is registered, as the

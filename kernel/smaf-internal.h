@@ -12,6 +12,9 @@
 #include <linux/scatterlist.h>
 
 #include "smaf-allocator.h"
+
+struct smaf_allocator_query;
+struct smaf_buffer_query;
 #include "smaf-constraints.h"
 
 /**
@@ -83,6 +86,7 @@
  * @vmas:	CPU mappings of the buffer (mmap calls, whatever their splits)
  * @last_error:	errno of the last failed allocation attempt, 0 if none
  * @migrations:	times the buffer moved for a late device
+ * @refusals:	times such a move was refused
  * @refused:	why the last move was refused ("device_mapped:0000:00:04.0"),
  *		empty if it was not or a later one succeeded
  * @ino:	inode number of the dma-buf file, cached at export (the file
@@ -122,6 +126,7 @@ struct smaf_buffer {
 	unsigned int vmas;
 	int last_error;
 	unsigned int migrations;
+	unsigned int refusals;
 	char refused[48];
 	unsigned long ino;
 	struct address_space *cpu_mapping;
@@ -200,6 +205,7 @@ int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
 			    unsigned int *count);
 int smaf_allocator_for_each(int (*fn)(struct smaf_allocator *alloc, void *arg),
 			    void *arg);
+int smaf_allocator_query(struct smaf_allocator_query *q);
 void smaf_allocator_show_all(struct seq_file *s);
 
 /* smaf-limits.c: per-user and global limits */
@@ -215,6 +221,8 @@ int smaf_limits_set(const char *text);
 int smaf_limits_show(char *buf, unsigned int len);
 void smaf_limits_exit(void);
 void smaf_limits_forget(struct smaf_allocator *alloc);
+void smaf_limits_describe(const struct smaf_allocator *alloc, kuid_t uid,
+			  struct smaf_allocator_query *q);
 u64 smaf_limits_charged(const struct smaf_allocator *alloc);
 u64 smaf_limits_user_charged(const struct smaf_buffer *buf,
 			     const struct smaf_allocator *alloc);
@@ -247,6 +255,7 @@ struct smaf_buffer_info {
 
 struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info);
 struct smaf_buffer *smaf_buffer_from_fd(int fd);
+int smaf_buffer_query(struct smaf_buffer *buf, struct smaf_buffer_query *q);
 void smaf_buffer_show_all(struct seq_file *s);
 
 /* smaf-memory.c: choosing, allocating and freeing a buffer's memory */

@@ -20,6 +20,8 @@
 static_assert(sizeof(struct smaf_create_data) == 128);
 static_assert(sizeof(struct smaf_secure_flag) == 64);
 static_assert(sizeof(struct smaf_info) == 128);
+static_assert(sizeof(struct smaf_buffer_query) == 160);
+static_assert(sizeof(struct smaf_allocator_query) == 192);
 
 static bool smaf_is_zero(const void *p, size_t len)
 {
@@ -156,6 +158,45 @@ static long smaf_ioctl_info(struct smaf_info __user *uarg)
 	return ret;
 }
 
+static long smaf_ioctl_query(struct smaf_buffer_query __user *uarg)
+{
+	struct smaf_buffer_query q, out = { };
+	struct smaf_buffer *buf;
+	long ret;
+
+	if (copy_from_user(&q, uarg, sizeof(q)))
+		return -EFAULT;
+	if (q.version != 0 || q.reserved1 || q.reserved2 ||
+	    !smaf_is_zero(q.reserved3, sizeof(q.reserved3)))
+		return -EINVAL;
+	buf = smaf_buffer_from_fd(q.fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	/* Every out field is the kernel's: nothing of the caller's is left. */
+	out.fd = q.fd;
+	ret = smaf_buffer_query(buf, &out);
+	dma_buf_put(buf->dmabuf);
+	if (!ret && copy_to_user(uarg, &out, sizeof(out)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long smaf_ioctl_query_allocator(struct smaf_allocator_query __user *uarg)
+{
+	struct smaf_allocator_query q, out = { };
+	long ret;
+
+	if (copy_from_user(&q, uarg, sizeof(q)))
+		return -EFAULT;
+	if (q.version != 0 || !smaf_is_zero(q.reserved, sizeof(q.reserved)))
+		return -EINVAL;
+	out.index = q.index;
+	ret = smaf_allocator_query(&out);
+	if (copy_to_user(uarg, &out, sizeof(out)))
+		return -EFAULT;
+	return ret;
+}
+
 /**
  * smaf_ioctl() - /dev/smaf ioctl entry point
  * @file: the open /dev/smaf
@@ -178,6 +219,10 @@ long smaf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return smaf_ioctl_secure(uarg, true);
 	case SMAF_IOC_GET_INFO:
 		return smaf_ioctl_info(uarg);
+	case SMAF_IOC_QUERY_BUFFER:
+		return smaf_ioctl_query(uarg);
+	case SMAF_IOC_QUERY_ALLOCATOR:
+		return smaf_ioctl_query_allocator(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -546,6 +546,30 @@ u64 smaf_limits_user_charged(const struct smaf_buffer *buf,
 }
 
 /**
+ * smaf_limits_describe() - an allocator's limits and a user's charge on it
+ * @alloc: an added allocator
+ * @uid: the user
+ * @q: out: @user_bytes, @user_max, @global_max and @reserve
+ *
+ * Context: process context; registry lock held; takes the limits lock.
+ */
+void smaf_limits_describe(const struct smaf_allocator *alloc, kuid_t uid,
+			  struct smaf_allocator_query *q)
+{
+	struct smaf_user *u;
+
+	mutex_lock(&smaf_limits_lock);
+	q->user_max = alloc->limit.user_max;
+	q->global_max = alloc->limit.global_max;
+	q->reserve = alloc->limit.reserve;
+	q->user_bytes = 0;
+	list_for_each_entry(u, &smaf_users, node)
+		if (uid_eq(u->uid, uid))
+			q->user_bytes = u->bytes[alloc->id];
+	mutex_unlock(&smaf_limits_lock);
+}
+
+/**
  * smaf_limits_forget() - an allocator leaves
  * @alloc: the allocator, with nothing charged on it
  *

@@ -42,6 +42,7 @@ static int smaf_migrate_refuse(struct smaf_buffer *buf, struct device *dev,
 			       enum smaf_refusal why, const char *by, int ret)
 {
 	atomic_long_inc(&smaf_refusals[why]);
+	buf->refusals++;
 	snprintf(buf->refused, sizeof(buf->refused), "%s%s%s",
 		 smaf_refusal_names[why], by ? ":" : "", by ? by : "");
 	dev_info_ratelimited(dev, "smaf: cannot move a %zu byte buffer here: %s%s%s (error %d)\n",

@@ -26,6 +26,10 @@ struct smaf_allocator_info {
 	int ranking;
 };
 
+struct smaf_allocator_usage {
+	struct smaf_allocator_query q;
+};
+
 SMAF_API struct smaf_device *smaf_device_open(const char *path)
 {
 	struct smaf_device *dev;
@@ -73,6 +77,123 @@ SMAF_API int smaf_device_create_buffer(struct smaf_device *dev,
 		}
 		strcpy((char *)data.name, allocator);
 	}
+	if (ioctl(dev->fd, SMAF_IOC_CREATE, &data))
+		return -1;
+	return data.fd;
+}
+
+struct smaf_buffer_config {
+	uint64_t length;
+	unsigned int flags;
+	char allocator[SMAF_NAME_LEN];
+	uint32_t hints;
+	uint64_t alignment;
+};
+
+SMAF_API struct smaf_buffer_config *smaf_buffer_config_new(void)
+{
+	struct smaf_buffer_config *config = calloc(1, sizeof(*config));
+
+	if (config)
+		config->flags = O_RDWR | O_CLOEXEC;
+	return config;
+}
+
+SMAF_API void smaf_buffer_config_free(struct smaf_buffer_config *config)
+{
+	free(config);
+}
+
+SMAF_API void smaf_buffer_config_set_length(struct smaf_buffer_config *config,
+					    uint64_t length)
+{
+	config->length = length;
+}
+
+SMAF_API uint64_t smaf_buffer_config_get_length(const struct smaf_buffer_config *config)
+{
+	return config->length;
+}
+
+SMAF_API int smaf_buffer_config_set_flags(struct smaf_buffer_config *config,
+					  unsigned int flags)
+{
+	if (flags & ~(unsigned int)(O_RDWR | O_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	config->flags = flags;
+	return 0;
+}
+
+SMAF_API unsigned int smaf_buffer_config_get_flags(const struct smaf_buffer_config *config)
+{
+	return config->flags;
+}
+
+SMAF_API int smaf_buffer_config_set_allocator(struct smaf_buffer_config *config,
+					      const char *name)
+{
+	if (name && strlen(name) >= sizeof(config->allocator)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(config->allocator, 0, sizeof(config->allocator));
+	if (name)
+		strcpy(config->allocator, name);
+	return 0;
+}
+
+SMAF_API const char *smaf_buffer_config_get_allocator(const struct smaf_buffer_config *config)
+{
+	return config->allocator[0] ? config->allocator : NULL;
+}
+
+SMAF_API int smaf_buffer_config_set_hints(struct smaf_buffer_config *config,
+					  uint32_t hints)
+{
+	if (hints & ~SMAF_HINTS_ALL) {
+		errno = EINVAL;
+		return -1;
+	}
+	config->hints = hints;
+	return 0;
+}
+
+SMAF_API uint32_t smaf_buffer_config_get_hints(const struct smaf_buffer_config *config)
+{
+	return config->hints;
+}
+
+SMAF_API int smaf_buffer_config_set_alignment(struct smaf_buffer_config *config,
+					      uint64_t alignment)
+{
+	if ((alignment & (alignment - 1)) || alignment > SMAF_MAX_ALIGNMENT) {
+		errno = EINVAL;
+		return -1;
+	}
+	config->alignment = alignment;
+	return 0;
+}
+
+SMAF_API uint64_t smaf_buffer_config_get_alignment(const struct smaf_buffer_config *config)
+{
+	return config->alignment;
+}
+
+SMAF_API int smaf_device_create_buffer_from_config(struct smaf_device *dev,
+						   const struct smaf_buffer_config *config)
+{
+	struct smaf_create_data data;
+
+	memset(&data, 0, sizeof(data));
+	/* Version 0 when it says all, for SMAF v10 kernels. */
+	data.version = config->hints || config->alignment ? 1 : 0;
+	data.length = config->length;
+	data.flags = config->flags;
+	memcpy(data.name, config->allocator, sizeof(data.name));
+	data.hints = config->hints;
+	data.alignment = config->alignment;
 	if (ioctl(dev->fd, SMAF_IOC_CREATE, &data))
 		return -1;
 	return data.fd;
@@ -158,6 +279,158 @@ SMAF_API int smaf_buffer_get_secure(struct smaf_device *dev, int fd)
 	if (smaf_secure_ioctl(dev->fd, SMAF_IOC_GET_SECURE_FLAG, fd, &secure))
 		return -1;
 	return secure;
+}
+
+struct smaf_buffer_info {
+	struct smaf_buffer_query q;
+};
+
+SMAF_API struct smaf_buffer_info *smaf_buffer_get_info(struct smaf_device *dev,
+						      int fd)
+{
+	struct smaf_buffer_info *info = calloc(1, sizeof(*info));
+
+	if (!info)
+		return NULL;
+	info->q.fd = fd;
+	if (ioctl(dev->fd, SMAF_IOC_QUERY_BUFFER, &info->q)) {
+		int err = errno;
+
+		free(info);
+		errno = err;
+		return NULL;
+	}
+	info->q.allocator[sizeof(info->q.allocator) - 1] = '\0';
+	return info;
+}
+
+SMAF_API void smaf_buffer_info_free(struct smaf_buffer_info *info)
+{
+	free(info);
+}
+
+SMAF_API uint64_t smaf_buffer_info_get_length(const struct smaf_buffer_info *info)
+{
+	return info->q.length;
+}
+
+SMAF_API unsigned int smaf_buffer_info_get_state(const struct smaf_buffer_info *info)
+{
+	return info->q.state;
+}
+
+SMAF_API const char *smaf_buffer_info_get_allocator(const struct smaf_buffer_info *info)
+{
+	return (const char *)info->q.allocator;
+}
+
+SMAF_API int smaf_buffer_info_get_reason(const struct smaf_buffer_info *info)
+{
+	return info->q.reason;
+}
+
+SMAF_API unsigned int smaf_buffer_info_get_chunks(const struct smaf_buffer_info *info)
+{
+	return info->q.chunks;
+}
+
+SMAF_API int smaf_buffer_info_get_last_error(const struct smaf_buffer_info *info)
+{
+	return info->q.last_error;
+}
+
+SMAF_API unsigned int smaf_buffer_info_get_migrations(const struct smaf_buffer_info *info)
+{
+	return info->q.migrations;
+}
+
+SMAF_API unsigned int smaf_buffer_info_get_refusals(const struct smaf_buffer_info *info)
+{
+	return info->q.refusals;
+}
+
+SMAF_API unsigned int smaf_buffer_info_get_devices(const struct smaf_buffer_info *info)
+{
+	return info->q.devices;
+}
+
+SMAF_API struct smaf_allocator_usage *
+smaf_device_get_allocator_usage(struct smaf_device *dev, unsigned int index)
+{
+	struct smaf_allocator_usage *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->q.index = index;
+	if (ioctl(dev->fd, SMAF_IOC_QUERY_ALLOCATOR, &u->q)) {
+		int err = errno;
+
+		free(u);
+		errno = err;
+		return NULL;
+	}
+	u->q.name[sizeof(u->q.name) - 1] = '\0';
+	return u;
+}
+
+SMAF_API void smaf_allocator_usage_free(struct smaf_allocator_usage *usage)
+{
+	free(usage);
+}
+
+SMAF_API const char *smaf_allocator_usage_get_name(const struct smaf_allocator_usage *usage)
+{
+	return (const char *)usage->q.name;
+}
+
+SMAF_API int smaf_allocator_usage_get_ranking(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.ranking;
+}
+
+SMAF_API unsigned int smaf_allocator_usage_get_buffers(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.buffers;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_bytes(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.bytes;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_user_bytes(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.user_bytes;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_user_max(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.user_max;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_global_max(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.global_max;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_reserve(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.reserve;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_allocations(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.allocations;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_failures(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.failures;
+}
+
+SMAF_API uint64_t smaf_allocator_usage_get_refusals(const struct smaf_allocator_usage *usage)
+{
+	return usage->q.refusals;
 }
 
 /* ---- SMAF v10 API: one shared handle, reference counted ------------- */

@@ -14,6 +14,18 @@
  *   ENOTTY  unknown ioctl
  * open(2) of /dev/smaf or of a SMAF heap node fails with ENODEV while the
  * module is still loading.
+ *
+ * Sharing a buffer: a device's attach (V4L2 QBUF, DRM PRIME import, ...)
+ * fails with EXDEV when the buffer is allocated where the device cannot
+ * reach it and cannot move (a device mapping or a vmap pins it, it is
+ * secure and the secure module refuses the new memory, or the module
+ * parameter migrate is N), or when the allocator named at create time
+ * cannot serve the device; with ENODEV when no allocator could serve every
+ * user with it; with the allocation's errno when a move cannot allocate.
+ * A first use returns its errno (see SMAF_IOC_CREATE) from the device map,
+ * DMA_BUF_IOCTL_SYNC or vmap that made it; a CPU page fault gets SIGBUS.
+ * mmap(2) needs MAP_SHARED (MAP_PRIVATE: EINVAL); PROT_WRITE on a buffer
+ * created without O_RDWR: EACCES.
  */
 #ifndef _UAPI_LINUX_SMAF_H
 #define _UAPI_LINUX_SMAF_H
@@ -154,11 +166,112 @@ struct smaf_info {
 	__u8 reserved3[36];
 };
 
+/* struct smaf_buffer_query.state */
+#define SMAF_STATE_ALLOCATED	(1U << 0)	/* the buffer has its memory */
+#define SMAF_STATE_SECURE	(1U << 1)	/* the secure flag is set */
+#define SMAF_STATE_UNCACHED	(1U << 2)	/* CPU mappings are write-combined */
+#define SMAF_STATE_CONTIGUOUS	(1U << 3)	/* the memory is one physical range */
+#define SMAF_STATE_WRITABLE	(1U << 4)	/* created with O_RDWR */
+
+/* struct smaf_buffer_query.reason: how the allocator was chosen */
+#define SMAF_REASON_NONE	0	/* no memory yet */
+#define SMAF_REASON_NAMED	1	/* named at create time */
+#define SMAF_REASON_BEST_MATCH	2	/* the best ranked that serves every user */
+/* better ranked ones were out of memory or at a global limit */
+#define SMAF_REASON_FALLBACK	3
+
+/**
+ * struct smaf_buffer_query - SMAF_IOC_QUERY_BUFFER argument
+ * @version:	0
+ * @fd:		a SMAF dma-buf fd the caller holds
+ * @reserved1:	must be 0
+ * @length:	out: size in bytes (whole pages)
+ * @state:	out: SMAF_STATE_* bits
+ * @reason:	out: SMAF_REASON_*
+ * @allocator:	out: the allocator that holds the memory, NUL-terminated,
+ *		empty without memory
+ * @chunks:	out: physically contiguous chunks of the memory, 0 without
+ * @last_error:	out: errno (positive) of the last failed allocation, as a
+ *		failed first use returned it; 0 if none failed since the
+ *		buffer got memory
+ * @migrations:	out: times the buffer moved for a device attaching late
+ * @refusals:	out: times such a move was refused
+ * @devices:	out: devices attached now
+ * @reserved2:	must be 0
+ * @reserved3:	must be 0
+ *
+ * Tells only about a buffer whose fd the caller holds; nothing about where
+ * the memory is.  Errors: EBADF (@fd is not open), EINVAL (@fd is not a
+ * SMAF buffer), EINTR (fatal signal while waiting for the buffer).
+ */
+struct smaf_buffer_query {
+	__u64 version;
+	__s32 fd;
+	__u32 reserved1;
+	__u64 length;
+	__u32 state;
+	__u32 reason;
+	__u8 allocator[SMAF_NAME_LEN];
+	__u32 chunks;
+	__s32 last_error;
+	__u32 migrations;
+	__u32 refusals;
+	__u32 devices;
+	__u32 reserved2;
+	__u8 reserved3[40];
+};
+
+/* struct smaf_allocator_query limits: no limit */
+#define SMAF_NO_LIMIT		(~0ULL)
+
+/**
+ * struct smaf_allocator_query - SMAF_IOC_QUERY_ALLOCATOR argument
+ * @version:	0
+ * @index:	which allocator, 0 .. @count - 1, by decreasing ranking
+ * @count:	out: number of registered allocators
+ * @name:	out: its name, NUL-padded
+ * @ranking:	out: its ranking, higher is preferred
+ * @buffers:	out: buffers it backs now
+ * @bytes:	out: bytes it backs now, every user's
+ * @user_bytes:	out: bytes the caller's user is charged on it (memory
+ *		being allocated and quarantined memory included)
+ * @user_max:	out: bytes one unprivileged user may hold on it
+ * @global_max:	out: bytes all users together may hold on it
+ * @reserve:	out: part of @global_max only callers with CAP_IPC_LOCK use
+ * @allocations: out: allocations it made since it was registered
+ * @failures:	out: allocations it failed
+ * @refusals:	out: allocations a limit refused
+ * @reserved:	must be 0
+ *
+ * Limits are SMAF_NO_LIMIT when there is none; root sets them with the
+ * module parameter "limits".  Errors: ERANGE (@index >= @count; @count is
+ * still written back).
+ */
+struct smaf_allocator_query {
+	__u64 version;
+	__u32 index;
+	__u32 count;
+	__u8 name[SMAF_NAME_LEN];
+	__s32 ranking;
+	__u32 buffers;
+	__u64 bytes;
+	__u64 user_bytes;
+	__u64 user_max;
+	__u64 global_max;
+	__u64 reserve;
+	__u64 allocations;
+	__u64 failures;
+	__u64 refusals;
+	__u8 reserved[40];
+};
+
 #define SMAF_IOC_MAGIC 'S'
 
 #define SMAF_IOC_CREATE		 _IOWR(SMAF_IOC_MAGIC, 0, struct smaf_create_data)
 #define SMAF_IOC_GET_SECURE_FLAG _IOWR(SMAF_IOC_MAGIC, 1, struct smaf_secure_flag)
 #define SMAF_IOC_SET_SECURE_FLAG _IOWR(SMAF_IOC_MAGIC, 2, struct smaf_secure_flag)
 #define SMAF_IOC_GET_INFO	 _IOWR(SMAF_IOC_MAGIC, 3, struct smaf_info)
+#define SMAF_IOC_QUERY_BUFFER	 _IOWR(SMAF_IOC_MAGIC, 4, struct smaf_buffer_query)
+#define SMAF_IOC_QUERY_ALLOCATOR _IOWR(SMAF_IOC_MAGIC, 5, struct smaf_allocator_query)
 
 #endif /* _UAPI_LINUX_SMAF_H */
