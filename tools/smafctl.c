@@ -2,6 +2,7 @@
 /*
  * smafctl - inspect and exercise SMAF from the command line.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -54,16 +56,21 @@ static const char usage_list[] =
 "  --json   print a JSON array of {\"name\", \"ranking\"} objects\n";
 
 static const char usage_alloc[] =
-"Usage: smafctl alloc SIZE [--allocator=NAME] [--secure]\n"
+"Usage: smafctl alloc SIZE [--allocator=NAME] [--contiguous] [--dma32]\n"
+"                     [--align=SIZE] [--secure]\n"
 "\n"
 "Create a buffer of SIZE bytes (suffixes K, M and G are powers of 1024),\n"
 "start CPU access to it (DMA_BUF_IOCTL_SYNC), which is the buffer's first\n"
 "use: SMAF allocates the memory then.  Write to it, print the allocator\n"
-"that was picked and why (read from debugfs, so that part needs root),\n"
-"then free the buffer.  A refusal (limit, memory, secure module) is\n"
-"explained.\n"
+"that was picked and why, and what the memory is (chunks, contiguous,\n"
+"write-combined, secure), as SMAF_IOC_QUERY_BUFFER tells any user, then\n"
+"free the buffer.  A refusal (limit, memory, secure module) is explained.\n"
 "\n"
 "  -a, --allocator=NAME  use this allocator instead of letting SMAF choose\n"
+"  -c, --contiguous      the memory must be physically contiguous\n"
+"      --dma32           the memory must be below 4 GiB\n"
+"      --align=SIZE      physical alignment of its start, a power of two\n"
+"                        (above the page size, contiguous allocators only)\n"
 "  -s, --secure          set the secure flag first (needs a secure module)\n";
 
 static const char usage_policy[] =
@@ -109,25 +116,31 @@ static const char usage_heaps[] =
 "  --json   print a JSON array of {\"name\", \"node\", \"attrs\", \"state\"}\n";
 
 static const char usage_status[] =
-"Usage: smafctl status [--json]\n"
+"Usage: smafctl status [--json] [FD | PID:FD ...]\n"
 "\n"
-"Show, per allocator, the buffers and bytes in use, allocations, failures\n"
-"and refusals by a limit; per user, live buffers, refusals and bytes per\n"
-"allocator; and every live SMAF buffer.  For a buffer: the inode of its dma-buf (st_ino of its fd), size,\n"
-"whether memory is allocated and by which allocator, the allocator named\n"
-"at create time, attached devices, secure flag, last allocation error,\n"
-"the merged constraints (devices, highest reachable address, whether\n"
-"contiguous memory is needed, alignment), why the allocator was chosen\n"
-"(named, best-match, or fallback after a better one ran out), and where\n"
-"the memory is (physical range, contiguous or not), how often it moved\n"
-"for a device that attached late, and why its last move was refused\n"
-"(device_mapped:DEVICE, vmap, secure, allocation, copy, off).  Migration:\n"
-"whether it is on (module parameter migrate), buffers moved, bytes\n"
-"copied, and refusals by cause.  Reads " DEBUGFS_DIR "/, so it needs\n"
-"root and a mounted debugfs.\n"
+"Per allocator (any user that may open the device): buffers and bytes in\n"
+"use, your own bytes on it, its limits (per unprivileged user, all users\n"
+"together, the reserve kept for callers with CAP_IPC_LOCK; \"none\": no\n"
+"limit), allocations, failures and refusals by a limit.\n"
 "\n"
-"  --json   print {\"allocators\": [...], \"users\": [...], \"migrate\": [...],\n"
-"           \"buffers\": [...]}\n";
+"Buffers: those of the fds given (FD of smafctl itself, or PID:FD of\n"
+"another process), else every SMAF buffer held by a process whose fds the\n"
+"kernel lets you take (pidfd_getfd(2): your own processes, as ptrace\n"
+"allows).  For each: the holder, the inode of its dma-buf (st_ino), size,\n"
+"whether it has memory, the allocator and why it was chosen (named,\n"
+"best-match, or fallback after a better one ran out), secure,\n"
+"write-combined and contiguous or not, its chunks, the errno of its last\n"
+"failed allocation, attached devices, moves for a device that attached\n"
+"late and refused moves.  This is SMAF_IOC_QUERY_BUFFER: no debugfs.\n"
+"\n"
+"As root with debugfs mounted (" DEBUGFS_DIR "/) and no operand, it shows\n"
+"everything instead: per user, live buffers, refusals and bytes per\n"
+"allocator; migration (whether it is on, buffers moved, bytes copied,\n"
+"refusals by cause); and every live buffer with its merged constraints and\n"
+"physical range.\n"
+"\n"
+"  --json   print {\"allocators\": [...], \"buffers\": [...]}, with\n"
+"           \"users\" and \"migrate\" as root\n";
 
 static void die_open(void)
 {
@@ -286,27 +299,38 @@ usage:
 	return 2;
 }
 
-/* Prints the debugfs line of the buffer whose dma-buf inode is @ino. */
-static void report_buffer(unsigned long ino)
+/* Prints what SMAF says buffer @fd got (the query: no debugfs, no root). */
+static int report_buffer(struct smaf_device *dev, int fd)
 {
-	char line[512], val[64], alloc[64];
-	FILE *f = open_debugfs("buffers");
+	struct smaf_buffer_info *info = smaf_buffer_get_info(dev, fd);
+	unsigned int state, chunks;
+	const char *why;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (field(line, "ino", val, sizeof(val)) ||
-		    strtoul(val, NULL, 10) != ino)
-			continue;
-		if (field(line, "allocator", alloc, sizeof(alloc)))
-			break;
-		field(line, "named", val, sizeof(val));
-		printf("allocator: %s (%s)\n", alloc,
-		       strcmp(val, "-") ? "named at create time" :
-		       "chosen by SMAF on first use");
-		break;
+	if (!info) {
+		fprintf(stderr, "smafctl: cannot query the buffer: %s%s\n", strerror(errno),
+			errno == ENOTTY ? " (a SMAF module without the query)" : "");
+		return -1;
 	}
-	fclose(f);
+	switch (smaf_buffer_info_get_reason(info)) {
+	case SMAF_REASON_NAMED:
+		why = "named at create time";
+		break;
+	case SMAF_REASON_FALLBACK:
+		why = "chosen by SMAF on first use, after better ranked ones ran out or hit a limit";
+		break;
+	default:
+		why = "chosen by SMAF on first use";
+	}
+	state = smaf_buffer_info_get_state(info);
+	chunks = smaf_buffer_info_get_chunks(info);
+	printf("allocator: %s (%s)\n", smaf_buffer_info_get_allocator(info), why);
+	printf("memory: %u physically contiguous chunk%s%s%s%s\n", chunks,
+	       chunks == 1 ? "" : "s",
+	       state & SMAF_STATE_CONTIGUOUS ? ", one range" : "",
+	       state & SMAF_STATE_UNCACHED ? ", write-combined for the CPU" : "",
+	       state & SMAF_STATE_SECURE ? ", secure" : "");
+	smaf_buffer_info_free(info);
+	return 0;
 }
 
 static int allocate(int fd)
@@ -344,20 +368,35 @@ static int cmd_alloc(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "allocator", required_argument, NULL, 'a' },
+		{ "contiguous", no_argument, NULL, 'c' },
+		{ "dma32", no_argument, NULL, '3' },
+		{ "align", required_argument, NULL, 'A' },
 		{ "secure", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *allocator = NULL;
 	int secure = 0, c, fd, ret = 1;
+	struct smaf_buffer_config *config;
+	uint64_t size, align = 0;
 	struct smaf_device *dev;
+	uint32_t hints = 0;
 	struct stat st;
-	uint64_t size;
 	char *p;
 
-	while ((c = getopt_long(argc, argv, "a:sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:csh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': allocator = optarg; break;
+		case 'c': hints |= SMAF_HINT_CONTIGUOUS; break;
+		case '3': hints |= SMAF_HINT_DMA32; break;
+		case 'A':
+			if (parse_size(optarg, &align) || (align & (align - 1)) ||
+			    align > SMAF_MAX_ALIGNMENT) {
+				fprintf(stderr, "smafctl: invalid alignment '%s': use a power of two up to 1G\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 's': secure = 1; break;
 		case 'h': fputs(usage_alloc, stdout); return 0;
 		default: goto usage;
@@ -370,9 +409,19 @@ static int cmd_alloc(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	config = smaf_buffer_config_new();
+	if (!config || smaf_buffer_config_set_allocator(config, allocator) ||
+	    smaf_buffer_config_set_hints(config, hints) ||
+	    smaf_buffer_config_set_alignment(config, align)) {
+		fprintf(stderr, "smafctl: %s\n", errno == ENAMETOOLONG ?
+			"allocator name too long (see: smafctl list)" : strerror(errno));
+		smaf_buffer_config_free(config);
+		return errno == ENAMETOOLONG ? 2 : 1;
+	}
+	smaf_buffer_config_set_length(config, size);
 
 	dev = open_device();
-	fd = smaf_device_create_buffer(dev, size, allocator, O_RDWR | O_CLOEXEC);
+	fd = smaf_device_create_buffer_from_config(dev, config);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			fprintf(stderr, "smafctl: no allocator named '%s' (see: smafctl list)\n",
@@ -411,22 +460,19 @@ static int cmd_alloc(int argc, char **argv)
 	fstat(fd, &st);
 	printf("buffer: %" PRIu64 " bytes, dma-buf inode %lu, allocated\n", size,
 	       (unsigned long)st.st_ino);
-	report_buffer((unsigned long)st.st_ino);
-	ret = 0;
+	if (!report_buffer(dev, fd))
+		ret = 0;
 close_buf:
 	close(fd);
 close_dev:
 	smaf_device_close(dev);
+	smaf_buffer_config_free(config);
 	return ret;
 usage:
 	fputs(usage_alloc, stderr);
 	return 2;
 }
 
-static const char *const alloc_keys[] = {
-	"name", "ranking", "buffers", "bytes", "allocations", "failures",
-	"refusals", NULL
-};
 static const char *const user_keys[] = {
 	"uid", "buffers", "refused", "system", "dma32", "contig", "carveout", NULL
 };
@@ -483,36 +529,219 @@ static int print_file(const char *name, const char *const *keys, int json)
 	return 0;
 }
 
+/* Prints @v, or "none" for SMAF_NO_LIMIT (JSON: null). */
+static void print_limit(uint64_t v, int json)
+{
+	if (v == SMAF_NO_LIMIT)
+		printf(json ? "null" : "%-12s", "none");
+	else
+		printf(json ? "%" PRIu64 : "%-12" PRIu64, v);
+}
+
+/* The allocators' usage and limits, from the query: any user may ask. */
+static int status_allocators(struct smaf_device *dev, int json)
+{
+	struct smaf_allocator_usage *u;
+	int n, i;
+
+	n = smaf_device_get_num_allocators(dev);
+	if (n < 0) {
+		fprintf(stderr, "smafctl: cannot list the allocators: %s\n", strerror(errno));
+		return -1;
+	}
+	if (json)
+		printf("\"allocators\": [");
+	else
+		printf("%-12s%-9s%-9s%-12s%-12s%-12s%-12s%-12s%-12s%-9s%s\n", "name", "ranking",
+		       "buffers", "bytes", "yours", "user_max", "global_max", "reserve",
+		       "allocations", "failures", "refusals");
+	for (i = 0; i < n; i++) {
+		u = smaf_device_get_allocator_usage(dev, i);
+		if (!u) {
+			fprintf(stderr, "smafctl: cannot query allocator %d: %s%s\n", i,
+				strerror(errno), errno == ENOTTY ?
+				" (a SMAF module without the query)" : "");
+			return -1;
+		}
+		if (json)
+			printf("%s{\"name\": \"%s\", \"ranking\": %d, \"buffers\": %u, \"bytes\": %" PRIu64
+			       ", \"user_bytes\": %" PRIu64 ", \"user_max\": ", i ? ", " : "",
+			       smaf_allocator_usage_get_name(u), smaf_allocator_usage_get_ranking(u),
+			       smaf_allocator_usage_get_buffers(u), smaf_allocator_usage_get_bytes(u),
+			       smaf_allocator_usage_get_user_bytes(u));
+		else
+			printf("%-12s%-9d%-9u%-12" PRIu64 "%-12" PRIu64, smaf_allocator_usage_get_name(u),
+			       smaf_allocator_usage_get_ranking(u), smaf_allocator_usage_get_buffers(u),
+			       smaf_allocator_usage_get_bytes(u), smaf_allocator_usage_get_user_bytes(u));
+		print_limit(smaf_allocator_usage_get_user_max(u), json);
+		printf(json ? ", \"global_max\": " : "");
+		print_limit(smaf_allocator_usage_get_global_max(u), json);
+		printf(json ? ", \"reserve\": " : "");
+		print_limit(smaf_allocator_usage_get_reserve(u), json);
+		printf(json ? ", \"allocations\": %" PRIu64 ", \"failures\": %" PRIu64
+		       ", \"refusals\": %" PRIu64 "}" : "%-12" PRIu64 "%-9" PRIu64 "%" PRIu64 "\n",
+		       smaf_allocator_usage_get_allocations(u), smaf_allocator_usage_get_failures(u),
+		       smaf_allocator_usage_get_refusals(u));
+		smaf_allocator_usage_free(u);
+	}
+	if (json)
+		printf("]");
+	return 0;
+}
+
+static const char *const reason_names[] = { "-", "named", "best-match", "fallback" };
+
+/* One buffer, held by @pid as @fd (a duplicate of it is @dup): 1 if SMAF's. */
+static int status_buffer(struct smaf_device *dev, int dup, int pid, int fd, int json,
+			 int n)
+{
+	struct smaf_buffer_info *info = smaf_buffer_get_info(dev, dup);
+	unsigned int state, reason;
+	struct stat st;
+
+	if (!info)
+		return 0;
+	fstat(dup, &st);
+	state = smaf_buffer_info_get_state(info);
+	reason = smaf_buffer_info_get_reason(info);
+	if (reason >= sizeof(reason_names) / sizeof(reason_names[0]))
+		reason = 0;
+	printf(json ? "%s{\"pid\": %d, \"fd\": %d, \"ino\": %lu, \"size\": %" PRIu64
+	       ", \"allocated\": %d, \"allocator\": \"%s\", \"why\": \"%s\", \"secure\": %d"
+	       ", \"uncached\": %d, \"contig\": %d, \"chunks\": %u, \"error\": %d"
+	       ", \"attachments\": %u, \"migrations\": %u, \"refusals\": %u}" :
+	       "%s%-8d%-6d%-10lu%-12" PRIu64 "%-11d%-12s%-12s%-8d%-10d%-8d%-8u%-7d%-13u%-12u%u\n",
+	       json && n ? ", " : "", pid, fd, (unsigned long)st.st_ino,
+	       smaf_buffer_info_get_length(info), !!(state & SMAF_STATE_ALLOCATED),
+	       *smaf_buffer_info_get_allocator(info) ? smaf_buffer_info_get_allocator(info) : "-",
+	       reason_names[reason], !!(state & SMAF_STATE_SECURE),
+	       !!(state & SMAF_STATE_UNCACHED), !!(state & SMAF_STATE_CONTIGUOUS),
+	       smaf_buffer_info_get_chunks(info), smaf_buffer_info_get_last_error(info),
+	       smaf_buffer_info_get_devices(info), smaf_buffer_info_get_migrations(info),
+	       smaf_buffer_info_get_refusals(info));
+	smaf_buffer_info_free(info);
+	return 1;
+}
+
+/* A duplicate of @pid's @fd (pidfd_getfd(2)), or -1 if the kernel says no. */
+static int borrow_fd(int pid, int fd)
+{
+	int pidfd, dup;
+
+	if (pid == getpid())
+		return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	dup = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	return dup;
+}
+
+/*
+ * The SMAF buffers the caller can see: those of @operands ("FD" of smafctl
+ * or "PID:FD"), else every dma-buf fd of the processes pidfd_getfd(2) lets
+ * it take (its own user's, where the kernel allows), each buffer once.
+ */
+static int status_buffers(struct smaf_device *dev, int json, char **operands, int nops)
+{
+	unsigned long seen[256];
+	char path[300], link[64];
+	int n = 0, nseen = 0, i, pid, fd, dup;
+	struct dirent *p, *f;
+	struct stat st;
+	DIR *procs, *fds;
+
+	if (json)
+		printf("\"buffers\": [");
+	else
+		printf("%-8s%-6s%-10s%-12s%-11s%-12s%-12s%-8s%-10s%-8s%-8s%-7s%-13s%-12s%s\n",
+		       "pid", "fd", "ino", "size", "allocated", "allocator", "why", "secure",
+		       "uncached", "contig", "chunks", "error", "attachments", "migrations",
+		       "refusals");
+	for (i = 0; i < nops; i++) {
+		if (sscanf(operands[i], "%d:%d", &pid, &fd) != 2) {
+			pid = getpid();
+			fd = atoi(operands[i]);
+		}
+		dup = borrow_fd(pid, fd);
+		if (dup < 0 || !status_buffer(dev, dup, pid, fd, json, n))
+			fprintf(stderr, "smafctl: %s: %s\n", operands[i],
+				dup < 0 ? strerror(errno) : "not a SMAF buffer");
+		else
+			n++;
+		if (dup >= 0)
+			close(dup);
+	}
+	procs = nops ? NULL : opendir("/proc");
+	while (procs && (p = readdir(procs))) {
+		pid = atoi(p->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = opendir(path);
+		while (fds && (f = readdir(fds))) {
+			ssize_t len;
+
+			snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, f->d_name);
+			len = readlink(path, link, sizeof(link) - 1);
+			if (len < 8 || strncmp(link, "/dmabuf:", 8))
+				continue;
+			dup = borrow_fd(pid, atoi(f->d_name));
+			if (dup < 0)
+				continue;
+			for (i = 0; !fstat(dup, &st) && i < nseen; i++)
+				if (seen[i] == st.st_ino)
+					break;
+			if (i == nseen && status_buffer(dev, dup, pid, atoi(f->d_name), json, n)) {
+				n++;
+				if (nseen < (int)(sizeof(seen) / sizeof(seen[0])))
+					seen[nseen++] = st.st_ino;
+			}
+			close(dup);
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (procs)
+		closedir(procs);
+	if (json)
+		printf("]");
+	else if (!n)
+		printf("(none)\n");
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
-	int json, ret;
+	int json, ret, everything;
+	struct smaf_device *dev;
 
 	ret = json_help_opts(argc, argv, usage_status, &json);
 	if (ret <= 0)
 		return ret ? 2 : 0;
-	if (optind != argc)
-		goto usage;
-	if (access(DEBUGFS_DIR, F_OK) && access(device_path, F_OK)) {
-		errno = ENOENT;
-		die_open();
-	}
+	dev = open_device();
+	/* Root with debugfs sees every user and every buffer, as before. */
+	everything = !access(DEBUGFS_DIR "/buffers", R_OK) && optind == argc;
 	printf(json ? "{" : "Allocators:\n");
-	if (print_file("allocators", alloc_keys, json))
-		return 1;
-	printf(json ? ", " : "\nUsers:\n");
-	if (print_file("users", user_keys, json))
-		return 1;
-	printf(json ? ", " : "\nMigration (buffers moved for a late device):\n");
-	if (print_file("migrate", migrate_keys, json))
-		return 1;
-	printf(json ? ", " : "\nBuffers:\n");
-	if (print_file("buffers", buffer_keys, json))
-		return 1;
-	printf(json ? "}\n" : "");
-	return 0;
-usage:
-	fputs(usage_status, stderr);
-	return 2;
+	ret = status_allocators(dev, json);
+	if (!ret && everything) {
+		printf(json ? ", " : "\nUsers:\n");
+		ret = print_file("users", user_keys, json);
+		printf(!ret && json ? ", " : !ret ? "\nMigration (buffers moved for a late device):\n" : "");
+		if (!ret)
+			ret = print_file("migrate", migrate_keys, json);
+		printf(!ret && json ? ", " : !ret ? "\nBuffers (every process's):\n" : "");
+		if (!ret)
+			ret = print_file("buffers", buffer_keys, json);
+	} else if (!ret) {
+		printf(json ? ", " : "\nBuffers (%s):\n", optind < argc ? "those given" :
+		       "of the processes you may inspect");
+		ret = status_buffers(dev, json, argv + optind, argc - optind);
+	}
+	printf(json && !ret ? "}\n" : "");
+	smaf_device_close(dev);
+	return ret ? 1 : 0;
 }
 
 static int policy_show(int json)

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "smaf-test.h"
 
@@ -29,10 +33,54 @@ static int run(const char *cmd, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/*
+ * run() as user and group @id, in a child; returns the exit status.  With
+ * @hold, the child first creates and uses a 1 MiB buffer it holds while
+ * @cmd runs, and @out starts with "holder=PID\n".
+ */
+static int run_as(unsigned int id, const char *cmd, char *out, size_t len, int hold)
+{
+	int pfd[2], st;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int dev, buf;
+
+		close(pfd[0]);
+		if (setgid(id) || setuid(id) || prctl(PR_SET_DUMPABLE, 1))
+			_exit(126);
+		if (hold) {
+			dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+			buf = dev < 0 ? -1 : smaf_test_create(dev, 1 << 20, NULL);
+			if (buf < 0 || smaf_first_use(buf))
+				_exit(124);
+			n = snprintf(out, len, "holder=%d\n", (int)getpid());
+		}
+		st = run(cmd, out + n, len - n);
+		if (write(pfd[1], out, strlen(out)) < 0)
+			_exit(125);
+		_exit(st);
+	}
+	close(pfd[1]);
+	while (pid > 0 && n + 1 < len && (r = read(pfd[0], out + n, len - n - 1)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 int main(void)
 {
 	static char out[16384];
-	int st;
+	char want[64], *line;
+	int st, holder;
 
 	st = run("smafctl list", out, sizeof(out));
 	tap_ok(st == 0 && strstr(out, "system") && strstr(out, "contig") &&
@@ -64,13 +112,44 @@ int main(void)
 	st = run("smafctl alloc 1T", out, sizeof(out));
 	tap_ok(st == 2 || (st == 1 && strstr(out, "larger than this machine's RAM")),
 	       "alloc larger than RAM is refused");
+	st = run("smafctl alloc 2M --contiguous", out, sizeof(out));
+	tap_ok(st == 0 && strstr(out, "memory: 1 physically contiguous chunk, one range") &&
+	       !strstr(out, "allocator: system"),
+	       "alloc --contiguous: one range, not from system");
+	st = run("smafctl alloc 1M --align=3K", out, sizeof(out));
+	tap_ok(st == 2 && strstr(out, "invalid alignment '3K'"), "alloc with a bad alignment: exit 2");
+	/*
+	 * What a buffer got comes from the query: no root, no debugfs.  The
+	 * node opened to a group, as dist/udev/60-smaf.rules does.
+	 */
+	tap_ok(!chown("/dev/smaf", 0, 65534) && !chmod("/dev/smaf", 0660),
+	       "/dev/smaf opened to group 65534");
+	st = run_as(65534, "smafctl alloc 1M", out, sizeof(out), 0);
+	tap_ok(st == 0 && strstr(out, "allocator: system (chosen by SMAF on first use)") &&
+	       strstr(out, "memory: "), "alloc as nobody: reports what SMAF chose");
+	st = run_as(65534, "smafctl status", out, sizeof(out), 1);
+	tap_ok(st == 0 && strstr(out, "Allocators:") && strstr(out, "user_max") &&
+	       strstr(out, "of the processes you may inspect") && !strstr(out, "Users:"),
+	       "status as nobody: allocators with limits, own buffers, no debugfs part");
+	holder = strncmp(out, "holder=", 7) ? -1 : atoi(out + 7);
+	snprintf(want, sizeof(want), "\n%-8d", holder);
+	line = strstr(out, want);
+	tap_ok(line && strstr(line, " 1048576 ") && strstr(line, "system") &&
+	       strstr(line, "best-match"), "status as nobody: the buffer it holds, from the query");
+	st = run_as(65534, "smafctl status --json", out, sizeof(out), 1);
+	holder = strncmp(out, "holder=", 7) ? -1 : atoi(out + 7);
+	snprintf(want, sizeof(want), "\"buffers\": [{\"pid\": %d, ", holder);
+	tap_ok(st == 0 && strstr(out, want) && strstr(out, "\"user_max\": ") &&
+	       !strstr(out, "\"users\""), "status --json as nobody");
+	tap_ok(!chmod("/dev/smaf", 0600) && !chown("/dev/smaf", 0, 0), "/dev/smaf root's again");
 	st = run("smafctl alloc 4k --secure", out, sizeof(out));
 	tap_ok(st == 1 && strstr(out, "no secure module is loaded"),
 	       "alloc --secure without secure module: says why");
 
 	st = run("smafctl status", out, sizeof(out));
-	tap_ok(st == 0 && strstr(out, "Allocators:") && strstr(out, "Buffers:") &&
-	       strstr(out, "(none)"), "status: tables, no live buffer");
+	tap_ok(st == 0 && strstr(out, "Allocators:") && strstr(out, "Users:") &&
+	       strstr(out, "Buffers (every process's):") && strstr(out, "(none)"),
+	       "status as root: tables, every user, no live buffer");
 	st = run("smafctl status --json", out, sizeof(out));
 	tap_ok(st == 0 && !strncmp(out, "{\"allocators\": [", 16) && strstr(out, "\"buffers\": []"),
 	       "status --json");
