@@ -31,7 +31,9 @@ UAPI      := -Iinclude/uapi
 KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 
 LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
-PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
+# Product programs (tools/, examples/, bench/): no test include path.
+TOOL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -D_GNU_SOURCE
+PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Iinclude -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c)
@@ -136,7 +138,7 @@ ALIAS_SRC := kernel/smaf-heap-alias.c kernel/smaf-param-list.c
 ALIAS_HDR := kernel/smaf-heap-alias.h kernel/smaf-param-list.h
 $(BUILD)/tools/smafctl: tools/smafctl.c $(ALIAS_SRC) $(ALIAS_HDR) lib/libsmaf.h $(SMAFCTL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< $(ALIAS_SRC) $(SMAFCTL_LINK)
+	$(CC) $(TOOL_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< $(ALIAS_SRC) $(SMAFCTL_LINK)
 
 # ---- tests --------------------------------------------------------------
 UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
@@ -149,20 +151,27 @@ tests: vm-programs $(UNIT_BIN)
 vm-programs: $(TESTS_BIN) $(BUILD)/examples/smaf-demo $(BUILD)/tools/smafctl \
 	     $(BUILD)/bench/smaf-bench
 
+# The devices of a video pipeline, shared by the example, the benchmark and
+# the tests (which may use product code; never the other way round).
+MEDIA := examples/media.c examples/media.h
+MEDIA_CFLAGS := -Iexamples -I/usr/include/libdrm
+
+# The benchmark drives the test drivers, whose uAPI headers it includes.
 $(BUILD)/bench/smaf-bench: bench/smaf-bench.c tests/drivers/smaf-bench/smaf-bench.h \
-			   tests/drivers/smaf-edu/smaf-edu.h \
-			   tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
+			   tests/drivers/smaf-edu/smaf-edu.h $(MEDIA) $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Itests/drivers/smaf-bench -static -pthread -o $@ $< \
-		tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+	$(CC) $(TOOL_CFLAGS) $(MEDIA_CFLAGS) -Itests/drivers/smaf-bench -Itests/drivers/smaf-edu \
+		-static -pthread -o $@ $< examples/media.c $(BUILD)/lib/libsmaf.a
 
-$(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(BUILD)/lib/libsmaf.a
+$(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(MEDIA) $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c examples/media.c \
+		$(BUILD)/lib/libsmaf.a
 
-$(BUILD)/examples/smaf-demo: examples/smaf-demo.c tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+$(BUILD)/examples/smaf-demo: examples/smaf-demo.c $(MEDIA) $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -static -pthread -o $@ $< tests/vm/smaf-test.c $(BUILD)/lib/libsmaf.a
+	$(CC) $(TOOL_CFLAGS) $(MEDIA_CFLAGS) -static -pthread -o $@ $< examples/media.c \
+		$(BUILD)/lib/libsmaf.a
 
 $(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-constraints.c kernel/smaf-constraints.h
 	@mkdir -p $(@D)

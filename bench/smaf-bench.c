@@ -58,9 +58,10 @@
 #include <linux/smaf.h>
 #include <linux/udmabuf.h>
 
+#include "libsmaf.h"
+#include "media.h"
 #include "smaf-bench.h"
 #include "smaf-edu.h"
-#include "smaf-test.h"
 
 #define KIB 1024UL
 #define MIB (1024 * KIB)
@@ -80,7 +81,8 @@ static const char *const case_names[NR_CASES] = {
 static const size_t sizes[] = { 4 * KIB, 64 * KIB, MIB, 8 * MIB, NV12_4K, 64 * MIB };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
-static int smaf_dev = -1, heap = -1, cma = -1, udmabuf = -1, bench = -1, vgem = -1, edu = -1;
+static struct smaf_device *smaf_dev;
+static int heap = -1, cma = -1, udmabuf = -1, bench = -1, vgem = -1, edu = -1;
 static double samples[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
 /* map and frag: the exporter's chunks and the device's DMA segments. */
 static double chunks[NR_CASES][NR_ALLOCS][NR_SIZES][MAX_ROUNDS];
@@ -114,7 +116,7 @@ static int make_buffer(enum alloc_id a, size_t size)
 
 	switch (a) {
 	case A_SMAF:
-		return smaf_test_create(smaf_dev, size, NULL);
+		return smaf_device_create_buffer(smaf_dev, size, NULL, O_RDWR | O_CLOEXEC);
 	case A_SYSTEM:
 	case A_CMA:
 		memset(&h, 0, sizeof(h));
@@ -486,7 +488,7 @@ int main(void)
 		rounds = 11;
 	if (only && !*only)
 		only = NULL;
-	smaf_dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+	smaf_dev = smaf_device_open(NULL);
 	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
 	/* The kernel's CMA heap, not SMAF's aliases of the same names. */
 	if (!access("/sys/class/dma_heap/reserved", F_OK))
@@ -497,10 +499,10 @@ int main(void)
 	bench = open("/dev/smaf-bench", O_RDWR | O_CLOEXEC);
 	vgem = vgem_open();
 	edu = open("/dev/smaf-edu", O_RDWR | O_CLOEXEC);
-	if (smaf_dev < 0 || heap < 0 || bench < 0 || vgem < 0) {
+	if (!smaf_dev || heap < 0 || bench < 0 || vgem < 0) {
 		fprintf(stderr, "smaf-bench: needs /dev/smaf, /dev/dma_heap/system, "
-			"/dev/smaf-bench and vgem (smaf %d heap %d bench %d vgem %d)\n",
-			smaf_dev, heap, bench, vgem);
+			"/dev/smaf-bench and vgem (smaf %s heap %d bench %d vgem %d)\n",
+			smaf_dev ? "open" : "-", heap, bench, vgem);
 		return 1;
 	}
 	if (udmabuf < 0)

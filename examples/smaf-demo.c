@@ -20,7 +20,7 @@
 #include <linux/dma-buf.h>
 
 #include "libsmaf.h"
-#include "smaf-test.h"
+#include "media.h"
 
 #define W 1280
 #define H 720
@@ -35,27 +35,54 @@ static void say(const char *title)
 	fflush(stdout);
 }
 
-static void show_buffer(int fd)
-{
-	char alloc[32] = "-", why[32] = "-", limit[32] = "-", phys[64] = "-";
-	long long devs = smaf_buffer_num(fd, "devices");
-	long long need = smaf_buffer_num(fd, "need_contig");
-	long long contig = smaf_buffer_num(fd, "contig");
-	long long att = smaf_buffer_num(fd, "attachments");
+static const char *const reasons[] = {
+	[SMAF_REASON_NONE] = "-",
+	[SMAF_REASON_NAMED] = "named at create time",
+	[SMAF_REASON_BEST_MATCH] = "the best ranked that serves every user",
+	[SMAF_REASON_FALLBACK] = "a fallback: better ones were out of memory",
+};
 
-	smaf_buffer_field(fd, "allocator", alloc, sizeof(alloc));
-	smaf_buffer_field(fd, "why", why, sizeof(why));
-	smaf_buffer_field(fd, "limit", limit, sizeof(limit));
-	smaf_buffer_field(fd, "phys", phys, sizeof(phys));
-	printf("   SMAF sees: %lld device(s) attached now; constraints %s: %lld device(s),\n"
-	       "   reachable up to %s, %s\n", att,
-	       strcmp(alloc, "-") ? "it allocated for" : "so far", devs, limit,
-	       need == 1 ? "contiguous memory needed" : "scattered pages are fine");
-	if (!strcmp(alloc, "-"))
+/* What SMAF says of buffer @fd (its query, as any program may ask). */
+static void show_buffer(struct smaf_device *dev, int fd)
+{
+	struct smaf_buffer_info *info = smaf_buffer_get_info(dev, fd);
+	unsigned int state;
+	int reason;
+
+	if (!info) {
+		perror("smaf-demo: query");
+		return;
+	}
+	state = smaf_buffer_info_get_state(info);
+	reason = smaf_buffer_info_get_reason(info);
+	printf("   SMAF says: %u device(s) attached now\n",
+	       smaf_buffer_info_get_devices(info));
+	if (!(state & SMAF_STATE_ALLOCATED))
 		printf("   memory: not allocated yet\n");
 	else
-		printf("   memory: allocator '%s' (%s), physical %s, %s\n", alloc, why, phys,
-		       contig == 1 ? "contiguous" : "scattered");
+		printf("   memory: allocator '%s' (%s), %u chunk(s), %s\n",
+		       smaf_buffer_info_get_allocator(info),
+		       reason >= 0 && reason <= SMAF_REASON_FALLBACK ? reasons[reason] : "?",
+		       smaf_buffer_info_get_chunks(info),
+		       state & SMAF_STATE_CONTIGUOUS ? "physically contiguous" : "scattered");
+	smaf_buffer_info_free(info);
+}
+
+/* Buffers every allocator backs now, -1 if SMAF cannot say. */
+static int live_buffers(struct smaf_device *dev)
+{
+	struct smaf_allocator_usage *u;
+	int n, i, live = 0;
+
+	n = smaf_device_get_num_allocators(dev);
+	for (i = 0; i < n; i++) {
+		u = smaf_device_get_allocator_usage(dev, i);
+		if (!u)
+			return -1;
+		live += smaf_allocator_usage_get_buffers(u);
+		smaf_allocator_usage_free(u);
+	}
+	return n < 0 ? -1 : live;
 }
 
 int main(void)
@@ -103,7 +130,7 @@ int main(void)
 	}
 	after = meminfo_kb("MemFree");
 	printf("   2 x %zu bytes; free memory changed by %ld KiB\n", size, before - after);
-	show_buffer(fds[0]);
+	show_buffer(dev, fds[0]);
 
 	say("Queue them on the camera (32-bit DMA, no IOMMU): its map is the first use");
 	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_DMA_CONTIG);
@@ -121,7 +148,7 @@ int main(void)
 	}
 	printf("   The camera can only reach the low 4 GiB and needs one contiguous\n"
 	       "   range; SMAF picked the best-ranked allocator that gives that:\n");
-	show_buffer(fds[0]);
+	show_buffer(dev, fds[0]);
 
 	say("Capture a frame");
 	if (ioctl(cap, VIDIOC_STREAMON, &(int){ CAP }) || (idx = v4l2_dqbuf(cap, CAP, 10000)) < 0) {
@@ -141,7 +168,7 @@ int main(void)
 	}
 	printf("   vgem attached after allocation: SMAF checked that the memory\n"
 	       "   suits it too (a device that could not use it would get EXDEV)\n");
-	show_buffer(fds[idx]);
+	show_buffer(dev, fds[idx]);
 
 	say("Read the frame with the CPU, then write and read a pattern");
 	dmabuf_sync(fds[idx], DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
@@ -171,7 +198,7 @@ int main(void)
 	close(vgem);
 	for (i = 0; i < NBUF; i++)
 		close(fds[i]);
-	printf("   After close: %d SMAF buffers alive\n", smaf_live_buffers());
+	printf("   After close: %d SMAF buffers hold memory\n", live_buffers(dev));
 	smaf_device_close(dev);
 	return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -69,6 +71,23 @@ void tap_bail(const char *fmt, ...)
 	exit(1);
 }
 
+static sigjmp_buf can_read_jmp;
+
+static void can_read_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(can_read_jmp, 1);
+}
+
+int can_read(volatile const unsigned char *p)
+{
+	signal(SIGSEGV, can_read_fault);
+	signal(SIGBUS, can_read_fault);
+	if (sigsetjmp(can_read_jmp, 1))
+		return 0;
+	return p[0] == p[0];
+}
+
 int smaf_live_buffers(void)
 {
 	FILE *f = fopen(DEBUGFS_SMAF "/buffers", "r");
@@ -103,7 +122,58 @@ int line_field(const char *line, const char *key, char *val, size_t len)
 	return -1;
 }
 
-int smaf_buffer_field(int fd, const char *key, char *val, size_t len)
+/*
+ * Field @key of buffer @fd as SMAF_IOC_QUERY_BUFFER tells it, spelt as in
+ * debugfs: 0, -1 if the buffer has no such field now, 1 if the query does
+ * not tell that field.
+ */
+static int query_buffer_field(int fd, const char *key, char *val, size_t len)
+{
+	static const char *const why[] = { "-", "named", "best-match", "fallback" };
+	struct smaf_buffer_query q;
+	int dev, ret, alloc;
+
+	memset(&q, 0, sizeof(q));
+	q.fd = fd;
+	dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return 1;
+	ret = ioctl(dev, SMAF_IOC_QUERY_BUFFER, &q);
+	close(dev);
+	if (ret)
+		return -1;
+	alloc = !!(q.state & SMAF_STATE_ALLOCATED);
+	if (!strcmp(key, "size"))
+		snprintf(val, len, "%llu", (unsigned long long)q.length);
+	else if (!strcmp(key, "allocated"))
+		snprintf(val, len, "%d", alloc);
+	else if (!strcmp(key, "allocator"))
+		snprintf(val, len, "%s", alloc ? (char *)q.allocator : "-");
+	else if (!strcmp(key, "why") && q.reason < sizeof(why) / sizeof(why[0]))
+		snprintf(val, len, "%s", why[q.reason]);
+	else if (!strcmp(key, "secure"))
+		snprintf(val, len, "%d", !!(q.state & SMAF_STATE_SECURE));
+	else if (!strcmp(key, "uncached"))
+		snprintf(val, len, "%d", !!(q.state & SMAF_STATE_UNCACHED));
+	else if (!strcmp(key, "contig") && alloc)
+		snprintf(val, len, "%d", !!(q.state & SMAF_STATE_CONTIGUOUS));
+	else if (!strcmp(key, "segments") && alloc)
+		snprintf(val, len, "%u", q.chunks);
+	else if (!strcmp(key, "error"))
+		snprintf(val, len, "%d", -q.last_error);
+	else if (!strcmp(key, "migrations"))
+		snprintf(val, len, "%u", q.migrations);
+	else if (!strcmp(key, "attachments"))
+		snprintf(val, len, "%u", q.devices);
+	else if (!strcmp(key, "contig") || !strcmp(key, "segments"))
+		return -1;
+	else
+		return 1;
+	return 0;
+}
+
+/* Field @key of the debugfs line of buffer @fd. */
+static int debugfs_buffer_field(int fd, const char *key, char *val, size_t len)
 {
 	char line[512], ino[32], busy[8];
 	int ret, tries;
@@ -135,6 +205,18 @@ int smaf_buffer_field(int fd, const char *key, char *val, size_t len)
 		usleep(10000);
 	}
 	return -1;
+}
+
+int smaf_buffer_field(int fd, const char *key, char *val, size_t len)
+{
+	int ret = query_buffer_field(fd, key, val, len);
+
+	return ret == 1 ? debugfs_buffer_field(fd, key, val, len) : ret;
+}
+
+int smaf_buffer_debugfs_field(int fd, const char *key, char *val, size_t len)
+{
+	return debugfs_buffer_field(fd, key, val, len);
 }
 
 long smaf_allocator_stat(const char *name, const char *key)
@@ -178,54 +260,6 @@ long long smaf_debugfs_stat(const char *file, const char *key)
 	return ret;
 }
 
-long meminfo_kb(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	size_t klen = strlen(key);
-	long ret = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			ret = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-int drm_open(const char *driver, char *path, size_t len)
-{
-	char name[32];
-	struct drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, len, "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-int vgem_open(void)
-{
-	char path[32];
-
-	return drm_open("vgem", path, sizeof(path));
-}
-
 int vgem_maps_at_import(void)
 {
 	char mode[16] = "";
@@ -241,29 +275,6 @@ int vgem_maps_at_import(void)
 	if (!strcmp(mode, "attach\n"))
 		return 0;
 	tap_bail("/etc/smaf-vgem says '%s', not map or attach", mode);
-}
-
-int vivid_open(uint32_t cap, int inst)
-{
-	struct v4l2_capability c;
-	char path[64], bus[32];
-	int i, fd;
-
-	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
-
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&c, 0, sizeof(c));
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &c) &&
-		    !strcmp((char *)c.driver, "vivid") && (c.device_caps & cap) &&
-		    !strcmp((char *)c.bus_info, bus))
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 uint32_t vivid_find_ctrl(int fd, const char *name)
@@ -294,63 +305,6 @@ int smaf_test_create(int devfd, uint64_t length, const char *name)
 	return d.fd;
 }
 
-int v4l2_set_fmt(int fd, uint32_t type, uint32_t width, uint32_t height,
-		 uint32_t fourcc, struct v4l2_format *fmt)
-{
-	memset(fmt, 0, sizeof(*fmt));
-	fmt->type = type;
-	fmt->fmt.pix.width = width;
-	fmt->fmt.pix.height = height;
-	fmt->fmt.pix.pixelformat = fourcc;
-	fmt->fmt.pix.field = V4L2_FIELD_NONE;
-	return ioctl(fd, VIDIOC_S_FMT, fmt);
-}
-
-int v4l2_reqbufs_dmabuf(int fd, uint32_t type, uint32_t count)
-{
-	struct v4l2_requestbuffers rb;
-
-	memset(&rb, 0, sizeof(rb));
-	rb.count = count;
-	rb.type = type;
-	rb.memory = V4L2_MEMORY_DMABUF;
-	if (ioctl(fd, VIDIOC_REQBUFS, &rb))
-		return -1;
-	return (int)rb.count;
-}
-
-int v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmafd,
-		     uint32_t bytesused)
-{
-	struct v4l2_buffer b;
-
-	memset(&b, 0, sizeof(b));
-	b.type = type;
-	b.memory = V4L2_MEMORY_DMABUF;
-	b.index = index;
-	b.m.fd = dmafd;
-	b.bytesused = bytesused;
-	b.field = V4L2_FIELD_NONE;
-	return ioctl(fd, VIDIOC_QBUF, &b);
-}
-
-int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT | POLLPRI };
-	struct v4l2_buffer b;
-
-	if (poll(&pfd, 1, timeout_ms) <= 0)
-		return -1;
-	memset(&b, 0, sizeof(b));
-	b.type = type;
-	b.memory = V4L2_MEMORY_DMABUF;
-	if (ioctl(fd, VIDIOC_DQBUF, &b))
-		return -1;
-	if (b.flags & V4L2_BUF_FLAG_ERROR)
-		tap_diag("buffer %u dequeued with V4L2_BUF_FLAG_ERROR", b.index);
-	return (int)b.index;
-}
-
 int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
 			int timeout_ms, int *nonempty)
 {
@@ -378,13 +332,6 @@ int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int 
 			break;
 	}
 	return got;
-}
-
-int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
 int smaf_cpu_cache_mode(const void *addr, unsigned long long *bits)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the SMAF tests that run inside the test VM: TAP output and
- * access to the module's debugfs view, vgem and vivid.
+ * Helpers for the SMAF tests that run inside the test VM: TAP output,
+ * access to the module's debugfs view, vivid controls and patterns; the
+ * devices themselves are examples/media.h's.
  */
 #ifndef SMAF_TEST_H
 #define SMAF_TEST_H
@@ -12,6 +13,8 @@
 
 #include <linux/videodev2.h>
 
+#include "media.h"	/* the devices, shared with the example and the benchmark */
+
 /* TAP: one line per check; tap_done() prints the plan and returns the exit
  * status (0 if every check passed).
  */
@@ -21,57 +24,43 @@ int tap_done(void);
 /* Aborts the test program: the harness counts the missing plan as a failure. */
 void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * 1 if @p can be read, 0 if reading it faults (SIGSEGV or SIGBUS, whose
+ * handlers stay installed): what a process may see of a mapping.
+ */
+int can_read(volatile const unsigned char *p);
+
 #define DEBUGFS_SMAF "/sys/kernel/debug/smaf"
 
 /* Number of live SMAF buffers in debugfs, -1 if unreadable. */
 int smaf_live_buffers(void);
 /* Counter @key of the test secure module's debugfs stats, -1 if absent. */
 long ts_stat(const char *key);
-/* Copies field @key of the debugfs line of buffer @fd into @val. */
+/*
+ * Copies field @key of buffer @fd into @val, spelt as in debugfs: from
+ * SMAF_IOC_QUERY_BUFFER for what it tells (size, allocated, allocator, why,
+ * secure, uncached, contig, segments, error, migrations, attachments), from
+ * the debugfs line for the rest (phys, limit, devices, need_contig, named,
+ * refused...).  0, or -1 if the buffer has no such field.
+ */
 int smaf_buffer_field(int fd, const char *key, char *val, size_t len);
+/* The same, always from the debugfs line (to check that view itself). */
+int smaf_buffer_debugfs_field(int fd, const char *key, char *val, size_t len);
 /* Numeric field @key of allocator @name in debugfs, -1 if absent. */
 long smaf_allocator_stat(const char *name, const char *key);
-/* A field of /proc/meminfo, in KiB. */
-long meminfo_kb(const char *key);
 /* A field of SMAF's debugfs pool line (max_bytes, clean_bytes...), -1 if absent. */
 long long smaf_pool_stat(const char *key);
 /* Numeric field @key of the one-line debugfs file @file (pool, migrate). */
 long long smaf_debugfs_stat(const char *file, const char *key);
 
 /*
- * Opens the first /dev/dri/cardN of DRM driver @driver, its path in @path;
- * -1 if none.
- */
-int drm_open(const char *driver, char *path, size_t len);
-/* Opens the DRM device of the vgem driver, -1 if none. */
-int vgem_open(void);
-/*
  * 1 if this kernel's vgem maps a dma-buf for its device at PRIME import, 0
  * if it only attaches (Debian's 7.x).  The harness tells, from
  * the module's code (/etc/smaf-vgem), not from what SMAF does.
  */
 int vgem_maps_at_import(void);
-/*
- * The test VM loads vivid with two instances: 0 uses videobuf2-vmalloc
- * (imports with vmap), 1 uses videobuf2-dma-contig (32-bit DMA mask, needs
- * DMA-contiguous memory: the camera case).
- */
-#define VIVID_VMALLOC 0
-#define VIVID_DMA_CONTIG 1
-/* Opens the node of vivid instance @inst with V4L2 capability @cap, or -1. */
-int vivid_open(uint32_t cap, int inst);
 /* Finds the vivid control called @name; returns its id, 0 if none. */
 uint32_t vivid_find_ctrl(int fd, const char *name);
-/* Sets a single-planar format; fills @fmt with what the driver chose. */
-int v4l2_set_fmt(int fd, uint32_t type, uint32_t width, uint32_t height,
-		 uint32_t fourcc, struct v4l2_format *fmt);
-/* REQBUFS with V4L2_MEMORY_DMABUF; returns the count granted or -1. */
-int v4l2_reqbufs_dmabuf(int fd, uint32_t type, uint32_t count);
-/* Queues dma-buf @dmafd as buffer @index. */
-int v4l2_qbuf_dmabuf(int fd, uint32_t type, uint32_t index, int dmafd,
-		     uint32_t bytesused);
-/* Dequeues a buffer, waiting at most @timeout_ms; returns its index or -1. */
-int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms);
 /*
  * Streams on @fd, whose buffer i is dma-buf @fds[i] of @size bytes: dequeues
  * up to @frames frames (at most @timeout_ms each), reads each through mmap
@@ -80,8 +69,6 @@ int v4l2_dqbuf(int fd, uint32_t type, int timeout_ms);
  */
 int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
 			int timeout_ms, int *nonempty);
-/* Brackets CPU access to a dma-buf (DMA_BUF_IOCTL_SYNC). */
-int dmabuf_sync(int fd, uint64_t flags);
 /* First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno. */
 int smaf_first_use(int fd);
 /* Writes @val to a sysfs/debugfs/cgroup file; returns 0 or the errno. */

@@ -69,24 +69,6 @@ static int mmap_errno(int fd, size_t size, int prot, int flags)
 	return 0;
 }
 
-static sigjmp_buf fault_jmp;
-
-static void on_fault(int sig)
-{
-	(void)sig;
-	siglongjmp(fault_jmp, 1);
-}
-
-/* 1 if @p can be read, 0 if reading it faults. */
-static int can_read(volatile unsigned char *p)
-{
-	signal(SIGSEGV, on_fault);
-	signal(SIGBUS, on_fault);
-	if (sigsetjmp(fault_jmp, 1))
-		return 0;
-	return p[0] == p[0];
-}
-
 static int run_child(int (*fn)(void *), void *arg)
 {
 	int status;
