@@ -373,19 +373,16 @@ long long smaf_quarantined_bytes(void)
 long long smaf_user_bytes(unsigned int uid, const char *alloc)
 {
 	FILE *f = fopen(DEBUGFS_SMAF "/users", "r");
-	char line[512], key[80], who[32], *p;
+	char line[512], val[32], who[32];
 	long long v = 0;
 
 	if (!f)
 		return -1;
 	snprintf(who, sizeof(who), "uid=%u ", uid);
-	snprintf(key, sizeof(key), " %s=", alloc);
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, who, strlen(who)))
-			continue;
-		p = strstr(line, key);
-		if (p)
-			v = strtoll(p + strlen(key), NULL, 10);
+		if (!strncmp(line, who, strlen(who)) &&
+		    !line_field(line, alloc, val, sizeof(val)))
+			v = strtoll(val, NULL, 10);
 	}
 	fclose(f);
 	return v;
@@ -518,16 +515,13 @@ int write_file(const char *path, const char *val)
 long ts_stat(const char *key)
 {
 	FILE *f = fopen("/sys/kernel/debug/smaf_testsecure/stats", "r");
-	char line[256], *p;
+	char line[256], val[32];
 	long v = -1;
 
 	if (!f)
 		return -1;
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && p[strlen(key)] == '=')
-			v = strtol(p + strlen(key) + 1, NULL, 10);
-	}
+	if (fgets(line, sizeof(line), f) && !line_field(line, key, val, sizeof(val)))
+		v = strtol(val, NULL, 10);
 	fclose(f);
 	return v;
 }
