@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of SMAF's allocator choice and its fallbacks, and of the
- * limits and reserve arithmetic, against the fake allocators of
- * smaf-kunit-fakes.c, with the invariant checked after every step.  Built
+ * KUnit tests of SMAF's allocator choice (cacheable memory first for a
+ * cached buffer) and its fallbacks, and of the limits and reserve
+ * arithmetic, against the fake allocators of smaf-kunit-fakes.c, with the
+ * invariant checked after every step.  Built
  * into smaf.ko only for the debug kernel (SMAF_KUNIT=y), where the suites
  * run when the module loads and tests/vm/t-kunit.c reports their results.
  * The random case prints its seed; kunit_seed= replays it.
@@ -81,6 +82,41 @@ static void smaf_kunit_memcg_only(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[3].alloc);
 	KUNIT_EXPECT_STREQ(test, buf->why, "fallback");
 	smaf_kunit_release_checked(test, buf);
+}
+
+/*
+ * A cached buffer gets memory the CPU caches when a cacheable allocator
+ * serves it, even one ranked below an allocator the CPU must map
+ * write-combined; that one only when the others fail.
+ */
+static void smaf_kunit_cacheable_first(struct kunit *test)
+{
+	struct smaf_allocator_info info = {
+		.name = "kunit-wc", .ranking = 1010, .cpu_uncached = true,
+	};
+	struct smaf_buffer *buf, *last;
+	struct smaf_fake wc;
+	unsigned int i;
+
+	smaf_kunit_add_fake(test, &wc, &info);
+	buf = smaf_kunit_buffer(test, SZ_64K, true, 0);
+	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
+	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[0].alloc);
+	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
+	KUNIT_EXPECT_EQ(test, wc.calls, 0U);
+
+	for (i = 0; i < SMAF_NFAKES; i++)
+		smaf_fakes[i].nomem = true;
+	last = smaf_kunit_buffer(test, SZ_64K, true, 0);
+	KUNIT_EXPECT_EQ(test, smaf_kunit_use(last), 0);
+	KUNIT_EXPECT_PTR_EQ(test, last->allocator, wc.alloc);
+	KUNIT_EXPECT_STREQ(test, last->why, "fallback");
+	KUNIT_EXPECT_EQ(test, smaf_limits_charged(wc.alloc), (u64)SZ_64K);
+	smaf_kunit_check(test);
+	smaf_kunit_release(last);
+	KUNIT_EXPECT_EQ(test, smaf_limits_charged(wc.alloc), 0ULL);
+	smaf_kunit_release_checked(test, buf);
+	smaf_allocator_remove(wc.alloc);
 }
 
 /* The creator's own limit fails the use: no fallback. */
@@ -170,6 +206,7 @@ static struct kunit_case smaf_kunit_cases[] = {
 	KUNIT_CASE(smaf_kunit_best_match),
 	KUNIT_CASE(smaf_kunit_fallback),
 	KUNIT_CASE(smaf_kunit_memcg_only),
+	KUNIT_CASE(smaf_kunit_cacheable_first),
 	KUNIT_CASE(smaf_kunit_user_limit),
 	KUNIT_CASE(smaf_kunit_reserve),
 	KUNIT_CASE(smaf_kunit_random),

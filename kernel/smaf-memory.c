@@ -159,6 +159,59 @@ void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
 }
 
 /**
+ * struct smaf_choice - where a ranked choice stands
+ * @ret:	the first refusal or failure, -ENODEV while no allocator served
+ * @fell_back:	an allocator that serves failed or refused
+ * @memcg_only:	one charging memory cgroups ran out: only such ones now
+ * @stop:	the creator's own limit or a fatal signal: try no other
+ */
+struct smaf_choice {
+	int ret;
+	bool fell_back;
+	bool memcg_only;
+	bool stop;
+};
+
+/*
+ * Tries, best ranked first, the allocators that serve @c and whose memory
+ * the CPU maps write-combined or not as @cpu_uncached says (any, for an
+ * uncached buffer).  Returns the one that allocated, with its reference,
+ * or NULL.  @buf->lock held.
+ */
+static struct smaf_allocator *smaf_memory_try_ranked(struct smaf_buffer *buf,
+						     const struct smaf_constraints *c,
+						     bool cpu_uncached,
+						     struct smaf_choice *ch)
+{
+	struct smaf_allocator *alloc, *prev = NULL;
+	int err;
+
+	while ((alloc = smaf_allocator_next(prev, c))) {
+		smaf_allocator_put(prev);
+		prev = alloc;
+		if (ch->memcg_only && !alloc->memcg)
+			continue;
+		if (!buf->uncached && alloc->cpu_uncached != cpu_uncached)
+			continue;
+		err = smaf_memory_alloc_from(buf, alloc, c);
+		if (err == -ENOMEM && alloc->memcg)
+			ch->memcg_only = true;
+		/* Report the first refusal, not the last allocator's. */
+		if (!err || ch->ret == -ENODEV)
+			ch->ret = err;
+		if (!err)
+			return alloc;
+		if (err == -EINTR || err == -EDQUOT) {
+			ch->stop = true;
+			break;
+		}
+		ch->fell_back = true;
+	}
+	smaf_allocator_put(prev);
+	return NULL;
+}
+
+/**
  * smaf_memory_allocate() - allocate a buffer's memory for constraints @c
  * @buf: the buffer, without memory (@buf->allocator NULL)
  * @c: the merged constraints of its users
@@ -166,7 +219,10 @@ void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
  * Uses the allocator named at create time, or tries the allocators that
  * serve @c, best ranked first, falling back to the next one when an
  * allocator runs out of memory or its global limit (not when the
- * creator's own limit) is reached.  After an allocator charged to memory
+ * creator's own limit) is reached.  For a buffer that is not uncached,
+ * the allocators whose memory the CPU must map write-combined come after
+ * every other that serves @c: a cached buffer gets memory the CPU caches
+ * whenever some allocator has it.  After an allocator charged to memory
  * cgroups runs out, only allocators charged the same way are tried: the
  * cgroup's limit may be what ran out.  On success @buf->sgt, ->allocator
  * (a reference), ->layout, ->used and ->why describe the new memory, which
@@ -182,9 +238,9 @@ void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
  */
 int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints *c)
 {
-	struct smaf_allocator *alloc, *prev = NULL;
-	bool fell_back = false, memcg_only = false;
-	int ret = -ENODEV, err;
+	struct smaf_choice ch = { .ret = -ENODEV };
+	struct smaf_allocator *alloc;
+	int ret;
 
 	lockdep_assert_held(&buf->lock);
 	if (buf->named) {
@@ -200,27 +256,12 @@ int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints 
 		goto out;
 	}
 
-	while ((alloc = smaf_allocator_next(prev, c))) {
-		smaf_allocator_put(prev);
-		prev = alloc;
-		if (memcg_only && !alloc->memcg)
-			continue;
-		err = smaf_memory_alloc_from(buf, alloc, c);
-		if (err == -ENOMEM && alloc->memcg)
-			memcg_only = true;
-		/* Report the first refusal, not the last allocator's. */
-		if (!err || ret == -ENODEV)
-			ret = err;
-		if (!err || err == -EINTR || err == -EDQUOT)
-			break;
-		fell_back = true;
-	}
-	if (ret) {
-		smaf_allocator_put(prev);
-		alloc = NULL;
-	} else {
-		buf->why = fell_back ? "fallback" : "best-match";
-	}
+	alloc = smaf_memory_try_ranked(buf, c, false, &ch);
+	if (!alloc && !ch.stop && !buf->uncached)
+		alloc = smaf_memory_try_ranked(buf, c, true, &ch);
+	ret = ch.ret;
+	if (!ret)
+		buf->why = ch.fell_back ? "fallback" : "best-match";
 out:
 	if (!ret) {
 		buf->allocator = alloc;

@@ -245,8 +245,12 @@ static void use(const struct node *n, int heap, int vgem)
 	p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
 	if (p != MAP_FAILED) {
 		(void)*(volatile unsigned char *)p;
-		/* Carveout memory the CPU must not cache (arm64) is uncached too. */
-		wc = n->uncached || smaf_buffer_num(fd, "cpu_uncached") == 1;
+		/*
+		 * Only an uncached alias is write-combined: a cached one gets
+		 * memory the CPU caches, not the carveout arm64 must map
+		 * write-combined, when another allocator serves it.
+		 */
+		wc = n->uncached;
 		mode = smaf_cpu_cache_mode(p, &bits);
 		tap_ok(mode == (wc ? SMAF_PTPROBE_WC : SMAF_PTPROBE_CACHED),
 		       "%s: the page table maps it %s (memory-type bits %#llx, %s memory)",

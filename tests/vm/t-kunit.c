@@ -20,7 +20,7 @@ static const struct {
 	const char *name;
 	int cases;
 } suites[] = {
-	{ "smaf-choice-limits", 7 },
+	{ "smaf-choice-limits", 8 },
 	{ "smaf-life", 6 },
 };
 
