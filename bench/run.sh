@@ -49,8 +49,13 @@ for k in ${KERNELS:-6.12}; do
 				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
 					"$out/tap-$tag.log" | sed '1d;$d' > "$res.$ext"
 			done
+			sed -n "/^BENCH-SUSTAIN-BEGIN pass=$pass\$/,/^BENCH-SUSTAIN-END/p" \
+				"$out/tap-$tag.log" | sed '1d;$d' > "$res-sustain.md"
 			echo "## $kver, SMAF's pre-zeroed pool $([ $pass = pool ] && echo on || echo off)"
 			cat "$res.md"
+			echo
+			echo "Sustained (buffers made, used, closed for a fixed time):"
+			cat "$res-sustain.md"
 			if command -v gnuplot > /dev/null; then
 				title="$kver, SMAF pool $([ $pass = pool ] && echo on || echo off) (TCG: compare ratios only)"
 				gnuplot -e "dat='$res.dat'; png='$res.png'; title='$title'" \

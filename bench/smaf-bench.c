@@ -29,6 +29,10 @@
  *             after the other cases, in rounds of its own)
  *   burst     32 4K-NV12 buffers created and used, then closed (one
  *             sample per burst, at the NV12 size only)
+ *   sustain   SMAF and the system heap only, at 1 MiB, 8 MiB and 4K NV12,
+ *             with one and two threads: buffers made, used (a write to
+ *             every page) and closed for a fixed time; buffers per second
+ *             and the guest's CPU time per buffer (sustain.c)
  *
  * Rounds interleave allocators and sizes so that drift (TCG, a noisy host)
  * hits every allocator alike.  Reported: the median and p10-p90 per case,
@@ -39,7 +43,8 @@
  * SMAF_SEED the order of each round (shuffled, the seed is printed),
  * SMAF_BENCH_PASS names the pass in the output (`make bench` runs one with
  * SMAF's pre-zeroed pool, one without), SMAF_BENCH_CASES="create,use"
- * measures only those cases.
+ * measures only those cases, SMAF_BENCH_SECONDS the length of a sustained
+ * run (default 2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +67,7 @@
 #include "media.h"
 #include "smaf-bench.h"
 #include "smaf-edu.h"
+#include "sustain.h"
 
 #define KIB 1024UL
 #define MIB (1024 * KIB)
@@ -474,6 +480,12 @@ static void shuffle(int *v, int n)
 	}
 }
 
+/* The sustained case's buffers: SMAF (0) or the system heap (1). */
+static int sustain_make(int which, size_t size)
+{
+	return make_buffer(which ? A_SYSTEM : A_SMAF, size);
+}
+
 int main(void)
 {
 	const char *env = getenv("SMAF_BENCH_ROUNDS");
@@ -548,6 +560,10 @@ int main(void)
 	if (frag)
 		munmap(frag, frag_len);
 	report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default", rounds);
+	if (!only || strstr(only, "sustain"))
+		sustain_report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default",
+			       sustain_make, getenv("SMAF_BENCH_SECONDS") ?
+			       atof(getenv("SMAF_BENCH_SECONDS")) : 2, 3);
 	/* Failures are results (out of memory under fragmentation): reported. */
 	return 0;
 }
