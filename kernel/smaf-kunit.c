@@ -91,8 +91,10 @@ static void smaf_kunit_memcg_only(struct kunit *test)
  */
 static void smaf_kunit_cacheable_first(struct kunit *test)
 {
+	/* Charging cgroups: still tried after B, which does, runs out. */
 	struct smaf_allocator_info info = {
 		.name = "kunit-wc", .ranking = 1010, .cpu_uncached = true,
+		.memcg = true,
 	};
 	struct smaf_buffer *buf, *last;
 	struct smaf_fake wc;
@@ -100,7 +102,7 @@ static void smaf_kunit_cacheable_first(struct kunit *test)
 
 	smaf_kunit_add_fake(test, &wc, &info);
 	buf = smaf_kunit_buffer(test, SZ_64K, true, 0);
-	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
+	KUNIT_ASSERT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[0].alloc);
 	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
 	KUNIT_EXPECT_EQ(test, wc.calls, 0U);
@@ -108,7 +110,7 @@ static void smaf_kunit_cacheable_first(struct kunit *test)
 	for (i = 0; i < SMAF_NFAKES; i++)
 		smaf_fakes[i].nomem = true;
 	last = smaf_kunit_buffer(test, SZ_64K, true, 0);
-	KUNIT_EXPECT_EQ(test, smaf_kunit_use(last), 0);
+	KUNIT_ASSERT_EQ(test, smaf_kunit_use(last), 0);
 	KUNIT_EXPECT_PTR_EQ(test, last->allocator, wc.alloc);
 	KUNIT_EXPECT_STREQ(test, last->why, "fallback");
 	KUNIT_EXPECT_EQ(test, smaf_limits_charged(wc.alloc), (u64)SZ_64K);
