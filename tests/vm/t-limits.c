@@ -156,7 +156,18 @@ int main(void)
 	       "uid 1000 refused at its limit: %d x 64 MiB, then %s", n, strerror(err));
 	tap_ok(free_kb > 2 * 1024 * 1024, "the machine still has %ld MiB available", free_kb / 1024);
 	pid2 = start_hog(16 * MIB, SMAF_HINT_CONTIGUOUS, NULL, &n2, &err2);
+	/*
+	 * Refused by a limit.  Where the CPU must not cache the carveout
+	 * (arm64) contig comes first for this cached buffer, and its CMA area
+	 * (Debian's size) runs out before contig's per-user limit (a quarter
+	 * of its capacity, counted as a quarter of RAM): ENOMEM, or EAGAIN
+	 * from the pause that follows.  The camera below must still work.
+	 */
+#ifdef __x86_64__
 	tap_ok((err2 == EDQUOT || err2 == ENOSPC) && n2 > 0,
+#else
+	tap_ok((err2 == EDQUOT || err2 == ENOSPC || err2 == ENOMEM || err2 == EAGAIN) && n2 > 0,
+#endif
 	       "its contiguous allocations are refused too: %d x 16 MiB, then %s", n2,
 	       strerror(err2));
 	tap_ok(camera_captures(dev), "meanwhile the privileged camera gets contiguous memory and captures");
