@@ -272,8 +272,8 @@ int smaf_buffer_info_get_reason(const struct smaf_buffer_info *info);
 unsigned int smaf_buffer_info_get_chunks(const struct smaf_buffer_info *info);
 
 /**
- * smaf_buffer_info_get_last_error() - Return: errno of the last failed
- * allocation (what a failed first use got), 0 if none.
+ * smaf_buffer_info_get_last_error() - Return: the errno its last failed
+ * first use got, while it has no memory; 0 otherwise.
  */
 int smaf_buffer_info_get_last_error(const struct smaf_buffer_info *info);
 

@@ -130,7 +130,7 @@ static const char usage_status[] =
 "whether it has memory, the allocator and why it was chosen (named,\n"
 "best-match, or fallback after a better one ran out), secure,\n"
 "write-combined and contiguous or not, its chunks, the errno of its last\n"
-"failed allocation, attached devices, moves for a device that attached\n"
+"failed first use, attached devices, moves for a device that attached\n"
 "late and refused moves.  This is SMAF_IOC_QUERY_BUFFER: no debugfs.\n"
 "\n"
 "As root with debugfs mounted (" DEBUGFS_DIR "/) and no operand, it shows\n"

@@ -191,9 +191,9 @@ struct smaf_info {
  * @allocator:	out: the allocator that holds the memory, NUL-terminated,
  *		empty without memory
  * @chunks:	out: physically contiguous chunks of the memory, 0 without
- * @last_error:	out: errno (positive) of the last failed allocation, as a
- *		failed first use returned it; 0 if none failed since the
- *		buffer got memory
+ * @last_error:	out: errno (positive) its last failed first use returned,
+ *		while it has no memory; 0 before any and once it has memory
+ *		(a refused move counts in @refusals instead)
  * @migrations:	out: times the buffer moved for a device attaching late
  * @refusals:	out: times such a move was refused
  * @devices:	out: devices attached now
