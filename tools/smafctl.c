@@ -647,7 +647,7 @@ static int status_buffers(struct smaf_device *dev, int json, char **operands, in
 {
 	unsigned long seen[256];
 	char path[300], link[64];
-	int n = 0, nseen = 0, i, pid, fd, dup;
+	int n = 0, nseen = 0, i, pid, fd, dup, bad = 0;
 	struct dirent *p, *f;
 	struct stat st;
 	DIR *procs, *fds;
@@ -665,11 +665,13 @@ static int status_buffers(struct smaf_device *dev, int json, char **operands, in
 			fd = atoi(operands[i]);
 		}
 		dup = borrow_fd(pid, fd);
-		if (dup < 0 || !status_buffer(dev, dup, pid, fd, json, n))
+		if (dup < 0 || !status_buffer(dev, dup, pid, fd, json, n)) {
 			fprintf(stderr, "smafctl: %s: %s\n", operands[i],
 				dup < 0 ? strerror(errno) : "not a SMAF buffer");
-		else
+			bad = 1;
+		} else {
 			n++;
+		}
 		if (dup >= 0)
 			close(dup);
 	}
@@ -709,7 +711,7 @@ static int status_buffers(struct smaf_device *dev, int json, char **operands, in
 		printf("]");
 	else if (!n)
 		printf("(none)\n");
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static int cmd_status(int argc, char **argv)
@@ -739,7 +741,7 @@ static int cmd_status(int argc, char **argv)
 		       "of the processes you may inspect");
 		ret = status_buffers(dev, json, argv + optind, argc - optind);
 	}
-	printf(json && !ret ? "}\n" : "");
+	printf(json ? "}\n" : "");
 	smaf_device_close(dev);
 	return ret ? 1 : 0;
 }

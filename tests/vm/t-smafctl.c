@@ -79,8 +79,8 @@ static int run_as(unsigned int id, const char *cmd, char *out, size_t len, int h
 int main(void)
 {
 	static char out[16384];
-	char want[64], *line;
-	int st, holder;
+	char want[64], cmd[64], *line;
+	int st, holder, dev, buf;
 
 	st = run("smafctl list", out, sizeof(out));
 	tap_ok(st == 0 && strstr(out, "system") && strstr(out, "contig") &&
@@ -150,6 +150,20 @@ int main(void)
 	tap_ok(st == 0 && strstr(out, "Allocators:") && strstr(out, "Users:") &&
 	       strstr(out, "Buffers (every process's):") && strstr(out, "(none)"),
 	       "status as root: tables, every user, no live buffer");
+	st = run("smafctl status 0 < /dev/null", out, sizeof(out));
+	tap_ok(st == 1 && strstr(out, "smafctl: 0: not a SMAF buffer"),
+	       "status FD that is not a SMAF buffer: says so, exit 1");
+	dev = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+	buf = dev < 0 ? -1 : smaf_test_create(dev, 1 << 20, NULL);
+	snprintf(cmd, sizeof(cmd), "smafctl status %d:%d", (int)getpid(), buf);
+	st = run(cmd, out, sizeof(out));
+	snprintf(want, sizeof(want), "\n%-8d%-6d", (int)getpid(), buf);
+	tap_ok(buf >= 0 && st == 0 && strstr(out, "Buffers (those given):") && strstr(out, want),
+	       "status PID:FD: the buffer another process holds, without memory yet");
+	if (buf >= 0)
+		close(buf);
+	if (dev >= 0)
+		close(dev);
 	st = run("smafctl status --json", out, sizeof(out));
 	tap_ok(st == 0 && !strncmp(out, "{\"allocators\": [", 16) && strstr(out, "\"buffers\": []"),
 	       "status --json");
