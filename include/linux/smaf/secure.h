@@ -4,10 +4,10 @@
  * (a bus firewall driver, a TEE client) plugs into SMAF.
  *
  * One secure module at a time: it passes a struct smaf_secure_info to
- * smaf_secure_add() and gets an opaque handle, which its ops receive.
- * For every buffer whose secure flag is set,
- * SMAF creates a context, then asks for access before any user touches the
- * memory and gives it back afterwards:
+ * smaf_secure_add() and gets an opaque handle, which its ops receive.  For
+ * every buffer whose secure flag is set, SMAF creates a context, then asks
+ * for access before any user touches the memory and gives it back
+ * afterwards:
  *
  *  - a device, for every physical range of the buffer, when it maps the
  *    buffer (map_dma_buf), revoked when it unmaps;
@@ -56,9 +56,6 @@ struct smaf_secure;
 
 /**
  * struct smaf_secure_ops - what a secure module implements
- *
- * Each op receives the handle smaf_secure_add() returned
- * (smaf_secure_priv() gives the module's own data back).
  * @create_ctx:	a buffer becomes secure; return a context or an ERR_PTR.
  *		@size is the buffer's size.  May sleep.
  * @destroy_ctx: the buffer is gone (every grant already revoked).
@@ -73,6 +70,9 @@ struct smaf_secure;
  *		the buffer.
  *		Return 0, or an error to keep the memory out of circulation.
  *		Called with SMAF's buffer lock held; may sleep.
+ *
+ * Each op receives the handle smaf_secure_add() returned
+ * (smaf_secure_priv() gives the module's own data back).
  */
 struct smaf_secure_ops {
 	void *(*create_ctx)(struct smaf_secure *sec, size_t size);
