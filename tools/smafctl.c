@@ -692,7 +692,11 @@ static int status_buffers(struct smaf_device *dev, int json, char **operands, in
 			dup = borrow_fd(pid, atoi(f->d_name));
 			if (dup < 0)
 				continue;
-			for (i = 0; !fstat(dup, &st) && i < nseen; i++)
+			if (fstat(dup, &st)) {
+				close(dup);
+				continue;
+			}
+			for (i = 0; i < nseen; i++)
 				if (seen[i] == st.st_ino)
 					break;
 			if (i == nseen && status_buffer(dev, dup, pid, atoi(f->d_name), json, n)) {
