@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/mutex.h>
+#include <linux/rculist.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/smaf.h>
@@ -20,8 +21,10 @@
 #include "smaf-internal.h"
 
 /*
- * Protects smaf_allocators, every allocator's node and smaf_allocator_ids.
- * Taken before the limits lock.
+ * Protects smaf_allocators, every allocator's node and smaf_allocator_ids
+ * against each other's changes.  Taken before the limits lock.  The ranked
+ * walk of a first use (smaf_allocator_next()) reads the list under RCU
+ * instead: a removed allocator is freed after a grace period.
  */
 static DEFINE_MUTEX(smaf_allocators_lock);
 /* Added allocators, highest ranking first. */
@@ -90,7 +93,7 @@ struct smaf_allocator *smaf_allocator_add(const struct smaf_allocator_info *info
 	list_for_each_entry(pos, &smaf_allocators, node)
 		if (pos->ranking < alloc->ranking)
 			break;
-	list_add_tail(&alloc->node, &pos->node);
+	list_add_tail_rcu(&alloc->node, &pos->node);
 	pr_info("allocator '%s' added, ranking %d\n", alloc->name,
 		alloc->ranking);
 unlock:
@@ -110,15 +113,18 @@ EXPORT_SYMBOL_GPL(smaf_allocator_add);
  * Buffers backed by @alloc (and memory in quarantine) hold a reference on
  * its owner module, so this runs only once none is left.
  *
- * Context: process context; takes the registry lock, then the limits lock.
+ * Context: process context, may sleep (an RCU grace period); takes the
+ * registry lock, then the limits lock.
  */
 void smaf_allocator_remove(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_allocators_lock);
-	list_del(&alloc->node);
+	list_del_rcu(&alloc->node);
 	smaf_limits_forget(alloc);
 	__clear_bit(alloc->id, &smaf_allocator_ids);
 	mutex_unlock(&smaf_allocators_lock);
+	/* A ranked walk may still be looking at it. */
+	synchronize_rcu();
 	WARN_ON(atomic_long_read(&alloc->stats.buffers));
 	kfree(alloc);
 }
@@ -191,26 +197,26 @@ struct smaf_allocator *smaf_allocator_get_by_name(const char *name)
  * to the next allocator when one runs out of memory.  @prev stays in the
  * registry while the caller holds its reference (its owner cannot unload).
  *
- * Context: process context; takes the registry lock.
+ * Context: process context; reads the registry under RCU (no lock: a first
+ * use does not wait for another), so match() is called in an RCU read-side
+ * critical section.
  * Return: the allocator with a reference on its owner, or NULL if no further
  * allocator accepts @c.
  */
 struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 					   const struct smaf_constraints *c)
 {
-	struct smaf_allocator *alloc, *found = NULL;
+	struct smaf_allocator *alloc;
 
-	mutex_lock(&smaf_allocators_lock);
-	alloc = prev ? list_next_entry(prev, node) :
-		list_first_entry(&smaf_allocators, struct smaf_allocator, node);
-	list_for_each_entry_from(alloc, &smaf_allocators, node) {
-		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
-			found = alloc;
-			break;
-		}
-	}
-	mutex_unlock(&smaf_allocators_lock);
-	return found;
+	rcu_read_lock();
+	alloc = prev ? list_next_or_null_rcu(&smaf_allocators, &prev->node,
+					     struct smaf_allocator, node) :
+		list_first_or_null_rcu(&smaf_allocators, struct smaf_allocator, node);
+	while (alloc && !(alloc->ops->match(alloc, c) && try_module_get(alloc->owner)))
+		alloc = list_next_or_null_rcu(&smaf_allocators, &alloc->node,
+					      struct smaf_allocator, node);
+	rcu_read_unlock();
+	return alloc;
 }
 
 /**

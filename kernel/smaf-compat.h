@@ -20,13 +20,6 @@
 #define SMAF_IMPORT_NS(ns)	MODULE_IMPORT_NS(ns)
 #endif
 
-/* The unbound system workqueue; system_unbound_wq is deprecated in 7.x. */
-#ifdef SMAF_HAVE_SYSTEM_DFL_WQ
-#define SMAF_UNBOUND_WQ		system_dfl_wq
-#else
-#define SMAF_UNBOUND_WQ		system_unbound_wq
-#endif
-
 /* An importer's map and unmap, taking the reservation lock themselves. */
 #ifdef SMAF_HAVE_UNLOCKED_MAP
 #define smaf_import_map(a, d)	dma_buf_map_attachment_unlocked(a, d)

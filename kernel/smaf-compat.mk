@@ -15,8 +15,6 @@ ccflags-y += $(call smaf_has,\<vma_flags_to_legacy\>,mm.h,SMAF_HAVE_VMA_FLAGS_T)
 ccflags-y += $(call smaf_has,\<vma_is_cow_mapping\>,mm.h,SMAF_HAVE_VMA_IS_COW_MAPPING)
 # 6.13: a symbol namespace is a string literal.
 ccflags-y += $(call smaf_has,MODULE_INFO\(import_ns$(comma) ns\),module.h,SMAF_HAVE_NS_STRING)
-# 6.17: system_dfl_wq; system_unbound_wq is deprecated (7.x warns on use).
-ccflags-y += $(call smaf_has,\<system_dfl_wq\>,workqueue.h,SMAF_HAVE_SYSTEM_DFL_WQ)
 # 6.7: shrinker_alloc()/shrinker_register(); register_shrinker() is gone.
 ccflags-y += $(call smaf_has,\<shrinker_alloc\>,shrinker.h,SMAF_HAVE_SHRINKER_ALLOC)
 # 6.2: dma_buf_map_attachment_unlocked() for importers (smaf-edu).

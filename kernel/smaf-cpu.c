@@ -18,8 +18,12 @@
 #include "smaf-compat.h"
 #include "smaf-internal.h"
 
-/* Pages mapped around a faulting address, within one chunk. */
-#define SMAF_FAULT_AROUND 16
+/*
+ * Pages mapped from a faulting address on, within one chunk: 1 MiB, the
+ * pool's block, so that a program writing a frame takes one fault per
+ * block, not one per 16 pages (the mainline heaps map every page at mmap).
+ */
+#define SMAF_FAULT_AROUND 256
 
 /**
  * struct smaf_cpu_map - one mmap() of a buffer, shared by the VMAs it is
@@ -496,12 +500,15 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
  * smaf_cpu_release() - end the CPU accesses never ended
  * @buf: the buffer, unreachable (its file is gone)
  *
- * Context: process context; takes the buffer lock.
+ * Context: process context; takes the buffer lock if there are any.
  */
 void smaf_cpu_release(struct smaf_buffer *buf)
 {
 	struct smaf_cpu_sync *s, *tmp;
 
+	/* Unreachable: nobody can begin an access any more. */
+	if (list_empty(&buf->syncs))
+		return;
 	mutex_lock(&buf->lock);
 	list_for_each_entry_safe(s, tmp, &buf->syncs, node)
 		smaf_cpu_sync_end(buf, s);

@@ -88,35 +88,31 @@ static bool smaf_user_idle(struct smaf_user *u)
 }
 
 /*
- * @uid's entry, made if needed; on the way, frees the entries of users who
- * hold nothing and no longer pause.
+ * @uid's entry, made if needed.  An idle entry stays: a user's next buffer
+ * does not allocate it again.  The entries of other users who hold nothing
+ * and no longer pause are freed on the way, so idle entries are at most one
+ * per user that created a buffer since the last creation by another.
  */
 static struct smaf_user *smaf_user_get(kuid_t uid)
 {
-	struct smaf_user *u, *next;
+	struct smaf_user *u, *next, *found = NULL;
 
 	list_for_each_entry_safe(u, next, &smaf_users, node) {
-		if (uid_eq(u->uid, uid))
-			return u;
-		if (smaf_user_idle(u)) {
+		if (uid_eq(u->uid, uid)) {
+			found = u;
+		} else if (smaf_user_idle(u)) {
 			list_del(&u->node);
 			kfree(u);
 		}
 	}
+	if (found)
+		return found;
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return NULL;
 	u->uid = uid;
 	list_add(&u->node, &smaf_users);
 	return u;
-}
-
-static void smaf_user_put(struct smaf_user *u)
-{
-	if (!smaf_user_idle(u))
-		return;
-	list_del(&u->node);
-	kfree(u);
 }
 
 /**
@@ -147,8 +143,6 @@ int smaf_limits_create(struct smaf_buffer *buf, bool privileged)
 		u->buffers++;
 		buf->user = u;
 	}
-	if (u && ret)
-		smaf_user_put(u);
 	mutex_unlock(&smaf_limits_lock);
 	if (!ret)
 		buf->memcg = get_mem_cgroup_from_mm(current->mm);
@@ -168,7 +162,6 @@ void smaf_limits_destroy(struct smaf_buffer *buf)
 	mem_cgroup_put(buf->memcg);
 	mutex_lock(&smaf_limits_lock);
 	buf->user->buffers--;
-	smaf_user_put(buf->user);
 	mutex_unlock(&smaf_limits_lock);
 }
 
@@ -239,7 +232,6 @@ void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc
 	mutex_lock(&smaf_limits_lock);
 	u->bytes[alloc->id] -= size;
 	smaf_charged[alloc->id] -= size;
-	smaf_user_put(u);
 	mutex_unlock(&smaf_limits_lock);
 }
 
@@ -595,7 +587,8 @@ static int smaf_limits_name(struct smaf_allocator *alloc, void *arg)
  * smaf_limits_show_users() - print per-user usage
  * @s: debugfs file
  *
- * One line per user: uid, live buffers, bytes per allocator, refusals.
+ * One line per user who holds buffers or bytes, or pauses: uid, live
+ * buffers, bytes per allocator, refusals.
  *
  * Context: process context; takes the registry lock, then the limits lock.
  */
@@ -612,6 +605,8 @@ void smaf_limits_show_users(struct seq_file *s)
 	smaf_allocator_for_each(smaf_limits_name, names);
 	mutex_lock(&smaf_limits_lock);
 	list_for_each_entry(u, &smaf_users, node) {
+		if (smaf_user_idle(u))
+			continue;
 		seq_printf(s, "uid=%u buffers=%u refused=%lu",
 			   from_kuid_munged(&init_user_ns, u->uid), u->buffers,
 			   u->refused);

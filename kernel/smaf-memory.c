@@ -328,7 +328,7 @@ bool smaf_memory_serves(struct smaf_buffer *buf,
  * Asks the named allocator, or the registry, whether some allocator serves
  * every attached device and @d.  Allocates nothing.
  *
- * Context: @buf->lock held; takes the registry lock.
+ * Context: @buf->lock held; reads the registry under RCU.
  * Return: 0 if one does; -EXDEV if the named allocator does not; -ENODEV
  * if no allocator does.
  */

@@ -3,10 +3,18 @@
  * A bounded pool of pre-zeroed 1 MiB blocks (order 8) for the system
  * allocator, so that a buffer's first use does not wait for the zeroing.
  *
- * A background work item fills the pool without reclaiming (it takes only
- * memory that is free anyway) and zeroes the blocks that freed buffers give
- * back: a block is handed out only once it is zeroed, never before.  A
- * shrinker gives the pool back under memory pressure.  Pooled blocks are
+ * A kernel thread fills the pool without reclaiming (it takes only memory
+ * that is free anyway) and zeroes the blocks that freed buffers give back:
+ * a block is handed out only once it is zeroed, never before.  It moves
+ * the zeroing off the allocation path, not away, so it must not cost more
+ * than it saves:
+ *  - it runs at the lowest priority (nice 19): it zeroes on CPU time nobody
+ *    else wants.  When the users keep every CPU busy, the pool runs dry and
+ *    an allocation zeroes its own pages, as without the pool;
+ *  - it is woken in batches, not per block: at once when SMAF_POOL_BATCH
+ *    dirty blocks wait or the clean ones fall to half the pool, otherwise
+ *    SMAF_POOL_LAZY after the first dirty block.
+ * A shrinker gives the pool back under memory pressure.  Pooled blocks are
  * charged to nobody, and a module cannot charge a page to a memory cgroup
  * afterwards, so the pool serves only creators whose charge would be a no-op
  * (the root cgroup, or memory cgroups disabled), and takes back only blocks
@@ -23,6 +31,7 @@
 
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -30,11 +39,15 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
 
 #include "smaf-compat.h"
 #include "smaf-internal.h"
 #include "allocators.h"
+
+/* Dirty blocks that make the thread run at once. */
+#define SMAF_POOL_BATCH	8
+/* Longest wait of a dirty block before the thread runs. */
+#define SMAF_POOL_LAZY	(HZ / 50)
 
 /* Filled without reclaim or retry: only memory that is free anyway. */
 #define SMAF_POOL_GFP \
@@ -63,10 +76,10 @@ static bool smaf_pool_scarce(struct page *page)
  * @nr_clean:	blocks on @clean
  * @nr_dirty:	blocks on @dirty
  * @max:	bound on @nr_clean + @nr_dirty (0: the pool is off)
- * @stopping:	module exit: no more work
+ * @stopping:	module exit: no more filling
  * @hits:	blocks handed out
  * @misses:	order-8 requests the pool could not serve
- * @work:	fills the pool and zeroes @dirty (on the unbound system workqueue)
+ * @thread:	fills the pool and zeroes @dirty
  * @shrinker:	gives blocks back under memory pressure
  */
 struct smaf_pool {
@@ -79,7 +92,7 @@ struct smaf_pool {
 	bool stopping;
 	unsigned long hits;
 	unsigned long misses;
-	struct work_struct work;
+	struct task_struct *thread;
 	struct shrinker *shrinker;
 };
 
@@ -100,8 +113,11 @@ static void smaf_pool_zero(struct page *page)
 	}
 }
 
-/* Zeroes what freed buffers gave back, then fills the pool up. */
-static void smaf_pool_work(struct work_struct *work)
+/*
+ * Zeroes what freed buffers gave back, then fills the pool up.  Returns
+ * false if it stopped for want of free memory.
+ */
+static bool smaf_pool_fill(void)
 {
 	struct smaf_pool *p = &smaf_pool;
 	struct page *page;
@@ -110,7 +126,7 @@ static void smaf_pool_work(struct work_struct *work)
 		spin_lock(&p->lock);
 		if (p->stopping) {
 			spin_unlock(&p->lock);
-			return;
+			return true;
 		}
 		page = list_first_entry_or_null(&p->dirty, struct page, lru);
 		if (page) {
@@ -121,16 +137,16 @@ static void smaf_pool_work(struct work_struct *work)
 		} else {
 			if (p->nr_clean >= p->max) {
 				spin_unlock(&p->lock);
-				return;
+				return true;
 			}
 			spin_unlock(&p->lock);
 			page = alloc_pages(SMAF_POOL_GFP, SMAF_POOL_ORDER);
 			if (!page)
-				return;
+				return false;
 			/* Normal memory has run out: leave low memory be. */
 			if (smaf_pool_scarce(page)) {
 				__free_pages(page, SMAF_POOL_ORDER);
-				return;
+				return false;
 			}
 		}
 		spin_lock(&p->lock);
@@ -144,6 +160,44 @@ static void smaf_pool_work(struct work_struct *work)
 		spin_unlock(&p->lock);
 		cond_resched();
 	}
+}
+
+/* Must the thread run now rather than later?  The pool lock held. */
+static bool smaf_pool_urgent(struct smaf_pool *p)
+{
+	return p->nr_dirty >= SMAF_POOL_BATCH ||
+	       (p->nr_clean <= p->max / 2 && p->nr_clean + p->nr_dirty < p->max);
+}
+
+/*
+ * The pool's thread: fills when the pool is urgent (smaf_pool_urgent()) or
+ * dirty blocks waited SMAF_POOL_LAZY, and sleeps otherwise.  A wake-up only
+ * makes it look again.  After running out of free memory it fills again
+ * only once woken (by the next block taken or given back).
+ */
+static int smaf_pool_thread(void *unused)
+{
+	struct smaf_pool *p = &smaf_pool;
+	bool starved = false, run;
+	unsigned long dirty;
+
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_IDLE);
+		spin_lock(&p->lock);
+		dirty = p->nr_dirty;
+		run = !p->stopping && !starved && smaf_pool_urgent(p);
+		spin_unlock(&p->lock);
+		if (!run && !kthread_should_stop()) {
+			if (schedule_timeout(dirty ? SMAF_POOL_LAZY : MAX_SCHEDULE_TIMEOUT))
+				starved = false;	/* woken: look again */
+			else
+				run = true;		/* the dirty blocks waited */
+		}
+		__set_current_state(TASK_RUNNING);
+		if (run)
+			starved = !smaf_pool_fill();
+	}
+	return 0;
 }
 
 /* May the calling allocation take uncharged blocks?  See the top. */
@@ -161,6 +215,8 @@ static bool smaf_pool_may_serve(void)
 /**
  * smaf_pool_take() - a zeroed order-8 block, if the pool has one
  *
+ * Wakes the pool's thread when the clean blocks fall to half the pool.
+ *
  * Context: process context; takes the pool lock.
  * Return: the block (a compound page, zeroed), or NULL.
  */
@@ -168,6 +224,7 @@ struct page *smaf_pool_take(void)
 {
 	struct smaf_pool *p = &smaf_pool;
 	struct page *page;
+	bool low;
 
 	if (!p->max || !smaf_pool_may_serve())
 		return NULL;
@@ -180,8 +237,10 @@ struct page *smaf_pool_take(void)
 	} else {
 		p->misses++;
 	}
+	low = p->nr_clean <= p->max / 2;
 	spin_unlock(&p->lock);
-	queue_work(SMAF_UNBOUND_WQ, &p->work);
+	if (low)
+		wake_up_process(p->thread);
 	return page;
 }
 
@@ -191,7 +250,7 @@ struct page *smaf_pool_take(void)
  *
  * The pool takes it if it has room, the block is charged to nobody and it
  * is not scarce low memory (smaf_pool_scarce()); it is zeroed in the
- * background before anyone gets it again.
+ * background before anyone gets it again (see the top for when).
  *
  * Context: process context; takes the pool lock.
  * Return: true if the pool took @page, false if the caller must free it.
@@ -199,7 +258,7 @@ struct page *smaf_pool_take(void)
 bool smaf_pool_give(struct page *page)
 {
 	struct smaf_pool *p = &smaf_pool;
-	bool taken = false;
+	bool taken = false, wake = false;
 
 	if (!p->max || compound_order(page) != SMAF_POOL_ORDER || smaf_pool_scarce(page))
 		return false;
@@ -212,10 +271,12 @@ bool smaf_pool_give(struct page *page)
 		list_add_tail(&page->lru, &p->dirty);
 		p->nr_dirty++;
 		taken = true;
+		/* The first dirty block sets the thread's lazy timeout. */
+		wake = p->nr_dirty == 1 || smaf_pool_urgent(p);
 	}
 	spin_unlock(&p->lock);
-	if (taken)
-		queue_work(SMAF_UNBOUND_WQ, &p->work);
+	if (wake)
+		wake_up_process(p->thread);
 	return taken;
 }
 
@@ -327,18 +388,18 @@ void smaf_pool_show(struct seq_file *s)
 }
 
 /**
- * smaf_pool_init() - size the pool, register its shrinker, start filling
+ * smaf_pool_init() - size the pool, register its shrinker, start its thread
  *
- * Context: module init, after smaf_platform_init().
- * Return: 0 or -ENOMEM.
+ * Context: module init, after smaf_platform_init(), before any buffer.
+ * Return: 0, -ENOMEM, or the error of creating the thread.
  */
 int smaf_pool_init(void)
 {
 	unsigned long block = PAGE_SIZE << SMAF_POOL_ORDER;
 	u64 mib = smaf_params.pool_mib;
+	struct task_struct *thread;
 	int ret;
 
-	INIT_WORK(&smaf_pool.work, smaf_pool_work);
 	if (smaf_params.pool_mib < 0)
 		mib = min_t(u64, ((totalram_pages() << PAGE_SHIFT) >> 6) >> 20, 256);
 	if (!((mib << 20) / block))
@@ -346,13 +407,20 @@ int smaf_pool_init(void)
 	ret = smaf_pool_shrinker_add();
 	if (ret)
 		return ret;
+	thread = kthread_create(smaf_pool_thread, NULL, "smaf-pool");
+	if (IS_ERR(thread)) {
+		smaf_pool_shrinker_del();
+		return PTR_ERR(thread);
+	}
+	sched_set_normal(thread, MAX_NICE);
+	smaf_pool.thread = thread;
 	smaf_pool.max = (mib << 20) / block;
-	queue_work(SMAF_UNBOUND_WQ, &smaf_pool.work);
+	wake_up_process(thread);
 	return 0;
 }
 
 /**
- * smaf_pool_exit() - stop the work and free every block
+ * smaf_pool_exit() - stop the thread and free every block
  *
  * Context: module exit; no buffer is left.
  */
@@ -363,7 +431,7 @@ void smaf_pool_exit(void)
 	spin_lock(&smaf_pool.lock);
 	smaf_pool.stopping = true;
 	spin_unlock(&smaf_pool.lock);
-	cancel_work_sync(&smaf_pool.work);
+	kthread_stop(smaf_pool.thread);
 	smaf_pool_shrinker_del();
 	smaf_pool_drain(ULONG_MAX);
 }

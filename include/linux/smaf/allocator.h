@@ -30,9 +30,9 @@ struct smaf_allocator;
 /**
  * struct smaf_allocator_ops - what an allocator implements
  * @match:	can this allocator give memory that satisfies @c?  Must not
- *		sleep for long or call back into SMAF: called with a
- *		buffer's lock held, and in the ranked choice with the
- *		allocator registry's lock too.
+ *		sleep or call back into SMAF: called with a buffer's lock
+ *		held, and in the ranked choice inside an RCU read-side
+ *		critical section.
  * @allocate:	allocate @c->size bytes (a multiple of PAGE_SIZE), zeroed,
  *		satisfying @c (which match() accepted), and describe them in
  *		@sgt (one entry per chunk, each backed by struct pages).  May
