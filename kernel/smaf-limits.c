@@ -90,8 +90,8 @@ static bool smaf_user_idle(struct smaf_user *u)
 /*
  * @uid's entry, made if needed.  An idle entry stays: a user's next buffer
  * does not allocate it again.  The entries of other users who hold nothing
- * and no longer pause are freed on the way, so idle entries are at most one
- * per user that created a buffer since the last creation by another.
+ * and no longer pause are freed on the way: idle entries left are the
+ * creator's and those that went idle since.
  */
 static struct smaf_user *smaf_user_get(kuid_t uid)
 {
