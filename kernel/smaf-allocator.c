@@ -169,6 +169,24 @@ int smaf_allocator_for_each(int (*fn)(struct smaf_allocator *alloc, void *arg),
 }
 
 /**
+ * smaf_allocator_get() - pin an allocator's owner
+ * @alloc: an added allocator, kept in the registry by the caller (its lock,
+ *	   RCU, or a reference already held)
+ *
+ * SMAF's own allocators take no reference: they leave only when SMAF
+ * unloads, which every buffer and every open SMAF node (/dev/smaf, the
+ * heap aliases) prevents.
+ *
+ * Context: any.
+ * Return: true if pinned (drop it with smaf_allocator_put()); false if the
+ * owner is unloading.
+ */
+bool smaf_allocator_get(struct smaf_allocator *alloc)
+{
+	return alloc->owner == THIS_MODULE || try_module_get(alloc->owner);
+}
+
+/**
  * smaf_allocator_get_by_name() - look an allocator up and pin it
  * @name: NUL-terminated name
  *
@@ -181,7 +199,7 @@ struct smaf_allocator *smaf_allocator_get_by_name(const char *name)
 
 	mutex_lock(&smaf_allocators_lock);
 	alloc = smaf_allocator_find(name);
-	if (alloc && !try_module_get(alloc->owner))
+	if (alloc && !smaf_allocator_get(alloc))
 		alloc = NULL;
 	mutex_unlock(&smaf_allocators_lock);
 	return alloc;
@@ -212,7 +230,7 @@ struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 	alloc = prev ? list_next_or_null_rcu(&smaf_allocators, &prev->node,
 					     struct smaf_allocator, node) :
 		list_first_or_null_rcu(&smaf_allocators, struct smaf_allocator, node);
-	while (alloc && !(alloc->ops->match(alloc, c) && try_module_get(alloc->owner)))
+	while (alloc && !(alloc->ops->match(alloc, c) && smaf_allocator_get(alloc)))
 		alloc = list_next_or_null_rcu(&smaf_allocators, &alloc->node,
 					      struct smaf_allocator, node);
 	rcu_read_unlock();
@@ -220,14 +238,14 @@ struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 }
 
 /**
- * smaf_allocator_put() - drop the reference taken by get_by_name()/next()
+ * smaf_allocator_put() - drop a reference taken by get(), get_by_name(), next()
  * @alloc: the allocator, or NULL
  *
  * Context: any.
  */
 void smaf_allocator_put(struct smaf_allocator *alloc)
 {
-	if (alloc)
+	if (alloc && alloc->owner != THIS_MODULE)
 		module_put(alloc->owner);
 }
 

@@ -200,6 +200,7 @@ void smaf_uncached_release(struct sg_table *sgt);
 struct smaf_allocator *smaf_allocator_get_by_name(const char *name);
 struct smaf_allocator *smaf_allocator_next(struct smaf_allocator *prev,
 					   const struct smaf_constraints *c);
+bool smaf_allocator_get(struct smaf_allocator *alloc);
 void smaf_allocator_put(struct smaf_allocator *alloc);
 int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
 			    unsigned int *count);

@@ -246,7 +246,7 @@ int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints 
 	if (buf->named) {
 		alloc = buf->named;
 		ret = -EXDEV;
-		if (alloc->ops->match(alloc, c) && try_module_get(alloc->owner)) {
+		if (alloc->ops->match(alloc, c) && smaf_allocator_get(alloc)) {
 			ret = smaf_memory_alloc_from(buf, alloc, c);
 			if (!ret)
 				buf->why = "named";
