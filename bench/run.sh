@@ -10,6 +10,9 @@
 #   KERNELS="6.12"         kernels to run on (default 6.12: it has the
 #                          system heap and udmabuf)
 #   SMAF_BENCH_ROUNDS=11   rounds per measurement
+#   SMAF_BENCH_CASES=a,b   only these cases
+#   SMAF_BENCH_SECONDS=2   length of one sustained run
+#   SMAF_BENCH_REPEATS=3   sustained runs per median (at most 9)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +29,14 @@ status=0
 for k in ${KERNELS:-6.12}; do
 	for kver in $("$top/tests/harness/kernels.sh" "$k"); do
 		initrd=$build/initramfs-$kver.cpio.gz
+		# An arm64 guest runs the arm64 build of the programs.
+		progs=(true)
+		case "$kver" in *-arm64)
+			progs=(make -s -C "$top" vm-programs BUILD="$build/arm64"
+			       CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar) ;;
+		esac
 		if ! make -s -C "$top" modules KVERS="$kver" > "$out/build-$kver.log" 2>&1 ||
+		   ! "${progs[@]}" >> "$out/build-$kver.log" 2>&1 ||
 		   ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
 			tail -n 20 "$out/build-$kver.log"
 			echo "bench: cannot build for $kver" >&2

@@ -44,7 +44,8 @@
  * SMAF_BENCH_PASS names the pass in the output (`make bench` runs one with
  * SMAF's pre-zeroed pool, one without), SMAF_BENCH_CASES="create,use"
  * measures only those cases, SMAF_BENCH_SECONDS the length of a sustained
- * run (default 2).
+ * run (default 2) and SMAF_BENCH_REPEATS how many runs its medians take
+ * (default 3, at most 9).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -563,7 +564,8 @@ int main(void)
 	if (!only || strstr(only, "sustain"))
 		sustain_report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default",
 			       sustain_make, getenv("SMAF_BENCH_SECONDS") ?
-			       atof(getenv("SMAF_BENCH_SECONDS")) : 2, 3);
+			       atof(getenv("SMAF_BENCH_SECONDS")) : 2,
+			       getenv("SMAF_BENCH_REPEATS") ? atoi(getenv("SMAF_BENCH_REPEATS")) : 3);
 	/* Failures are results (out of memory under fragmentation): reported. */
 	return 0;
 }

@@ -108,6 +108,8 @@ extra="$extra rcupdate.rcu_cpu_stall_timeout=120 watchdog_thresh=30"
 if [ "$mode" = bench ]; then
 	extra="$extra smaf_bench_rounds=${SMAF_BENCH_ROUNDS:-11}"
 	[ -n "${SMAF_BENCH_CASES:-}" ] && extra="$extra smaf_bench_cases=$SMAF_BENCH_CASES"
+	[ -n "${SMAF_BENCH_SECONDS:-}" ] && extra="$extra smaf_bench_seconds=$SMAF_BENCH_SECONDS"
+	[ -n "${SMAF_BENCH_REPEATS:-}" ] && extra="$extra smaf_bench_repeats=$SMAF_BENCH_REPEATS"
 else
 	extra="$extra init_on_alloc=0"
 fi
