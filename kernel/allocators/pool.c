@@ -8,12 +8,13 @@
  * a block is handed out only once it is zeroed, never before.  It moves
  * the zeroing off the allocation path, not away, so it must not cost more
  * than it saves:
- *  - it runs at the lowest priority (nice 19): it zeroes on CPU time nobody
- *    else wants.  When the users keep every CPU busy, the pool runs dry and
- *    an allocation zeroes its own pages, as without the pool;
- *  - it is woken in batches, not per block: at once when SMAF_POOL_BATCH
- *    dirty blocks wait or the clean ones fall to half the pool, otherwise
- *    SMAF_POOL_LAZY after the first dirty block.
+ *  - it runs as SCHED_IDLE: it zeroes on CPU time nobody else wants, and
+ *    never preempts a task that wants the CPU.  When the users keep every
+ *    CPU busy, the pool runs dry and an allocation zeroes its own pages, as
+ *    without the pool;
+ *  - it is woken in batches, not per block, and only when it sleeps: at
+ *    once when SMAF_POOL_BATCH dirty blocks wait or the clean ones fall to
+ *    half the pool, otherwise SMAF_POOL_LAZY after the first dirty block.
  * A shrinker gives the pool back under memory pressure.  Pooled blocks are
  * charged to nobody, and a module cannot charge a page to a memory cgroup
  * afterwards, so the pool serves only creators whose charge would be a no-op
@@ -39,6 +40,7 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
+#include <uapi/linux/sched/types.h>
 
 #include "smaf-compat.h"
 #include "smaf-internal.h"
@@ -77,6 +79,7 @@ static bool smaf_pool_scarce(struct page *page)
  * @nr_dirty:	blocks on @dirty
  * @max:	bound on @nr_clean + @nr_dirty (0: the pool is off)
  * @stopping:	module exit: no more filling
+ * @asleep:	the thread sleeps until woken: only then is waking it useful
  * @hits:	blocks handed out
  * @misses:	order-8 requests the pool could not serve
  * @thread:	fills the pool and zeroes @dirty
@@ -90,6 +93,7 @@ struct smaf_pool {
 	unsigned long nr_dirty;
 	unsigned long max;
 	bool stopping;
+	bool asleep;
 	unsigned long hits;
 	unsigned long misses;
 	struct task_struct *thread;
@@ -186,6 +190,7 @@ static int smaf_pool_thread(void *unused)
 		spin_lock(&p->lock);
 		dirty = p->nr_dirty;
 		run = !p->stopping && !starved && smaf_pool_urgent(p);
+		p->asleep = !run;
 		spin_unlock(&p->lock);
 		if (!run && !kthread_should_stop()) {
 			if (schedule_timeout(dirty ? SMAF_POOL_LAZY : MAX_SCHEDULE_TIMEOUT))
@@ -215,7 +220,8 @@ static bool smaf_pool_may_serve(void)
 /**
  * smaf_pool_take() - a zeroed order-8 block, if the pool has one
  *
- * Wakes the pool's thread when the clean blocks fall to half the pool.
+ * Wakes the pool's thread, if it sleeps, when the clean blocks fall to half
+ * the pool.
  *
  * Context: process context; takes the pool lock.
  * Return: the block (a compound page, zeroed), or NULL.
@@ -224,7 +230,7 @@ struct page *smaf_pool_take(void)
 {
 	struct smaf_pool *p = &smaf_pool;
 	struct page *page;
-	bool low;
+	bool wake;
 
 	if (!p->max || !smaf_pool_may_serve())
 		return NULL;
@@ -237,9 +243,12 @@ struct page *smaf_pool_take(void)
 	} else {
 		p->misses++;
 	}
-	low = p->nr_clean <= p->max / 2;
+	/* A thread that is awake, running or not, will see the pool anyway. */
+	wake = p->asleep && p->nr_clean <= p->max / 2;
+	if (wake)
+		p->asleep = false;
 	spin_unlock(&p->lock);
-	if (low)
+	if (wake)
 		wake_up_process(p->thread);
 	return page;
 }
@@ -272,7 +281,9 @@ bool smaf_pool_give(struct page *page)
 		p->nr_dirty++;
 		taken = true;
 		/* The first dirty block sets the thread's lazy timeout. */
-		wake = p->nr_dirty == 1 || smaf_pool_urgent(p);
+		wake = p->asleep && (p->nr_dirty == 1 || smaf_pool_urgent(p));
+		if (wake)
+			p->asleep = false;
 	}
 	spin_unlock(&p->lock);
 	if (wake)
@@ -387,6 +398,11 @@ void smaf_pool_show(struct seq_file *s)
 	spin_unlock(&p->lock);
 }
 
+static const struct sched_attr smaf_pool_sched = {
+	.size = sizeof(struct sched_attr),
+	.sched_policy = SCHED_IDLE,
+};
+
 /**
  * smaf_pool_init() - size the pool, register its shrinker, start its thread
  *
@@ -412,7 +428,9 @@ int smaf_pool_init(void)
 		smaf_pool_shrinker_del();
 		return PTR_ERR(thread);
 	}
-	sched_set_normal(thread, MAX_NICE);
+	/* Nice 19 still takes its share of a busy CPU; SCHED_IDLE does not. */
+	if (sched_setattr_nocheck(thread, &smaf_pool_sched))
+		sched_set_normal(thread, MAX_NICE);
 	smaf_pool.thread = thread;
 	smaf_pool.max = (mib << 20) / block;
 	wake_up_process(thread);
