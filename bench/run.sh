@@ -66,7 +66,8 @@ for k in ${KERNELS:-6.12}; do
 			echo
 			echo "Sustained (buffers made, used, closed for a fixed time):"
 			cat "$res-sustain.md"
-			if command -v gnuplot > /dev/null; then
+			# The plot is of the "use" case: none when it was not measured.
+			if command -v gnuplot > /dev/null && grep -q '^[0-9]' "$res.dat"; then
 				title="$kver, SMAF pool $([ $pass = pool ] && echo on || echo off) (TCG: compare ratios only)"
 				gnuplot -e "dat='$res.dat'; png='$res.png'; title='$title'" \
 					"$top/bench/plot.gp" || status=1

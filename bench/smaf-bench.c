@@ -107,6 +107,15 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+/* A positive number from the environment, or @def if unset, empty or bad. */
+static double env_number(const char *name, double def)
+{
+	const char *v = getenv(name);
+	double x = v && *v ? atof(v) : 0;
+
+	return x > 0 ? x : def;
+}
+
 static size_t page_round(size_t size)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
@@ -563,9 +572,8 @@ int main(void)
 	report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default", rounds);
 	if (!only || strstr(only, "sustain"))
 		sustain_report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default",
-			       sustain_make, getenv("SMAF_BENCH_SECONDS") ?
-			       atof(getenv("SMAF_BENCH_SECONDS")) : 2,
-			       getenv("SMAF_BENCH_REPEATS") ? atoi(getenv("SMAF_BENCH_REPEATS")) : 3);
+			       sustain_make, env_number("SMAF_BENCH_SECONDS", 2),
+			       (int)env_number("SMAF_BENCH_REPEATS", 3));
 	/* Failures are results (out of memory under fragmentation): reported. */
 	return 0;
 }

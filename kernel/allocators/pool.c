@@ -79,7 +79,8 @@ static bool smaf_pool_scarce(struct page *page)
  * @nr_dirty:	blocks on @dirty
  * @max:	bound on @nr_clean + @nr_dirty (0: the pool is off)
  * @stopping:	module exit: no more filling
- * @asleep:	the thread sleeps until woken: only then is waking it useful
+ * @asleep:	the thread chose to sleep at its last look (a waker clears
+ *		it): only then is waking it useful
  * @hits:	blocks handed out
  * @misses:	order-8 requests the pool could not serve
  * @thread:	fills the pool and zeroes @dirty

@@ -49,8 +49,8 @@ if [ "$mode" = bench ]; then
 		sleep 3	# let the pool fill
 		SMAF_BENCH_PASS=$pass SMAF_BENCH_ROUNDS=${smaf_bench_rounds:-11} \
 			SMAF_BENCH_CASES=${smaf_bench_cases:-} \
-			SMAF_BENCH_SECONDS=${smaf_bench_seconds:-2} \
-			SMAF_BENCH_REPEATS=${smaf_bench_repeats:-3} smaf-bench ||
+			SMAF_BENCH_SECONDS=${smaf_bench_seconds:-} \
+			SMAF_BENCH_REPEATS=${smaf_bench_repeats:-} smaf-bench ||
 			exit 0
 		rmmod smaf || exit 0
 	done
