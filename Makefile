@@ -157,12 +157,14 @@ MEDIA := examples/media.c examples/media.h
 MEDIA_CFLAGS := -Iexamples -I/usr/include/libdrm
 
 # The benchmark drives the test drivers, whose uAPI headers it includes.
-$(BUILD)/bench/smaf-bench: bench/smaf-bench.c bench/sustain.c bench/sustain.h \
+$(BUILD)/bench/smaf-bench: bench/smaf-bench.c bench/fixed.c bench/fixed.h \
+			   bench/sustain.c bench/sustain.h \
 			   tests/drivers/smaf-bench/smaf-bench.h \
 			   tests/drivers/smaf-edu/smaf-edu.h $(MEDIA) $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) $(MEDIA_CFLAGS) -Itests/drivers/smaf-bench -Itests/drivers/smaf-edu \
-		-static -pthread -o $@ $< bench/sustain.c examples/media.c $(BUILD)/lib/libsmaf.a
+		-static -pthread -o $@ $< bench/fixed.c bench/sustain.c examples/media.c \
+		$(BUILD)/lib/libsmaf.a
 
 $(BUILD)/tests/%: tests/vm/%.c tests/vm/smaf-test.c tests/vm/smaf-test.h $(MEDIA) $(BUILD)/lib/libsmaf.a
 	@mkdir -p $(@D)

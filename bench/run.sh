@@ -6,7 +6,8 @@
 # build/bench/results-PASS.json (every case, allocator and size: median,
 # p10, p90, ratio to the system heap), .md (the same as a table), .dat and
 # .png and .txt (latency of create + first use + close against buffer size,
-# per allocator; gnuplot).
+# per allocator; gnuplot), and the fixed-cost and sustained tables
+# (results-KVER-PASS-fixed.md, -sustain.md).
 #   KERNELS="6.12"         kernels to run on (default 6.12: it has the
 #                          system heap and udmabuf)
 #   SMAF_BENCH_ROUNDS=11   rounds per measurement
@@ -59,10 +60,16 @@ for k in ${KERNELS:-6.12}; do
 				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
 					"$out/tap-$tag.log" | sed '1d;$d' > "$res.$ext"
 			done
-			sed -n "/^BENCH-SUSTAIN-BEGIN pass=$pass\$/,/^BENCH-SUSTAIN-END/p" \
-				"$out/tap-$tag.log" | sed '1d;$d' > "$res-sustain.md"
+			for sec in FIXED SUSTAIN; do
+				ext=$(echo "$sec" | tr A-Z a-z)
+				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
+					"$out/tap-$tag.log" | sed '1d;$d' > "$res-$ext.md"
+			done
 			echo "## $kver, SMAF's pre-zeroed pool $([ $pass = pool ] && echo on || echo off)"
 			cat "$res.md"
+			echo
+			echo "Fixed cost (4 KiB made, used, closed; batches in pairs):"
+			cat "$res-fixed.md"
 			echo
 			echo "Sustained (buffers made, used, closed for a fixed time):"
 			cat "$res-sustain.md"

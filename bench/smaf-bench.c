@@ -29,6 +29,9 @@
  *             after the other cases, in rounds of its own)
  *   burst     32 4K-NV12 buffers created and used, then closed (one
  *             sample per burst, at the NV12 size only)
+ *   fixed     SMAF and the system heap only, at 4 KiB: create + first use +
+ *             close in alternating batches, with the ratio of each pair of
+ *             batches (fixed.c): the fixed cost of a buffer
  *   sustain   SMAF and the system heap only, at 1 MiB, 8 MiB and 4K NV12,
  *             with one and two threads: buffers made, used (a write to
  *             every page) and closed for a fixed time; buffers per second
@@ -68,6 +71,7 @@
 #include "media.h"
 #include "smaf-bench.h"
 #include "smaf-edu.h"
+#include "fixed.h"
 #include "sustain.h"
 
 #define KIB 1024UL
@@ -490,7 +494,7 @@ static void shuffle(int *v, int n)
 	}
 }
 
-/* The sustained case's buffers: SMAF (0) or the system heap (1). */
+/* The fixed and sustained cases' buffers: SMAF (0) or the system heap (1). */
 static int sustain_make(int which, size_t size)
 {
 	return make_buffer(which ? A_SYSTEM : A_SMAF, size);
@@ -502,6 +506,7 @@ int main(void)
 	int rounds = env ? atoi(env) : 11, r, i, order[NR_CASES * NR_ALLOCS];
 	unsigned int seed = getenv("SMAF_SEED") ? atoi(getenv("SMAF_SEED")) : time(NULL);
 	const char *only = getenv("SMAF_BENCH_CASES");
+	const char *pass = getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default";
 	unsigned int c, a, s;
 	size_t frag_len = 0;
 	char *frag;
@@ -569,10 +574,11 @@ int main(void)
 		}
 	if (frag)
 		munmap(frag, frag_len);
-	report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default", rounds);
+	report(pass, rounds);
+	if (!only || strstr(only, "fixed"))
+		fixed_report(pass, sustain_make);
 	if (!only || strstr(only, "sustain"))
-		sustain_report(getenv("SMAF_BENCH_PASS") ? getenv("SMAF_BENCH_PASS") : "default",
-			       sustain_make, env_number("SMAF_BENCH_SECONDS", 2),
+		sustain_report(pass, sustain_make, env_number("SMAF_BENCH_SECONDS", 2),
 			       (int)env_number("SMAF_BENCH_REPEATS", 3));
 	/* Failures are results (out of memory under fragmentation): reported. */
 	return 0;
