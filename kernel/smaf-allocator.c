@@ -110,8 +110,14 @@ EXPORT_SYMBOL_GPL(smaf_allocator_add);
  * smaf_allocator_remove() - withdraw an allocator and free its handle
  * @alloc: an added allocator
  *
- * Buffers backed by @alloc (and memory in quarantine) hold a reference on
- * its owner module, so this runs only once none is left.
+ * Call it from the owner module's exit only.  Buffers backed by @alloc,
+ * memory in quarantine and a first use choosing it hold a reference on the
+ * owner, so the exit runs only once none is left, and no first use can take
+ * a new one (try_module_get() fails on a module going away); a ranked walk
+ * still looking at @alloc is waited for.  Called earlier, while the owner
+ * is live, a first use may have just chosen @alloc and the handle is freed
+ * under it.  A module whose init fails after adding its allocator removes
+ * it too: add it last, so that nothing fails after.
  *
  * Context: process context, may sleep (an RCU grace period); takes the
  * registry lock, then the limits lock.
