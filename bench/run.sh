@@ -56,12 +56,12 @@ for k in ${KERNELS:-6.12}; do
 		for pass in pool nopool; do
 			res=$out/results-$kver-$pass
 			for sec in JSON MD DAT; do
-				ext=$(echo "$sec" | tr A-Z a-z)
+				ext=${sec,,}
 				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
 					"$out/tap-$tag.log" | sed '1d;$d' > "$res.$ext"
 			done
 			for sec in FIXED SUSTAIN; do
-				ext=$(echo "$sec" | tr A-Z a-z)
+				ext=${sec,,}
 				sed -n "/^BENCH-$sec-BEGIN pass=$pass\$/,/^BENCH-$sec-END/p" \
 					"$out/tap-$tag.log" | sed '1d;$d' > "$res-$ext.md"
 			done
