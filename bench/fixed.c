@@ -11,7 +11,6 @@
  * make the ratio immune to drift slower than a batch (a few ms under TCG),
  * which the medians of the "use" case at 4 KiB are not.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
