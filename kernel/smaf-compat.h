@@ -8,6 +8,7 @@
 #define _SMAF_COMPAT_H
 
 #include <linux/dma-buf.h>
+#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/stringify.h>
@@ -79,6 +80,29 @@ static inline bool smaf_vma_is_cow(const struct vm_area_struct *vma)
 	return vma_is_cow_mapping(vma);
 #else
 	return is_cow_mapping(vma->vm_flags);
+#endif
+}
+
+/**
+ * smaf_alloc_contig_range() - claim [start, end) for an ordinary allocation
+ * @start: first pfn
+ * @end: pfn past the last
+ * @gfp: how hard to try migrating pages out of the way
+ *
+ * Never takes CMA pageblocks.  Since 6.16 the third argument is a set of
+ * flags, where MIGRATE_MOVABLE (1) would read as ACR_FLAGS_CMA: allocate
+ * as CMA does, CMA pageblocks included.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EBUSY, -ENOMEM or -EINTR.
+ */
+static inline int smaf_alloc_contig_range(unsigned long start,
+					  unsigned long end, gfp_t gfp)
+{
+#ifdef SMAF_HAVE_ACR_FLAGS
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
 #endif
 }
 

@@ -19,5 +19,7 @@ ccflags-y += $(call smaf_has,MODULE_INFO\(import_ns$(comma) ns\),module.h,SMAF_H
 ccflags-y += $(call smaf_has,\<shrinker_alloc\>,shrinker.h,SMAF_HAVE_SHRINKER_ALLOC)
 # 6.2: dma_buf_map_attachment_unlocked() for importers (smaf-edu).
 ccflags-y += $(call smaf_has,\<dma_buf_map_attachment_unlocked\>,dma-buf.h,SMAF_HAVE_UNLOCKED_MAP)
+# 6.16: alloc_contig_range() takes acr_flags_t instead of a migratetype.
+ccflags-y += $(call smaf_has,\<ACR_FLAGS_NONE\>,gfp.h,SMAF_HAVE_ACR_FLAGS)
 # 6.12: follow_pfnmap_start() replaces follow_pte() (smaf-ptprobe).
 ccflags-y += $(call smaf_has,\<follow_pfnmap_start\>,mm.h,SMAF_HAVE_FOLLOW_PFNMAP)

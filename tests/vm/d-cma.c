@@ -3,9 +3,12 @@
  * The contig allocator uses CMA, and judges CMA memory by its physical
  * address.  The harness says where the area is (smaf_cma): on the x86
  * debug kernel with 6 GiB the default area lands above 4 GiB ("high"),
- * with cma=64M@0-4G below ("low"); Debian's arm64 kernels place it low.  A 64-bit user gets CMA memory in both cases; a 32-bit user
+ * with cma=64M@0-4G below ("low"); Debian's arm64 kernels place it low.
+ * A 64-bit user gets CMA memory in both cases; a 32-bit user
  * gets it only when the area is low, and otherwise memory below 4 GiB from
- * elsewhere.  The area is found in the kernel log ("cma: Reserved ...").
+ * elsewhere.  SMAF takes at most half of the area, whoever asks, and finds
+ * contiguous memory outside it past that.  The area is found in the kernel
+ * log ("cma: Reserved ...").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,10 +65,10 @@ static int contig(uint32_t hints, unsigned long long *start, unsigned long long 
 
 /*
  * Buffers of half the CMA area (32 MiB of Debian's 64 MiB, 128 MiB with
- * cma=256M): the first comes from the CMA area; once the area is used up,
- * the next one is taken from general memory (alloc_contig_range) or
- * refused (ENOMEM, or ENOSPC from contig's global limit), never half made;
- * every one holds its data.
+ * cma=256M): the first comes from the CMA area; it is all SMAF may take
+ * there, so the next ones are taken from general memory
+ * (alloc_contig_range) or refused (ENOMEM, or ENOSPC from contig's global
+ * limit), never half made; every one holds its data.
  */
 static void big_buffers(void)
 {
@@ -86,12 +89,12 @@ static void big_buffers(void)
 			tap_ok(!err && in_cma(start, end),
 			       "%zu MiB contiguous from the CMA area (%#llx-%#llx)", big >> 20,
 			       start, end);
-		else if (i == 2)
+		else
 			tap_ok((!err && !in_cma(start, end) && end - start + 1 == big) ||
 			       err == ENOMEM || err == ENOSPC,
-			       "CMA used up: a third %zu MiB buffer %s (%#llx-%#llx, %s)",
-			       big >> 20, err ? "is refused" : "comes from elsewhere", start, end,
-			       strerror(err));
+			       "SMAF's half of CMA used: buffer %d of %zu MiB %s (%#llx-%#llx, %s)",
+			       i + 1, big >> 20, err ? "is refused" : "comes from elsewhere", start,
+			       end, strerror(err));
 	}
 	for (i = 0; i < 3; i++) {
 		if (smaf_buffer_num(fds[i], "allocated") == 1)
@@ -100,6 +103,72 @@ static void big_buffers(void)
 		close(fds[i]);
 	}
 	tap_diag("%d of 3 buffers of %zu MiB came from the CMA area", in, big >> 20);
+}
+
+/* A /proc/meminfo field, in KiB; -1 if missing. */
+static long meminfo(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	size_t len = strlen(key);
+	long kib = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			kib = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+#define SHARE_MAX 40
+
+/*
+ * SMAF takes at most half of the CMA area, and leaves the rest to the
+ * drivers that need it: 8 MiB contiguous buffers worth the whole area and
+ * two more, all held at once, are all made (past SMAF's half, from memory
+ * outside the area, which the allocator must find below a CMA area in its
+ * way), hold their data, and at most half of the area is among them; when
+ * the user reaches the area, SMAF does use its half.
+ */
+static void share(uint32_t hints, unsigned long long limit, int reach, const char *who)
+{
+	size_t area = cma_end - cma_base + 1, in = 0;
+	int fds[SHARE_MAX], ok[SHARE_MAX], n = area / SIZE + 2, i, made = 0, held = 0;
+	unsigned long long start, end;
+	long cma_free;
+
+	if (n > SHARE_MAX)
+		n = SHARE_MAX;
+	for (i = 0; i < n; i++) {
+		fds[i] = contig(hints, &start, &end);
+		ok[i] = fds[i] >= 0 && end <= limit && end - start + 1 == SIZE &&
+			!write_pattern_fd(fds[i], SIZE, 60 + i);
+		if (!ok[i])
+			continue;
+		made++;
+		if (in_cma(start, end))
+			in += SIZE;
+	}
+	cma_free = meminfo("CmaFree");
+	for (i = 0; i < n; i++)
+		if (ok[i])
+			held += !check_pattern_fd(fds[i], SIZE, 60 + i);
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	tap_ok(made == n && held == n, "%s: %d of %d 8 MiB contiguous buffers made, %d hold their data",
+	       who, made, n, held);
+	tap_ok(in <= area / 2, "%s: SMAF holds %zu MiB of the %zu MiB CMA area, at most half", who,
+	       in >> 20, area >> 20);
+	if (reach)
+		tap_ok(in >= area / 4, "%s: and uses its share (at least a quarter)", who);
+	else
+		tap_ok(in == 0, "%s: none of it from the CMA area it cannot reach", who);
+	tap_diag("%s: CmaFree %ld KiB of %ld KiB with the buffers held", who, cma_free,
+		 meminfo("CmaTotal"));
 }
 
 /* The kernel's pageblock order, from /proc/pagetypeinfo; -1 if unknown. */
@@ -200,6 +269,8 @@ int main(void)
 	/* The camera first, while the area is as the kernel left it. */
 	camera(low);
 	big_buffers();
+	share(SMAF_HINT_CONTIGUOUS, ~0ULL, 1, "64-bit user");
+	share(SMAF_HINT_CONTIGUOUS | SMAF_HINT_DMA32, 0xffffffffULL, low, "32-bit user");
 
 	tap_ok(smaf_allocator_stat("contig", "bytes") == 0, "contig usage back to zero");
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");
