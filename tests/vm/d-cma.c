@@ -105,24 +105,6 @@ static void big_buffers(void)
 	tap_diag("%d of 3 buffers of %zu MiB came from the CMA area", in, big >> 20);
 }
 
-/* A /proc/meminfo field, in KiB; -1 if missing. */
-static long meminfo(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	size_t len = strlen(key);
-	long kib = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			kib = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return kib;
-}
-
 #define SHARE_MAX 40
 
 /*
@@ -152,7 +134,7 @@ static void share(uint32_t hints, unsigned long long limit, int reach, const cha
 		if (in_cma(start, end))
 			in += SIZE;
 	}
-	cma_free = meminfo("CmaFree");
+	cma_free = meminfo_kb("CmaFree");
 	for (i = 0; i < n; i++)
 		if (ok[i])
 			held += !check_pattern_fd(fds[i], SIZE, 60 + i);
@@ -168,7 +150,7 @@ static void share(uint32_t hints, unsigned long long limit, int reach, const cha
 	else
 		tap_ok(in == 0, "%s: none of it from the CMA area it cannot reach", who);
 	tap_diag("%s: CmaFree %ld KiB of %ld KiB with the buffers held", who, cma_free,
-		 meminfo("CmaTotal"));
+		 meminfo_kb("CmaTotal"));
 }
 
 /* The kernel's pageblock order, from /proc/pagetypeinfo; -1 if unknown. */
