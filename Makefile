@@ -33,7 +33,7 @@ KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
 # Product programs (tools/, examples/, bench/): no test include path.
 TOOL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -D_GNU_SOURCE
-PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -I/usr/include/libdrm -D_GNU_SOURCE
+PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -Itests/drivers/smaf-importer -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Iinclude -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c)
@@ -46,9 +46,10 @@ all: modules lib tools tests
 
 # ---- kernel module, one build per test kernel ---------------------------
 # Standalone test-only drivers: smaf-edu (QEMU's edu DMA device),
-# smaf-ptprobe (reads the caller's page tables) and smaf-bench (the
-# benchmarks' baseline, bench/).
-TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench
+# smaf-ptprobe (reads the caller's page tables), smaf-importer (maps an
+# imported dma-buf through its own node) and smaf-bench (the benchmarks'
+# baseline, bench/).
+TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench smaf-importer
 # Every module build: W=1, and a warning fails it.
 KBUILD_W := W=1 KCFLAGS=-Werror
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \

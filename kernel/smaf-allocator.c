@@ -311,7 +311,7 @@ int smaf_allocator_query(struct smaf_allocator_query *q)
 		q->allocations = atomic_long_read(&alloc->stats.allocations);
 		q->failures = atomic_long_read(&alloc->stats.failures);
 		q->refusals = atomic_long_read(&alloc->stats.refusals);
-		smaf_limits_describe(alloc, current_uid(), q);
+		smaf_limits_describe(alloc, smaf_limits_principal(), q);
 		ret = 0;
 	}
 	q->count = i;

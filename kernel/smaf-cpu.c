@@ -71,19 +71,20 @@ static struct scatterlist *smaf_cpu_find_chunk(struct smaf_buffer *buf,
 }
 
 /**
- * smaf_vm_fault() - back a CPU mapping, allocating the buffer if needed
+ * smaf_vm_fault() - back a CPU mapping
  * @vmf: the fault
  *
  * Maps up to SMAF_FAULT_AROUND pages, the faulting one first, of the same
  * physically contiguous chunk and within the mapping, with the memory type
- * the buffer's memory has now (it may have moved since the mmap).
+ * the buffer's memory has now (it may have moved since the mmap).  Never
+ * allocates: the mmap did, so that whoever maps a buffer it was handed
+ * learns of a refusal from mmap(), not from a SIGBUS.
  *
  * Context: process context, mmap_lock held for read; takes the buffer lock
  * (killable).
- * Return: VM_FAULT_NOPAGE, or VM_FAULT_SIGBUS if the buffer cannot be
- * allocated (the reason is in the buffer's debugfs line) or a fatal signal
- * interrupted the wait for the lock (a kernel access then fails instead of
- * faulting again forever; the task dies of its signal).
+ * Return: VM_FAULT_NOPAGE, or VM_FAULT_SIGBUS if a fatal signal interrupted
+ * the wait for the lock (a kernel access then fails instead of faulting
+ * again forever; the task dies of its signal).
  */
 static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 {
@@ -98,12 +99,8 @@ static vm_fault_t smaf_vm_fault(struct vm_fault *vmf)
 
 	if (mutex_lock_killable(&buf->lock))
 		return VM_FAULT_SIGBUS;
-	/*
-	 * Any failure is SIGBUS, ENOMEM included: VM_FAULT_OOM would only
-	 * make the kernel retry the fault, forever if the limit that refused
-	 * it stays.
-	 */
-	if (smaf_memory_populate(buf, true))
+	/* Allocated at mmap; the memory may move, never go. */
+	if (WARN_ON_ONCE(!buf->allocator))
 		goto unlock;
 
 	sg = smaf_cpu_find_chunk(buf, pgoff, &first);
@@ -190,24 +187,30 @@ static const struct vm_operations_struct smaf_vm_ops = {
  * @vma: the new mapping; the dma-buf core checked its range
  *
  * Only shared mappings: a private (copy-on-write) mapping of memory SMAF
- * inserts by PFN cannot work.  Nothing is allocated here: the first access
- * faults and allocates.  A secure buffer is different: each mapping asks
- * the secure module for the CPU, in the context of the mapping process, so
- * the buffer is allocated now; its mappings are not inherited over fork,
- * and a read-only mapping cannot be made writable with mprotect().
+ * inserts by PFN cannot work.  A mapping is a first use: the buffer is
+ * allocated now, so that its faults never fail.  The access mode is the
+ * dma-buf file's, whichever file is mapped: an importer that maps the
+ * buffer through its own node (dma_buf_mmap()) gets no write access to a
+ * buffer that is not open for writing, now or by mprotect().  A secure
+ * buffer's mapping also asks the secure module for the CPU, in the context
+ * of the mapping process; its mappings are not inherited over fork.
  *
  * Context: process context, mmap_lock held for write; takes the buffer lock.
- * Return: 0, -EINVAL for a private mapping, -ENOMEM, -EINTR, the allocation
- * error, or the secure module's refusal (-EACCES).
+ * Return: 0, -EINVAL for a private mapping, -EACCES for a writable mapping
+ * of a buffer not open for writing, -ENOMEM, -EINTR, the allocation error,
+ * or the secure module's refusal (-EACCES).
  */
 int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
+	bool writable = dmabuf->file->f_mode & FMODE_WRITE;
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_cpu_map *map;
 	int ret;
 
 	if (smaf_vma_is_cow(vma))
 		return -EINVAL;
+	if (!writable && (smaf_vma_flags(vma) & VM_WRITE))
+		return -EACCES;
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
@@ -218,10 +221,11 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		goto free_map;
+	ret = smaf_memory_populate(buf, true);
+	if (ret)
+		goto unlock;
 	if (buf->secure) {
-		ret = smaf_memory_populate(buf, true);
-		if (!ret)
-			ret = smaf_secure_cpu_grant(buf, map->write);
+		ret = smaf_secure_cpu_grant(buf, map->write);
 		if (ret)
 			goto unlock;
 		map->granted = true;
@@ -229,6 +233,8 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		smaf_vma_mod_flags(vma, VM_DONTCOPY | VM_IO,
 				   map->write ? 0 : VM_MAYWRITE);
 	}
+	if (!writable)
+		smaf_vma_mod_flags(vma, 0, VM_MAYWRITE);
 	buf->vmas++;
 	smaf_vma_mod_flags(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, 0);
 	vma->vm_page_prot = smaf_uncached_prot(buf, vma->vm_page_prot);
@@ -252,7 +258,8 @@ free_map:
  * The dma-buf core counts vmaps; this runs for the first one only.
  *
  * A kernel mapping is CPU access: for a secure buffer the CPU must be
- * granted read and write access, until the vunmap.
+ * granted access until the vunmap, read-write if the dma-buf file is open
+ * for writing, else read-only (as a SYNC through that file would be).
  *
  * Context: process context; reservation lock held on kernels with dynamic
  * dma-buf locking.  Takes the buffer lock (killable).
@@ -267,17 +274,19 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	struct page **pages;
 	unsigned long i = 0;
 	void *vaddr;
+	bool write;
 	int ret;
 
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
+	write = dmabuf->file->f_mode & FMODE_WRITE;
 	ret = smaf_memory_populate(buf, true);
 	if (!ret)
-		ret = smaf_secure_cpu_grant(buf, true);
+		ret = smaf_secure_cpu_grant(buf, write);
 	if (ret)
 		goto unlock;
-	buf->vmap_write = buf->secure;
+	buf->vmap_write = write;
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages) {
@@ -299,7 +308,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 
 put_cpu:
-	smaf_secure_cpu_revoke(buf, true);
+	smaf_secure_cpu_revoke(buf, write);
 	buf->vmap_write = false;
 unlock:
 	mutex_unlock(&buf->lock);
@@ -320,8 +329,7 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	vunmap(map->vaddr);
 	iosys_map_clear(map);
 	mutex_lock(&buf->lock);
-	if (buf->vmap_write)
-		smaf_secure_cpu_revoke(buf, true);
+	smaf_secure_cpu_revoke(buf, buf->vmap_write);
 	buf->vmap_write = false;
 	buf->vmapped = false;
 	mutex_unlock(&buf->lock);

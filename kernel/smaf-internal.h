@@ -166,8 +166,9 @@ struct smaf_attachment {
  * @pool_mib:	size of the pre-zeroed pool, read at load time
  * @max_buffers: live buffers per unprivileged user (runtime, READ_ONCE())
  * @migrate:	buffers may move for a late device (runtime, READ_ONCE())
- * @quarantine_max: quarantined bytes that stop new secure buffers
- *		(runtime, READ_ONCE())
+ * @quarantine_max: bytes of live secure buffers and quarantined memory
+ *		together beyond which no buffer is made secure (runtime,
+ *		READ_ONCE())
  *
  * The list parameters "policy" and "limits" are kept by smaf-device.c and
  * smaf-limits.c, which parse them.
@@ -182,6 +183,7 @@ struct smaf_params {
 };
 
 extern struct smaf_params smaf_params;
+void smaf_params_init(void);
 
 /* smaf-heap.c: the DMA-BUF heap nodes */
 int smaf_heap_init(void);
@@ -211,6 +213,7 @@ void smaf_allocator_show_all(struct seq_file *s);
 
 /* smaf-limits.c: per-user and global limits */
 struct smaf_user;
+kuid_t smaf_limits_principal(void);
 int smaf_limits_create(struct smaf_buffer *buf, bool privileged);
 void smaf_limits_destroy(struct smaf_buffer *buf);
 int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);

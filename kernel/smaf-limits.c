@@ -36,6 +36,7 @@
 #include <linux/sizes.h>
 #include <linux/smaf.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "smaf-internal.h"
 #include "smaf-param-list.h"
@@ -44,9 +45,10 @@
  * struct smaf_user - what one user holds
  * @uid:	the user
  * @buffers:	live buffers it created
- * @bytes:	bytes allocated for them, per allocator id
+ * @bytes:	bytes allocated or reserved for them, per allocator id
  * @refused:	creations and allocations refused by a limit
- * @costly_fails: costly allocation attempts failed in a row
+ * @costly_fails: costly allocation attempts failed, each within
+ *		SMAF_COSTLY_FORGET of the one before
  * @costly_next: jiffies before which no costly attempt is made
  * @node:	entry in smaf_users
  */
@@ -60,9 +62,15 @@ struct smaf_user {
 	struct list_head node;
 };
 
-/* Pause after a failed costly attempt: doubles per failure, up to a cap. */
+/*
+ * Pause after a failed costly attempt: doubles per failure, up to a cap.
+ * Successes do not reset it (a cheap one between failures would keep the
+ * expensive ones unthrottled); a failure that comes SMAF_COSTLY_FORGET
+ * after the pause of the one before it starts again from the first pause.
+ */
 #define SMAF_COSTLY_PAUSE	(HZ / 20)
 #define SMAF_COSTLY_PAUSE_MAX	(5 * HZ)
+#define SMAF_COSTLY_FORGET	(2 * SMAF_COSTLY_PAUSE_MAX)
 
 /*
  * Protects smaf_users, every struct smaf_user, smaf_charged and the limits
@@ -84,7 +92,8 @@ static bool smaf_user_idle(struct smaf_user *u)
 		if (u->bytes[i])
 			return false;
 	/* A pause outlives the user's buffers. */
-	return !(u->costly_fails && time_before(jiffies, u->costly_next));
+	return !(u->costly_fails &&
+		 time_before(jiffies, u->costly_next + SMAF_COSTLY_FORGET));
 }
 
 /*
@@ -116,12 +125,34 @@ static struct smaf_user *smaf_user_get(kuid_t uid)
 }
 
 /**
+ * smaf_limits_principal() - the user the calling task's buffers count for
+ *
+ * The calling task's uid; in a user namespace, the uid that created the
+ * outermost one (as the kernel's own per-user counts, ucounts, charge a
+ * namespace's users to its owner): a user who maps subordinate uids into a
+ * namespace of its own holds its own quota there, not one per uid.
+ *
+ * Context: process context.
+ * Return: the uid, in the initial user namespace.
+ */
+kuid_t smaf_limits_principal(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns)
+		return current_uid();
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
+/**
  * smaf_limits_create() - account a new buffer to the calling user
  * @buf: the buffer being created
  * @privileged: the creator may use the reserves
  *
- * Records the creator (its user and memory cgroup) and whether it is
- * privileged.
+ * Records the creator (its user, see smaf_limits_principal(), and memory
+ * cgroup) and whether it is privileged.
  *
  * Context: process context, the creator's; takes the limits lock.
  * Return: 0, -ENOMEM, or -EDQUOT if the user has max_buffers live buffers.
@@ -133,7 +164,7 @@ int smaf_limits_create(struct smaf_buffer *buf, bool privileged)
 
 	buf->privileged = privileged;
 	mutex_lock(&smaf_limits_lock);
-	u = smaf_user_get(current_uid());
+	u = smaf_user_get(smaf_limits_principal());
 	if (!u) {
 		ret = -ENOMEM;
 	} else if (!buf->privileged && u->buffers >= READ_ONCE(smaf_params.max_buffers)) {
@@ -262,7 +293,8 @@ int smaf_limits_costly_begin(struct smaf_buffer *buf)
 /**
  * smaf_limits_costly_end() - record how a costly attempt ended
  * @buf: the buffer
- * @result: the allocator's result
+ * @result: the allocator's result: -ENOMEM is a failure that makes the
+ *	    creator's pause grow; nothing else changes it
  *
  * Context: process context; takes the limits lock.
  */
@@ -271,16 +303,17 @@ void smaf_limits_costly_end(struct smaf_buffer *buf, int result)
 	struct smaf_user *u = buf->user;
 	unsigned long pause;
 
+	if (result != -ENOMEM)
+		return;
 	mutex_lock(&smaf_limits_lock);
-	if (result != -ENOMEM) {
+	if (u->costly_fails &&
+	    time_after(jiffies, u->costly_next + SMAF_COSTLY_FORGET))
 		u->costly_fails = 0;
-	} else {
-		if (u->costly_fails < 16)
-			u->costly_fails++;
-		pause = min_t(unsigned long, SMAF_COSTLY_PAUSE_MAX,
-			      SMAF_COSTLY_PAUSE << (u->costly_fails - 1));
-		u->costly_next = jiffies + pause;
-	}
+	if (u->costly_fails < 16)
+		u->costly_fails++;
+	pause = min_t(unsigned long, SMAF_COSTLY_PAUSE_MAX,
+		      SMAF_COSTLY_PAUSE << (u->costly_fails - 1));
+	u->costly_next = jiffies + pause;
 	mutex_unlock(&smaf_limits_lock);
 }
 

@@ -90,6 +90,7 @@ static int __init smaf_init(void)
 {
 	int ret;
 
+	smaf_params_init();
 	smaf_device_init();
 	ret = smaf_platform_init();
 	if (ret)

@@ -4,8 +4,8 @@
  * (policy, heaps, limits) share one parser (smaf-param-list.h); the files
  * that use a parameter read it from smaf_params or are called to set it.
  */
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/sizes.h>
 
 #include "smaf-heap-alias.h"
 #include "smaf-internal.h"
@@ -16,8 +16,21 @@ struct smaf_params smaf_params = {
 	.pool_mib = -1,
 	.max_buffers = 4096,
 	.migrate = true,
-	.quarantine_max = SZ_64M,
+	/* Unset: smaf_params_init() makes it a quarter of RAM. */
+	.quarantine_max = ULLONG_MAX,
 };
+
+/**
+ * smaf_params_init() - give the parameters not set at load time the
+ * defaults that depend on the machine
+ *
+ * Context: module init, first.
+ */
+void smaf_params_init(void)
+{
+	if (smaf_params.quarantine_max == ULLONG_MAX)
+		smaf_params.quarantine_max = ((u64)totalram_pages() << PAGE_SHIFT) / 4;
+}
 
 static int smaf_params_set_policy(const char *val, const struct kernel_param *kp)
 {
@@ -71,7 +84,7 @@ MODULE_PARM_DESC(migrate,
 
 module_param_named(quarantine_max, smaf_params.quarantine_max, ullong, 0644);
 MODULE_PARM_DESC(quarantine_max,
-		 "quarantined bytes at which new secure buffers are refused (default 64 MiB)");
+		 "bytes of secure buffers, live and quarantined, beyond which no buffer is made secure: the most that can ever be quarantined (default a quarter of RAM)");
 
 module_param_named(carveout, smaf_params.carveout, charp, 0444);
 MODULE_PARM_DESC(carveout,

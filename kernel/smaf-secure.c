@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -37,7 +38,8 @@ struct smaf_secure {
 };
 
 /*
- * Protects smaf_secure_mod, smaf_quarantine and smaf_quarantine_bytes; held
+ * Protects smaf_secure_mod, smaf_quarantine, smaf_quarantine_bytes and
+ * smaf_secure_bytes; held
  * while the secure heap nodes follow smaf_secure_mod (it nests
  * smaf_heap_lock, then misc_mtx).  Taken inside a buffer's lock.
  */
@@ -68,10 +70,35 @@ static LIST_HEAD(smaf_quarantine);
 static u64 smaf_quarantine_bytes;
 
 /*
- * No buffer is made secure while the quarantine would then exceed
- * smaf_params.quarantine_max bytes: memory that may never come back is
- * bounded.
+ * Bytes that may yet be quarantined: the size of every live secure buffer,
+ * and of the memory a secure buffer is moving to.  With the quarantine they
+ * never exceed smaf_params.quarantine_max, so neither can the quarantine:
+ * memory that may never come back is bounded.
  */
+static u64 smaf_secure_bytes;
+
+/* Counts @size secure bytes, if the bound allows: 0, or -ENOSPC. */
+static int smaf_secure_bytes_take(size_t size)
+{
+	int ret = 0;
+
+	mutex_lock(&smaf_secure_lock);
+	if (smaf_secure_bytes + smaf_quarantine_bytes + size >
+	    READ_ONCE(smaf_params.quarantine_max))
+		ret = -ENOSPC;
+	else
+		smaf_secure_bytes += size;
+	mutex_unlock(&smaf_secure_lock);
+	return ret;
+}
+
+/* @size secure bytes were scrubbed, or never allocated. */
+static void smaf_secure_bytes_give(size_t size)
+{
+	mutex_lock(&smaf_secure_lock);
+	smaf_secure_bytes -= size;
+	mutex_unlock(&smaf_secure_lock);
+}
 
 static void smaf_secure_quarantine_retry(struct smaf_secure *sec);
 
@@ -174,45 +201,49 @@ static struct smaf_secure *smaf_secure_get(void)
  * smaf_secure_set() - make a buffer secure
  * @buf: the buffer
  *
- * One-way: nothing clears the flag.  Refused once the quarantine, with
- * this buffer in it, would exceed the quarantine_max parameter.
+ * One-way: nothing clears the flag.  Refused once the live secure
+ * buffers and the quarantine, with this buffer, would exceed the
+ * quarantine_max parameter: the most that can ever be quarantined.
  *
  * Context: process context; @buf->lock held; takes the secure registry lock.
  * Return: 0; -EALREADY if the buffer is already secure; -EBUSY if it is
- * already allocated or mapped by the CPU; -ENOSPC if the quarantine is
- * full; -EOPNOTSUPP if no secure module is registered; or the secure
+ * already allocated or mapped by the CPU; -ENOSPC if the bound would be
+ * exceeded; -EOPNOTSUPP if no secure module is registered; or the secure
  * module's error creating the context.
  */
 int smaf_secure_set(struct smaf_buffer *buf)
 {
 	struct smaf_secure *sec;
-	bool full;
 	void *ctx;
+	int ret;
 
 	lockdep_assert_held(&buf->lock);
 	if (buf->secure)
 		return -EALREADY;
 	if (buf->allocator || buf->vmas)
 		return -EBUSY;
-	mutex_lock(&smaf_secure_lock);
-	full = smaf_quarantine_bytes + buf->size > READ_ONCE(smaf_params.quarantine_max);
-	mutex_unlock(&smaf_secure_lock);
-	if (full)
-		return -ENOSPC;
-
 	sec = smaf_secure_get();
 	if (!sec)
 		return -EOPNOTSUPP;
+	ret = smaf_secure_bytes_take(buf->size);
+	if (ret)
+		goto put_module;
 	ctx = sec->ops->create_ctx(sec, buf->size);
 	if (IS_ERR_OR_NULL(ctx)) {
-		module_put(sec->owner);
-		return ctx ? PTR_ERR(ctx) : -ENOMEM;
+		ret = ctx ? PTR_ERR(ctx) : -ENOMEM;
+		goto give_bytes;
 	}
 	atomic_inc(&smaf_secure_contexts);
 	buf->sec = sec;
 	buf->sec_ctx = ctx;
 	buf->secure = true;
 	return 0;
+
+give_bytes:
+	smaf_secure_bytes_give(buf->size);
+put_module:
+	module_put(sec->owner);
+	return ret;
 }
 
 /* Revokes the first @n ranges of @sgt (memory of context @ctx) from @dev. */
@@ -480,7 +511,8 @@ int smaf_secure_check_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
  * attaches.  All or nothing.  Does nothing for a buffer that is not secure.
  *
  * Context: process context; @buf->lock held.
- * Return: 0, -EACCES, or the secure module's error.
+ * Return: 0, -EACCES, -ENOSPC (the memory left could be quarantined beyond
+ * the quarantine_max parameter), -EINTR, or the secure module's error.
  */
 int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to)
@@ -491,9 +523,16 @@ int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 	lockdep_assert_held(&buf->lock);
 	if (!buf->secure)
 		return 0;
+	/* The memory left may be quarantined: it counts from now on. */
+	ret = smaf_secure_bytes_take(buf->size);
+	if (ret)
+		return ret;
 	for (w = 0; w < 2; w++)
 		for (; granted[w] < buf->cpu_grants[w]; granted[w]++) {
-			ret = smaf_secure_grant_ranges(buf, to, NULL,
+			/* One per CPU use: a holder may have made many. */
+			cond_resched();
+			ret = fatal_signal_pending(current) ? -EINTR :
+			      smaf_secure_grant_ranges(buf, to, NULL,
 						       smaf_secure_cpu_dir(w));
 			if (ret)
 				goto revoke_uses;
@@ -510,9 +549,12 @@ revoke_read:
 	smaf_secure_revoke_ranges(buf, from, NULL, UINT_MAX, DMA_TO_DEVICE);
 revoke_uses:
 	for (w = 0; w < 2; w++)
-		for (i = 0; i < granted[w]; i++)
+		for (i = 0; i < granted[w]; i++) {
+			cond_resched();
 			smaf_secure_revoke_ranges(buf, to, NULL, UINT_MAX,
 						  smaf_secure_cpu_dir(w));
+		}
+	smaf_secure_bytes_give(buf->size);
 	return ret;
 }
 
@@ -543,10 +585,15 @@ bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 	smaf_secure_revoke_ranges(buf, to, NULL, UINT_MAX, DMA_FROM_DEVICE);
 	smaf_secure_revoke_ranges(buf, from, NULL, UINT_MAX, DMA_TO_DEVICE);
 	for (w = 0; w < 2; w++)
-		for (i = 0; i < buf->cpu_grants[w]; i++)
+		for (i = 0; i < buf->cpu_grants[w]; i++) {
+			cond_resched();
 			smaf_secure_revoke_ranges(buf, left, NULL, UINT_MAX,
 						  smaf_secure_cpu_dir(w));
-	return !smaf_secure_scrub_buffer(buf, left);
+		}
+	if (smaf_secure_scrub_buffer(buf, left))
+		return false;
+	smaf_secure_bytes_give(buf->size);
+	return true;
 }
 
 /**
@@ -577,6 +624,9 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 	buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
 	atomic_dec(&smaf_secure_contexts);
 	module_put(buf->sec->owner);
+	/* Memory not scrubbed moves to the quarantine and stays counted. */
+	if (!ret)
+		smaf_secure_bytes_give(buf->size);
 	return !ret;
 }
 
@@ -610,6 +660,7 @@ void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *allo
 	memset(sgt, 0, sizeof(*sgt));
 	mutex_lock(&smaf_secure_lock);
 	list_add(&q->node, &smaf_quarantine);
+	smaf_secure_bytes -= q->size;
 	smaf_quarantine_bytes += q->size;
 	mutex_unlock(&smaf_secure_lock);
 }

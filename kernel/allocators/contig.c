@@ -176,8 +176,9 @@ static struct page *smaf_contig_cma(size_t size, u64 limit, u64 align,
 		return NULL;
 	if (atomic_long_add_return(n, &smaf_contig_cma_used) > smaf_contig_cma_max)
 		goto unreserve;
+	/* NORETRY: the page allocator's fallback must not OOM-kill. */
 	page = dma_alloc_pages(dev, size, dma, DMA_TO_DEVICE,
-			       GFP_KERNEL | __GFP_NOWARN);
+			       GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
 	if (!page || dma_mapping_error(dev, *dma))
 		goto unreserve;
 	if (page_to_phys(page) + size - 1 > limit ||

@@ -88,6 +88,7 @@ echo "$vgem" > "$root/etc/smaf-vgem"
 ext=${SMAF_EXT_DIR:-$build/kernel/$kver}
 cp "${SMAF_KO:-$build/kernel/$kver/smaf.ko}" "$root/lib/modules/smaf.ko"
 cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
+   "$build/kernel/$kver/smaf-importer.ko" \
    "$build/kernel/$kver/smaf-bench.ko" "$ext/smaf-testsecure.ko" "$ext/smaf-testsecure-b.ko" \
    "$ext/smaf-testalloc.ko" "$root/lib/modules/"
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$root/tests/"

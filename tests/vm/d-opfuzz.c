@@ -2,8 +2,9 @@
 /*
  * Stateful random fuzzer of everything a process can do to SMAF fds and
  * their mappings: mmap with every flag and protection (shared, private,
- * fixed, partial, offset), mprotect, madvise (every advice), mremap, partial
- * munmap, fork, fd passing to a process of another uid over a Unix socket,
+ * fixed, partial, offset), the same through an importer's node
+ * (dma_buf_mmap(), smaf-importer), mprotect, madvise (every advice),
+ * mremap, partial munmap, fork, fd passing to a process of another uid over a Unix socket,
  * the dma-buf ioctls (SYNC with any flags, SET_NAME), the secure flag,
  * children that die (or are killed) in the middle of a CPU access, attempts
  * to unload SMAF and the secure module, and close at any moment; while a
@@ -43,6 +44,7 @@
 #include <linux/dma-buf.h>
 #include <linux/smaf.h>
 
+#include "smaf-importer.h"
 #include "smaf-test.h"
 
 #define PG		4096UL
@@ -317,6 +319,53 @@ static void op_mmap(void)
 		m->dontfork[i] = b->secure;
 	}
 	b->maps++;
+}
+
+/*
+ * An importer maps a buffer through its own node (dma_buf_mmap(), as DRM
+ * drivers map imported objects): the buffer's own access mode holds there,
+ * now and under mprotect(), and the data is the buffer's.
+ */
+static void op_import_mmap(void)
+{
+	static const int prots[] = { PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE };
+	struct buf *b = pick_buf();
+	int prot = prots[rnd(3)], flags, want = 0, imp;
+	size_t pages;
+	unsigned char *p;
+	int32_t fd;
+
+	if (!b)
+		return;
+	imp = open("/dev/smaf-importer", O_RDWR);
+	fd = b->fd;
+	if (imp < 0 || ioctl(imp, SMAF_IMPORTER_IOC_IMPORT, &fd)) {
+		violation("importer: %s", strerror(errno));
+		if (imp >= 0)
+			close(imp);
+		return;
+	}
+	pages = 1 + rnd(b->pages);
+	flags = rnd(6) ? MAP_SHARED : MAP_PRIVATE;
+	if (flags == MAP_PRIVATE)
+		want = EINVAL;
+	else if ((prot & PROT_WRITE) && !b->rw)
+		want = EACCES;
+	else if (b->secure && cpu_denied)
+		want = EACCES;
+	p = mmap(NULL, pages * PG, prot, flags, imp, 0);
+	if (p == MAP_FAILED ? errno != want : want != 0)
+		violation("importer mmap of %zu pages prot %d flags %d (secure %d rw %d): %s, want %s",
+			  pages, prot, flags, b->secure, b->rw,
+			  p == MAP_FAILED ? strerror(errno) : "success", strerror(want));
+	if (p != MAP_FAILED) {
+		if (!b->rw && !mprotect(p, pages * PG, PROT_READ | PROT_WRITE))
+			violation("importer mapping of a read-only buffer made writable");
+		if (!b->secure && (prot & PROT_READ) && memcmp(p, b->shadow, pages * PG))
+			violation("importer mapping reads other data than the buffer's");
+		munmap(p, pages * PG);
+	}
+	close(imp);
 }
 
 /* A random page range [*first, *first + *n) of @m. */
@@ -853,7 +902,7 @@ static void run(time_t seconds)
 
 	while (time(NULL) < end) {
 		ops++;
-		switch (rnd(18)) {
+		switch (rnd(19)) {
 		case 0: case 1: op_create(); break;
 		case 2: op_secure(); break;
 		case 3: case 4: op_mmap(); break;
@@ -869,6 +918,7 @@ static void run(time_t seconds)
 		case 15: if (rnd(8) == 0) op_policy(); break;
 		case 16: if (rnd(2) == 0) op_die(); break;
 		case 17: if (rnd(32) == 0) op_unload(); break;
+		case 18: op_import_mmap(); break;
 		}
 		check_accounting();
 	}

@@ -160,7 +160,8 @@ static void quarantine_charged(void)
 	char limits[1024], set[128];
 	long long q0, q, refs0;
 	unsigned int i, n;
-	int err, fd;
+	int err, fd, fd2;
+	long qmax;
 
 	if (smaf_limits_get(limits, sizeof(limits)))
 		tap_bail("cannot read the limits");
@@ -191,7 +192,11 @@ static void quarantine_charged(void)
 		close(fd);
 	}
 
-	/* 3. A cap on the quarantine stops new secure buffers. */
+	/*
+	 * 3. quarantine_max bounds the quarantine at any time: live secure
+	 * buffers count, since any of them may end up there.
+	 */
+	qmax = read_long_file(QUARANTINE_MAX);
 	snprintf(set, sizeof(set), "%lld", smaf_quarantined_bytes() + 4 * MIB);
 	tap_ok(!write_file(QUARANTINE_MAX, set), "quarantine_max: 4 MiB above the quarantine");
 	fd = smaf_test_create(dev, 8 * MIB, NULL);
@@ -201,8 +206,18 @@ static void quarantine_charged(void)
 	fd = smaf_test_create(dev, 4 * MIB, NULL);
 	err = smaf_test_set_secure(dev, fd, 1);
 	tap_ok(err == 0, "a 4 MiB one is (%s)", strerror(err));
+	fd2 = smaf_test_create(dev, 4 * MIB, NULL);
+	err = smaf_test_set_secure(dev, fd2, 1);
+	tap_ok(err == ENOSPC, "while it lives, a second 4 MiB one is not: ENOSPC (%s)",
+	       strerror(err));
+	close(fd2);
 	close(fd);
-	tap_ok(!write_file(QUARANTINE_MAX, "67108864"), "quarantine_max back to 64 MiB");
+	fd = smaf_test_create(dev, 4 * MIB, NULL);
+	err = smaf_test_set_secure(dev, fd, 1);
+	tap_ok(err == 0, "once the first is gone, it is (%s)", strerror(err));
+	close(fd);
+	snprintf(set, sizeof(set), "%ld", qmax);
+	tap_ok(qmax > 0 && !write_file(QUARANTINE_MAX, set), "quarantine_max restored (%ld)", qmax);
 
 	/* 4. SMAF stays while it holds quarantined memory, and says so. */
 	tap_ok(system("rmmod smaf 2>/dev/null") != 0 && access("/dev/smaf", F_OK) == 0,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -114,6 +115,7 @@ static long long user_bytes(unsigned int uid, const char *alloc)
 static void cgroup_of_the_creator(void)
 {
 	int sock, fds[2], a, b, err;
+	void *p;
 	long cur;
 	pid_t pid;
 
@@ -142,6 +144,13 @@ static void cgroup_of_the_creator(void)
 	       "32 MiB more would take the creator's cgroup past 48 MiB: ENOMEM for the user (%s)",
 	       strerror(err));
 	tap_ok(smaf_buffer_num(b, "allocated") == 0, "that buffer holds no memory");
+	/* Handed a buffer its creator cannot pay for: an errno, not a SIGBUS. */
+	p = mmap(NULL, 32 * MIB, PROT_READ, MAP_SHARED, b, 0);
+	err = p == MAP_FAILED ? errno : 0;
+	tap_ok(err == ENOMEM, "so is the user's mmap of it, which allocates: ENOMEM (%s)",
+	       strerror(err));
+	if (p != MAP_FAILED)
+		munmap(p, 32 * MIB);
 	tap_ok(!write_file(CG "/cgroup.procs", "0") || !join_cgroup(CG),
 	       "the user leaves its cgroup");
 	close(a);

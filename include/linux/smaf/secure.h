@@ -31,8 +31,8 @@
  * all the same, the memory is quarantined: not freed, still charged to the
  * buffer's creator, until a secure module registered later scrubs it (in a
  * context of its own); meanwhile SMAF cannot be unloaded, and no buffer is
- * made secure once the quarantine would exceed SMAF's quarantine_max
- * parameter.
+ * made secure once the live secure buffers and the quarantine would
+ * exceed SMAF's quarantine_max parameter (so the quarantine never can).
  *
  * A secure buffer moves to other memory (a device attaching late cannot
  * reach it) only if the module grants the new ranges to every CPU use that

@@ -23,9 +23,11 @@
  * cannot serve the device; with ENODEV when no allocator could serve every
  * user with it; with the allocation's errno when a move cannot allocate.
  * A first use returns its errno (see SMAF_IOC_CREATE) from the device map,
- * DMA_BUF_IOCTL_SYNC or vmap that made it; a CPU page fault gets SIGBUS.
+ * mmap(2), DMA_BUF_IOCTL_SYNC or vmap that made it: mmap(2) allocates, so
+ * that a page fault never does and never raises SIGBUS for a limit.
  * mmap(2) needs MAP_SHARED (MAP_PRIVATE: EINVAL); PROT_WRITE on a buffer
- * created without O_RDWR: EACCES.
+ * created without O_RDWR: EACCES, through the dma-buf fd or an importer's
+ * node (dma_buf_mmap()) alike, and mprotect(2) cannot add it later.
  */
 #ifndef _UAPI_LINUX_SMAF_H
 #define _UAPI_LINUX_SMAF_H
@@ -86,8 +88,7 @@
  * creator's limit), ENOSPC (a global limit or the privileged reserve),
  * ENOMEM, EAGAIN (the creator's recent contiguous allocations failed: retry
  * later), EINTR (fatal signal), EACCES (secure buffer: access refused, or
- * the secure module would not let the memory be zeroed at release).  A CPU
- * page fault gets SIGBUS instead.
+ * the secure module would not let the memory be zeroed at release).
  */
 struct smaf_create_data {
 	__u64 version;
@@ -118,8 +119,10 @@ struct smaf_create_data {
  * EPERM (SET to 0 on a secure buffer; SET to 0 on any other buffer is a
  * no-op), EOPNOTSUPP (SET to 1 with no secure module registered), EBUSY
  * (SET on a buffer already allocated or CPU-mapped), EALREADY (SET to 1 on
- * a buffer that is already secure), ENOSPC (SET to 1 while the quarantine
- * below, with this buffer, would exceed SMAF's quarantine_max parameter).
+ * a buffer that is already secure), ENOSPC (SET to 1 while the live secure
+ * buffers and the quarantine below, with this buffer, would exceed SMAF's
+ * quarantine_max parameter, a quarter of RAM by default: the bound on what
+ * can ever be quarantined).
  *
  * CPU mappings of any SMAF buffer must be MAP_SHARED (MAP_PRIVATE: EINVAL).
  * Each mapping, vmap and process's DMA_BUF_IOCTL_SYNC start of a secure

@@ -82,7 +82,10 @@ insmod /lib/modules/smaf-edu.ko dma_bits=${smaf_edu_bits:-28} && [ -c /dev/smaf-
 insmod /lib/modules/smaf-ptprobe.ko && [ -c /dev/smaf-ptprobe ] &&
 	echo "ok 4 - smaf-ptprobe test driver loaded" ||
 	echo "not ok 4 - smaf-ptprobe test driver loaded"
-echo "1..4"
+insmod /lib/modules/smaf-importer.ko && [ -c /dev/smaf-importer ] &&
+	echo "ok 5 - smaf-importer test driver loaded" ||
+	echo "not ok 5 - smaf-importer test driver loaded"
+echo "1..5"
 echo "# smaf-test-end: load exit=0"
 
 # kmemleak (debug kernel): forget what boot and module loading left.
