@@ -25,15 +25,21 @@ static DEFINE_MUTEX(smaf_buffers_lock);
 /* Every live buffer, for the debugfs view. */
 static LIST_HEAD(smaf_buffers);
 
-/* Makes @buf's memory reachable by @dev needing @d: checks that it is (or
- * that some allocator could allocate it so), or moves it.  @buf->lock held.
+/*
+ * Makes @buf's memory reachable by @dev needing @d: checks that it is (or
+ * that some allocator could allocate it so, and reserves the creator's
+ * limits there), or moves it.  @buf->lock held.
  */
 static int smaf_buffer_make_reachable(struct smaf_buffer *buf,
 				      struct device *dev,
 				      const struct smaf_dev_constraints *d)
 {
-	if (!buf->allocator)
-		return smaf_memory_can_serve(buf, d);
+	int ret;
+
+	if (!buf->allocator) {
+		ret = smaf_memory_can_serve(buf, d);
+		return ret ? ret : smaf_memory_reserve(buf, d);
+	}
 	if (smaf_memory_serves(buf, d))
 		return 0;
 	return smaf_migrate(buf, dev, d);
@@ -54,7 +60,9 @@ static int smaf_buffer_make_reachable(struct smaf_buffer *buf,
  * Return: 0, -ENOMEM, -EINTR, -EXDEV (the memory is pinned, migration is
  * off, the secure module refuses the new memory, or the named allocator
  * does not suit the device), -ENODEV (no allocator serves all users with
- * it), or the error of the allocation a migration needed.
+ * it), -EDQUOT or -ENOSPC (the creator's limits refuse the allocator the
+ * device makes the buffer's first use expect), or the error of the
+ * allocation a migration needed.
  */
 static int smaf_attach(struct dma_buf *dmabuf,
 		       struct dma_buf_attachment *attachment)
@@ -203,6 +211,7 @@ static void smaf_release(struct dma_buf *dmabuf)
 	scrubbed = smaf_secure_release(buf);
 	if (alloc)
 		smaf_memory_free(buf, alloc, &buf->sgt, !scrubbed);
+	smaf_memory_unreserve(buf);
 	smaf_limits_destroy(buf);
 	smaf_allocator_put(buf->named);
 	WARN_ON(!list_empty(&buf->attachments));
@@ -229,11 +238,14 @@ const struct dma_buf_ops smaf_dma_buf_ops = {
  *	  listed or exported
  *
  * The calling task is the creator: its user and memory cgroup are charged.
+ * Its limits are reserved now on the allocator a first use by the CPU is
+ * expected to get (smaf_memory_reserve()).
  *
  * Context: process context.
  * Return: the dma-buf, or ERR_PTR(-EDQUOT) if the caller has too many live
- * buffers, ERR_PTR(-ENOMEM).  On error the reference on @info->named is
- * dropped.
+ * buffers or would exceed its limit, ERR_PTR(-ENOSPC) if a global limit or
+ * the reserve refuses it, ERR_PTR(-ENOMEM).  On error the reference on
+ * @info->named is dropped.
  */
 struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 {
@@ -256,10 +268,16 @@ struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 	buf->hint_dma32 = info->hints & SMAF_HINT_DMA32;
 	buf->align = info->align;
 	buf->uncached = info->uncached;
+	buf->named = info->named;
 	ret = smaf_limits_create(buf, info->privileged);
 	if (ret) {
 		dmabuf = ERR_PTR(ret);
 		goto free_buf;
+	}
+	ret = smaf_memory_reserve(buf, NULL);
+	if (ret) {
+		dmabuf = ERR_PTR(ret);
+		goto destroy_limits;
 	}
 
 	exp_info.exp_name = "smaf";
@@ -270,18 +288,19 @@ struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf))
-		goto destroy_limits;
+		goto unreserve;
 
 	/* From here on smaf_release() owns @buf, @named and the accounting. */
 	buf->dmabuf = dmabuf;
 	buf->ino = file_inode(dmabuf->file)->i_ino;
 	buf->cpu_mapping = dmabuf->file->f_mapping;
-	buf->named = info->named;
 	mutex_lock(&smaf_buffers_lock);
 	list_add_tail(&buf->node, &smaf_buffers);
 	mutex_unlock(&smaf_buffers_lock);
 	return dmabuf;
 
+unreserve:
+	smaf_memory_unreserve(buf);
 destroy_limits:
 	smaf_limits_destroy(buf);
 free_buf:
@@ -389,8 +408,9 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 			   buf->layout.phys_start, buf->layout.phys_end,
 			   buf->layout.contig, buf->sgt.orig_nents,
 			   smaf_uncached(buf));
-	seq_printf(s, " migrations=%u refused=%s syncs=%u", buf->migrations,
-		   buf->refused[0] ? buf->refused : "-", buf->nr_syncs);
+	seq_printf(s, " migrations=%u refused=%s syncs=%u reserved=%s", buf->migrations,
+		   buf->refused[0] ? buf->refused : "-", buf->nr_syncs,
+		   buf->reserved ? buf->reserved->name : "-");
 	seq_puts(s, "\n");
 }
 
@@ -401,7 +421,8 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
  * One line per buffer: inode number of its dma-buf file (st_ino of the fd),
  * size, allocation state and allocator, attachments, secure flag, last
  * error, the merged constraints (those the memory was allocated for, or of
- * the current users), how the allocator was chosen and where the memory is.
+ * the current users), how the allocator was chosen, where the memory is,
+ * its moves and the allocator its creator's limits are reserved on.
  * A buffer busy (being allocated, for instance) is shown as "ino=N busy=1":
  * the view never waits for a buffer while holding the list.
  *

@@ -226,7 +226,7 @@ int smaf_heap_arg_sizes(unsigned int cmd, unsigned int *in, unsigned int *out)
  * fd flags than O_CLOEXEC and O_ACCMODE, non-zero heap flags, a length that
  * is 0 or wraps, or an argument that cannot receive the fd; -EFAULT; -EFBIG
  * for a length larger than RAM; the errors of creating a SMAF buffer
- * (-EDQUOT, -ENOMEM) and, for a secure alias, of setting the secure flag
+ * (-EDQUOT, -ENOSPC, -ENOMEM) and, for a secure alias, of setting the secure flag
  * (-EOPNOTSUPP without a secure module); -EMFILE.
  */
 static long smaf_heap_ioctl(struct file *file, unsigned int cmd,

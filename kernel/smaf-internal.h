@@ -57,6 +57,8 @@ struct smaf_buffer_query;
  * @named:	allocator named at create time (holds a ref on its owner), or
  *		NULL to choose on first use
  * @allocator:	allocator that backs @sgt once allocated, else NULL
+ * @reserved:	before the first use, the allocator on which the creator's
+ *		limits hold @size for it (a reference), or NULL
  * @sgt:	the backing memory, valid when @allocator is set
  * @hint_contig: userspace asked for contiguous memory (create v1)
  * @hint_dma32:	userspace asked for memory below 4 GiB (create v1)
@@ -102,6 +104,7 @@ struct smaf_buffer {
 	struct list_head attachments;
 	struct smaf_allocator *named;
 	struct smaf_allocator *allocator;
+	struct smaf_allocator *reserved;
 	struct sg_table sgt;
 	bool hint_contig;
 	bool hint_dma32;
@@ -216,7 +219,9 @@ struct smaf_user;
 kuid_t smaf_limits_principal(void);
 int smaf_limits_create(struct smaf_buffer *buf, bool privileged);
 void smaf_limits_destroy(struct smaf_buffer *buf);
-int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
+int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+		       bool count);
+void smaf_limits_count_refusal(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 void smaf_limits_uncharge(struct smaf_buffer *buf, struct smaf_allocator *alloc);
 void smaf_limits_uncharge_user(struct smaf_user *u, struct smaf_allocator *alloc,
 			       size_t size);
@@ -268,6 +273,9 @@ void smaf_memory_constraints(struct smaf_buffer *buf,
 			     bool cpu, struct smaf_constraints *c);
 int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints *c);
 int smaf_memory_populate(struct smaf_buffer *buf, bool cpu);
+int smaf_memory_reserve(struct smaf_buffer *buf,
+			const struct smaf_dev_constraints *extra);
+void smaf_memory_unreserve(struct smaf_buffer *buf);
 void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
 		      struct sg_table *sgt, bool quarantine);
 bool smaf_memory_serves(struct smaf_buffer *buf,

@@ -200,13 +200,18 @@ void smaf_limits_destroy(struct smaf_buffer *buf)
  * smaf_limits_charge() - reserve the buffer's bytes on @alloc
  * @buf: the buffer about to be allocated
  * @alloc: the allocator about to allocate it
+ * @count: count a refusal (in the user's and @alloc's refusals); false
+ *	   for an attempt whose refusal the caller may pass over, which then
+ *	   counts the outcome itself (smaf_limits_count_refusal())
  *
- * Context: process context; @buf->lock held; takes the limits lock.
+ * Context: process context; @buf->lock held, or @buf not published yet;
+ * takes the limits lock.
  * Return: 0; -EDQUOT if the creator would exceed its limit on @alloc;
  * -ENOSPC if all users together would exceed @alloc's global limit, or an
  * unprivileged creator would dip into the reserve.
  */
-int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
+int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+		       bool count)
 {
 	const struct smaf_limit *l = &alloc->limit;
 	struct smaf_user *u = buf->user;
@@ -221,15 +226,30 @@ int smaf_limits_charge(struct smaf_buffer *buf, struct smaf_allocator *alloc)
 		ret = -EDQUOT;
 	else if (smaf_charged[alloc->id] + size > global)
 		ret = -ENOSPC;
-	if (ret) {
+	if (ret && count) {
 		u->refused++;
 		atomic_long_inc(&alloc->stats.refusals);
-	} else {
+	} else if (!ret) {
 		u->bytes[alloc->id] += size;
 		smaf_charged[alloc->id] += size;
 	}
 	mutex_unlock(&smaf_limits_lock);
 	return ret;
+}
+
+/**
+ * smaf_limits_count_refusal() - count a refusal smaf_limits_charge() did not
+ * @buf: the buffer refused
+ * @alloc: the allocator whose limit refused it
+ *
+ * Context: process context; takes the limits lock.
+ */
+void smaf_limits_count_refusal(struct smaf_buffer *buf, struct smaf_allocator *alloc)
+{
+	mutex_lock(&smaf_limits_lock);
+	buf->user->refused++;
+	mutex_unlock(&smaf_limits_lock);
+	atomic_long_inc(&alloc->stats.refusals);
 }
 
 /**

@@ -67,14 +67,19 @@ static int smaf_memory_alloc_from(struct smaf_buffer *buf,
 				  const struct smaf_constraints *c)
 {
 	struct mem_cgroup *old_memcg;
+	bool reserved;
 	int ret;
 
 	/* A write-combined mapping needs memory the kernel maps directly. */
 	if (buf->uncached && alloc->no_direct_map)
 		return -ENODEV;
-	ret = smaf_limits_charge(buf, alloc);
-	if (ret)
-		return ret;
+	/* The reservation made at create or attach is this charge. */
+	reserved = alloc == buf->reserved;
+	if (!reserved) {
+		ret = smaf_limits_charge(buf, alloc, true);
+		if (ret)
+			return ret;
+	}
 	if (alloc->costly) {
 		ret = smaf_limits_costly_begin(buf);
 		if (ret)
@@ -113,6 +118,13 @@ static int smaf_memory_alloc_from(struct smaf_buffer *buf,
 	atomic_long_inc(&alloc->stats.allocations);
 	atomic_long_inc(&alloc->stats.buffers);
 	atomic_long_add(buf->size, &alloc->stats.bytes);
+	/* The memory holds the charge now; a reservation elsewhere goes. */
+	if (reserved) {
+		smaf_allocator_put(buf->reserved);
+		buf->reserved = NULL;
+	} else {
+		smaf_memory_unreserve(buf);
+	}
 	return 0;
 
 restore_cached:
@@ -122,8 +134,137 @@ free_memory:
 	alloc->ops->free(alloc, &buf->sgt);
 	atomic_long_inc(&alloc->stats.failures);
 uncharge:
-	smaf_limits_uncharge(buf, alloc);
+	/* A reservation stays for the next attempt. */
+	if (!reserved)
+		smaf_limits_uncharge(buf, alloc);
 	return ret;
+}
+
+/*
+ * Moves @buf's reservation to @alloc: 0, or the limit's refusal, counted
+ * only if @last (the caller passes over the others).
+ */
+static int smaf_memory_reserve_on(struct smaf_buffer *buf,
+				  struct smaf_allocator *alloc, bool last)
+{
+	int ret;
+
+	if (alloc == buf->reserved)
+		return 0;
+	if (!smaf_allocator_get(alloc))
+		return -ENOSPC;	/* leaving: as if full */
+	ret = smaf_limits_charge(buf, alloc, last);
+	if (ret) {
+		smaf_allocator_put(alloc);
+		return ret;
+	}
+	smaf_memory_unreserve(buf);
+	buf->reserved = alloc;
+	return 0;
+}
+
+/*
+ * Reserves on the allocator smaf_memory_allocate() would use for @c: the
+ * named one, or the first in its order whose limits take the buffer (a
+ * global limit or the reserve passes to the next, the creator's own limit
+ * stops).  Returns 0, -ENODEV if no allocator serves @c, or the first
+ * refusal, counted once (on the last allocator that refused): a refusal
+ * passed over is not one.  @buf->lock held, or @buf not published yet.
+ */
+static int smaf_memory_reserve_for(struct smaf_buffer *buf,
+				   const struct smaf_constraints *c)
+{
+	struct smaf_allocator *alloc, *prev, *refuser = NULL;
+	unsigned int pass;
+	int ret = -ENODEV, err;
+
+	if (buf->named)
+		return buf->named->ops->match(buf->named, c) ?
+		       smaf_memory_reserve_on(buf, buf->named, true) : -ENODEV;
+	/* Memory the CPU caches first for a cached buffer, as chosen. */
+	for (pass = 0; pass < (buf->uncached ? 1 : 2); pass++) {
+		prev = NULL;
+		while ((alloc = smaf_allocator_next(prev, c))) {
+			smaf_allocator_put(prev);
+			prev = alloc;
+			if (buf->uncached ? alloc->no_direct_map :
+			    alloc->cpu_uncached != pass)
+				continue;
+			err = smaf_memory_reserve_on(buf, alloc, false);
+			if (!err) {
+				smaf_allocator_put(alloc);
+				smaf_allocator_put(refuser);
+				return 0;
+			}
+			if (ret == -ENODEV)
+				ret = err;
+			smaf_allocator_put(refuser);
+			refuser = smaf_allocator_get(alloc) ? alloc : NULL;
+			/* The creator's own limit: try no other. */
+			if (err != -ENOSPC) {
+				smaf_allocator_put(alloc);
+				goto refused;
+			}
+		}
+		smaf_allocator_put(prev);
+	}
+refused:
+	if (refuser) {
+		smaf_limits_count_refusal(buf, refuser);
+		smaf_allocator_put(refuser);
+	}
+	return ret;
+}
+
+/**
+ * smaf_memory_reserve() - hold the creator's limits for a first use
+ * @buf: the buffer, not allocated yet
+ * @extra: a device about to attach, or NULL
+ *
+ * Charges the buffer's size to the creator's limits on the allocator its
+ * first use is expected to get with the attached devices, @extra and the
+ * CPU (or without the CPU, if no allocator serves them all with it), the
+ * way smaf_memory_allocate() chooses: a limit then refuses the create or
+ * the attach, syscalls that can say so, not a first use inside an
+ * importer's vmap().  A reservation on another allocator moves there;
+ * none is made, and the old one kept, if no allocator serves the users
+ * (their first use fails with ENODEV).  The first use takes the
+ * reservation over, or moves it where memory is found.
+ *
+ * Context: process context; @buf->lock held, or @buf not published yet.
+ * Return: 0, -EDQUOT (the creator's limit) or -ENOSPC (a global limit or
+ * the reserve): the reservation is then as it was.
+ */
+int smaf_memory_reserve(struct smaf_buffer *buf,
+			const struct smaf_dev_constraints *extra)
+{
+	struct smaf_constraints c;
+	int ret;
+
+	if (buf->allocator)
+		return 0;
+	smaf_memory_constraints(buf, extra, true, &c);
+	ret = smaf_memory_reserve_for(buf, &c);
+	if (ret == -ENODEV) {
+		smaf_memory_constraints(buf, extra, false, &c);
+		ret = smaf_memory_reserve_for(buf, &c);
+	}
+	return ret == -ENODEV ? 0 : ret;
+}
+
+/**
+ * smaf_memory_unreserve() - give back what smaf_memory_reserve() holds
+ * @buf: the buffer
+ *
+ * Context: process context; @buf->lock held, or @buf unreachable.
+ */
+void smaf_memory_unreserve(struct smaf_buffer *buf)
+{
+	if (!buf->reserved)
+		return;
+	smaf_limits_uncharge(buf, buf->reserved);
+	smaf_allocator_put(buf->reserved);
+	buf->reserved = NULL;
 }
 
 /**

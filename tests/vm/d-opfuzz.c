@@ -198,7 +198,12 @@ static void op_create(void)
 	d.length = (1 + rnd(MAX_PAGES)) * PG - (rnd(2) ? rnd(PG) : 0);
 	d.flags = (rnd(5) ? O_RDWR : 0) | (rnd(2) ? O_CLOEXEC : 0);
 	if (ioctl(dev, SMAF_IOC_CREATE, &d)) {
-		violation("create %llu bytes: %s", (unsigned long long)d.length, strerror(errno));
+		/* The create reserves the limits: a tight one refuses it. */
+		if (limited && errno == ENOSPC)
+			limit_refusals++;
+		else
+			violation("create %llu bytes: %s", (unsigned long long)d.length,
+				  strerror(errno));
 		return;
 	}
 	/*
@@ -774,14 +779,15 @@ static long long sum_fields(const char *line, const char *const *skip)
 }
 
 /*
- * What users are charged equals what the allocators hold, which equals
+ * What users are charged equals what the allocators hold plus what the
+ * buffers not allocated yet reserve, and what the allocators hold equals
  * the memory of the live buffers plus the quarantine.  Every buffer of this
  * process is settled between steps; the chaos thread's are under acct_lock.
  */
 static void check_accounting(void)
 {
 	static const char *const user_skip[] = { "uid", "buffers", "refused", NULL };
-	long long held = 0, charged = 0, live = 0, quarantined;
+	long long held = 0, charged = 0, live = 0, reserved = 0, quarantined;
 	char line[1024], val[64];
 	int busy = 0;
 	FILE *f;
@@ -804,6 +810,9 @@ static void check_accounting(void)
 		if (!line_field(line, "allocated", val, sizeof(val)) && !strcmp(val, "1") &&
 		    !line_field(line, "size", val, sizeof(val)))
 			live += strtoll(val, NULL, 10);
+		if (!line_field(line, "reserved", val, sizeof(val)) && strcmp(val, "-") &&
+		    !line_field(line, "size", val, sizeof(val)))
+			reserved += strtoll(val, NULL, 10);
 	}
 	if (f)
 		fclose(f);
@@ -812,9 +821,9 @@ static void check_accounting(void)
 	if (busy)
 		return;
 	acct_checks++;
-	if (charged != held || live + quarantined != held)
-		violation("accounting: users charged %lld, allocators hold %lld, live buffers %lld + quarantined %lld",
-			  charged, held, live, quarantined);
+	if (charged != held + reserved || live + quarantined != held)
+		violation("accounting: users charged %lld, allocators hold %lld + reserved %lld, live buffers %lld + quarantined %lld",
+			  charged, held, reserved, live, quarantined);
 }
 
 static void op_close(void)

@@ -481,6 +481,8 @@ int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end)
 
 int smaf_first_use(int fd)
 {
+	if (fd < 0)
+		return errno;
 	if (dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
 		return errno;
 	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);

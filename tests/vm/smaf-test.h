@@ -69,7 +69,11 @@ uint32_t vivid_find_ctrl(int fd, const char *name);
  */
 int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
 			int timeout_ms, int *nonempty);
-/* First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno. */
+/*
+ * First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno.
+ * @fd < 0 is a create that failed: its errno is returned (a limit refuses
+ * the create, where the reservation is made, instead of the first use).
+ */
 int smaf_first_use(int fd);
 /* Writes @val to a sysfs/debugfs/cgroup file; returns 0 or the errno. */
 int write_file(const char *path, const char *val);

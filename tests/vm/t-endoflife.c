@@ -113,7 +113,9 @@ static void user_secret(const char *alloc, int sock)
 		_exit(EPERM);
 	d = open("/dev/smaf", O_RDWR | O_CLOEXEC);
 	fd = d < 0 ? -1 : smaf_test_create(d, 8 * MIB, alloc);
-	if (fd < 0 || smaf_test_set_secure(d, fd, 1))
+	if (fd < 0)
+		_exit(d < 0 ? EBADF : errno);	/* a limit refuses the create */
+	if (smaf_test_set_secure(d, fd, 1))
 		_exit(EBADF);
 	p = mmap(NULL, 8 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)

@@ -6,7 +6,12 @@
  * 1. A buffer handed out read-only stays read-only when an importer maps it
  *    through its own node (dma_buf_mmap(), as drm_gem_shmem does): no
  *    writable mapping, now or by mprotect().
- * 2. Subordinate uids in a user namespace of one's own share its owner's
+ * 2. A capture driver that never attaches (vivid on videobuf2-vmalloc, as
+ *    uvcvideo) makes its vmap the buffer's first use, where a refusal
+ *    would make the dma-buf core warn: the creator's limit refuses the
+ *    create instead, where it can say so (its limits are reserved there),
+ *    and a buffer within the limit is captured into.
+ * 3. Subordinate uids in a user namespace of one's own share its owner's
  *    quota, as newuidmap sets them up.
  */
 #include <errno.h>
@@ -23,13 +28,16 @@
 #include <unistd.h>
 
 #include <linux/smaf.h>
+#include <linux/videodev2.h>
 
+#include "media.h"
 #include "smaf-importer.h"
 #include "smaf-test.h"
 
 #define MIB (1024 * 1024UL)
 #define USER 1000
 #define LIMITS "/sys/module/smaf/parameters/limits"
+#define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 static int dev;
 
@@ -155,7 +163,57 @@ static void importer_mmap(void)
 }
 
 /*
- * 2, in a user namespace of uid USER's: process @k (as namespace uid @k)
+ * 2, as uid USER on vivid's vmalloc capture @cap (format and buffers set
+ * up): the 80 MiB buffer over the limit is refused at create; one within
+ * it is queued, and vivid's vmap is its first use.  Exit code 0, or the
+ * step that failed.
+ */
+static int vmap_first_use(int cap)
+{
+	int d, fd;
+
+	d = open("/dev/smaf", O_RDWR);
+	if (d < 0)
+		return 1;
+	fd = smaf_test_create(d, 80 * MIB, NULL);
+	if (fd >= 0 || errno != EDQUOT)
+		return 2;
+	fd = smaf_test_create(d, 8 * MIB, NULL);
+	if (fd < 0)
+		return 3;
+	if (v4l2_qbuf_dmabuf(cap, CAP, 0, fd, 8 * MIB))
+		return 4;
+	if (smaf_buffer_num(fd, "allocated") != 1)
+		return 5;
+	return 0;
+}
+
+static void vmalloc_capture(void)
+{
+	struct v4l2_format fmt;
+	char limits[1024];
+	int cap, ret;
+
+	if (smaf_limits_get(limits, sizeof(limits)))
+		tap_bail("cannot read the limits");
+	cap = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
+	tap_ok(cap >= 0 && !v4l2_set_fmt(cap, CAP, 640, 480, V4L2_PIX_FMT_YUYV, &fmt) &&
+	       v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0,
+	       "vivid's vmalloc capture, which never attaches, with one DMABUF buffer");
+	tap_ok(!write_file(LIMITS, "system:user=64M") && !chmod("/dev/smaf", 0666),
+	       "system:user=64M, /dev/smaf open to all");
+	ret = cap < 0 ? -1 : as_user(vmap_first_use, cap);
+	tap_ok(ret == 0,
+	       "uid %d: 80 MiB refused at create (EDQUOT), 8 MiB queued and allocated by vivid's vmap (step %d)",
+	       USER, ret);
+	tap_ok(!write_file(LIMITS, limits) && !chmod("/dev/smaf", 0600),
+	       "limits and /dev/smaf restored");
+	if (cap >= 0)
+		close(cap);
+}
+
+/*
+ * 3, in a user namespace of uid USER's: process @k (as namespace uid @k)
  * makes and uses a 48 MiB buffer, then waits on @hold.  Exit code: 0 if
  * it got one, EDQUOT if refused, else the step.
  */
@@ -240,7 +298,7 @@ static void user_namespace(void)
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
 	ret = ret && !write_file(path, "0 100000 4");
 	tap_ok(ret, "uid %d's user namespace maps uids 100000-100003", USER);
-	if (write(mapped[1], "m", 1) != 1)
+	if (!ret || write(mapped[1], "m", 1) != 1)
 		tap_diag("cannot start the namespace");
 	/* Let all four try while the first holds its buffer. */
 	sleep(2);
@@ -259,10 +317,13 @@ static void user_namespace(void)
 
 int main(void)
 {
+	/* A child that failed closes its pipes: say so, do not die of it. */
+	signal(SIGPIPE, SIG_IGN);
 	dev = open("/dev/smaf", O_RDWR);
 	if (dev < 0)
 		tap_bail("cannot open /dev/smaf");
 	importer_mmap();
+	vmalloc_capture();
 	user_namespace();
 	tap_ok(smaf_live_buffers() == 0, "no buffer left");
 	close(dev);

@@ -21,7 +21,9 @@
  * secure and the secure module refuses the new memory, or the module
  * parameter migrate is N), or when the allocator named at create time
  * cannot serve the device; with ENODEV when no allocator could serve every
- * user with it; with the allocation's errno when a move cannot allocate.
+ * user with it; with EDQUOT or ENOSPC when the creator's limits refuse the
+ * reservation it moves (see SMAF_IOC_CREATE); with the allocation's errno
+ * when a move cannot allocate.
  * A first use returns its errno (see SMAF_IOC_CREATE) from the device map,
  * mmap(2), DMA_BUF_IOCTL_SYNC or vmap that made it: mmap(2) allocates, so
  * that a page fault never does and never raises SIGBUS for a limit.
@@ -76,11 +78,15 @@
  *		the page size only the contiguous allocators can honour it.
  * @reserved3:	must be 0
  *
- * No memory is allocated here.  Errors: EINVAL (length 0, bad version,
- * flags, hints, alignment or reserved field), EFBIG (length larger than the
- * machine's RAM), ENAMETOOLONG (no NUL in @name), ENOENT (no allocator of
- * that name), EDQUOT (an unprivileged caller already has the maximum number
- * of live buffers).
+ * No memory is allocated here, but the buffer's size is reserved on the
+ * caller's limits (for the allocator a first use by the CPU would get; an
+ * attach moves it where that device makes the first use go).  Errors:
+ * EINVAL (length 0, bad version, flags, hints, alignment or reserved
+ * field), EFBIG (length larger than the machine's RAM), ENAMETOOLONG (no
+ * NUL in @name), ENOENT (no allocator of that name), EDQUOT (an
+ * unprivileged caller already has the maximum number of live buffers, or
+ * would exceed its limit), ENOSPC (a global limit or the privileged
+ * reserve), ENOMEM.
  *
  * The first use of the buffer (device map, CPU fault, vmap,
  * DMA_BUF_IOCTL_SYNC) allocates it and may fail with: EXDEV (the named
