@@ -36,7 +36,7 @@ TOOL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -D_GNU_SOURCE
 PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -Itests/drivers/smaf-importer -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Iinclude -include tests/unit/kernel-types.h
 
-TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c)
+TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c tests/vm/s-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
 KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h \
 		       include/linux/smaf/*.h) \

@@ -62,18 +62,31 @@ for kver in "${kvers[@]}"; do
 	initrd=$build/initramfs-$kver.cpio.gz
 	profiles="default iommu"
 	progs=(true)
+	optee=
 	case "$kver" in
 	debug)	profiles="default iommu cma-low" ;;
 	*-arm64)
 		profiles="default no-iommu cma-large"
 		progs=(make -s -C "$top" vm-programs BUILD="$build/arm64"
-		       CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar) ;;
+		       CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar)
+		# A secure world (OP-TEE) beside 6.12 and the newest kernel.
+		case "$kver" in
+		6.1.*) ;;
+		*)	if optee=$("$top/tests/harness/optee.sh" 2> "$logdir/optee.log"); then
+				profiles="$profiles secure"
+			else
+				tail -n 20 "$logdir/optee.log"
+				echo "[$kver] FAIL: cannot prepare OP-TEE"
+				total_fail=$((total_fail + 1))
+				optee=
+			fi ;;
+		esac ;;
 	esac
 	# The debug kernel's modules are built here (and the kernel itself,
 	# once), and the arm64 kernels' (fetched once) with the arm64 programs.
 	if ! make -s -C "$top" modules KVERS="$kver" > "$logdir/build-$kver.log" 2>&1 ||
 	   ! "${progs[@]}" >> "$logdir/build-$kver.log" 2>&1 ||
-	   ! "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
+	   ! SMAF_OPTEE=$optee "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
 		tail -n 20 "$logdir/build-$kver.log"
 		echo "[$kver] FAIL: cannot build the modules or the initramfs"
 		total_fail=$((total_fail + 1))
@@ -86,9 +99,13 @@ for kver in "${kvers[@]}"; do
 			tag=$kver-$profile
 			# With or without an IOMMU only the edu tests (DMA
 			# engine, late attach) change; with another CMA area,
-			# only the CMA test.
+			# only the CMA test; with a secure world, the s-* tests
+			# run there alone.
 			only=t-edu,t-late-attach
-			case "$profile" in cma-*) only=d-cma ;; esac
+			case "$profile" in
+			cma-*)	only=d-cma ;;
+			secure)	only=s-optee ;;
+			esac
 			tests=
 			for t in ${only//,/ }; do
 				case ",${TESTS:-$only}," in *,$t,*) tests=${tests:+$tests,}$t ;; esac
@@ -99,7 +116,7 @@ for kver in "${kvers[@]}"; do
 		start=$(date +%s)
 		share=
 		case "$kver" in debug|*-arm64) ;; *) [ "$profile" = default ] && share=$client_roots ;; esac
-		SMAF_CLIENT_ROOTS=$share \
+		SMAF_CLIENT_ROOTS=$share SMAF_OPTEE=$optee \
 		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
 		echo "[$tag] took $(($(date +%s) - start)) s"
 		add_result "$tag"

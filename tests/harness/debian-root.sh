@@ -18,6 +18,8 @@
 #                                  downloading SUITE's packages (amd64 and
 #                                  arm64) from the host, with a private
 #                                  configuration (never the host's sources)
+#   debian-root.sh --apt-src SUITE the same for `apt-get source` of SUITE's
+#                                  source packages
 # sid's Release files may be out of date in the archive this runs against:
 # apt checks no Valid-Until for it.
 #   SMAF_CACHE   cache root (default /var/cache/smaf)
@@ -29,8 +31,9 @@ case "${1:-}" in
 --base) mode=base; shift ;;
 --run) mode=run; shift ;;
 --apt) mode=apt; shift ;;
+--apt-src) mode=apt-src; shift ;;
 esac
-suite=${1:?usage: debian-root.sh [--base|--run|--apt] trixie|sid ...}
+suite=${1:?usage: debian-root.sh [--base|--run|--apt|--apt-src] trixie|sid ...}
 shift
 case "$suite" in
 trixie|sid) ;;
@@ -63,18 +66,23 @@ sources() {	# sources.list lines of SUITE
 }
 
 # ---- apt on the host with a private configuration --------------------------
-if [ "$mode" = apt ]; then
+if [ "$mode" = apt ] || [ "$mode" = apt-src ]; then
 	dir=$cache/apt/$suite
+	if [ "$mode" = apt ]; then
+		line='deb [arch=amd64,arm64 check-valid-until=no] '
+	else
+		dir=$dir-src line='deb-src [check-valid-until=no] '
+	fi
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial"
-	sources | sed 's/^deb \(\[[^]]*\] \)\?/deb [arch=amd64,arm64 check-valid-until=no] /' \
-		> "$dir/sources.list"
+	sources | sed "s/^deb \(\[[^]]*\] \)\?/$line/" > "$dir/sources.list"
 	opts="-o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=/nonexistent
 	      -o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir -o Dir::Cache::archives=$dir/archives
 	      -o Dir::State::status=/dev/null -o Acquire::Check-Valid-Until=false
 	      -o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
 	      -o Debug::NoLocking=true"
 	# Lists younger than a day are reused.
-	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+	if [ -z "$(find "$dir/lists" -maxdepth 1 \( -name '*Packages*' -o -name '*Sources*' \) \
+		   -mmin -1440 2>/dev/null)" ]; then
 		# shellcheck disable=SC2086
 		apt-get $opts update -q >&2
 	fi

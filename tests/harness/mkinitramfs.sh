@@ -9,7 +9,10 @@
 # than the host's the modules come from its unpacked packages (kdir.sh
 # --sysroot); for arm64 also busybox, the programs come from BUILDDIR/arm64,
 # and the virtio serial modules that carry the TAP output are loaded first.
-#   [SMAF_KO=path/smaf.ko] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
+# With SMAF_OPTEE (tests/harness/optee.sh's directory) it also holds the
+# kernel's TEE and OP-TEE drivers (lib/modules/optee.list, loaded when the
+# guest boots beside OP-TEE) and OP-TEE's normal-world programs.
+#   [SMAF_KO=path/smaf.ko] [SMAF_OPTEE=DIR] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
 kver=$1 out=$2 build=$3
@@ -23,6 +26,7 @@ case "$kver" in
 	mods="virtio_mmio virtio_console vgem vivid 9pnet_virtio 9p"
 	;;
 esac
+[ -n "${SMAF_OPTEE:-}" ] && mods="$mods optee"
 vkms=$("$here/vkms.sh" "$kver")
 [ -z "$vkms" ] || mods="$mods $(modinfo -F depends "$vkms" | tr , ' ')"
 root=$(mktemp -d)
@@ -47,6 +51,7 @@ chmod 755 "$root/init" "$root/bin/run-tests.sh"
 # The debug kernel has them built in.
 : > "$root/lib/modules/load.list"
 : > "$root/lib/modules/console.list"
+: > "$root/lib/modules/optee.list"
 # A console module with no file is built in (7.x's packages ship no
 # modules.builtin to tell).
 [ "$kver" = debug ] || for m in $mods; do
@@ -67,6 +72,7 @@ done | awk '!seen[$0]++' | while read -r path; do
 	# console is a virtio port).
 	case "$name" in
 	virtio*) echo "$name" >> "$root/lib/modules/console.list" ;;
+	tee.ko|optee.ko) echo "$name" >> "$root/lib/modules/optee.list" ;;
 	*)       echo "$name" >> "$root/lib/modules/load.list" ;;
 	esac
 done
@@ -91,7 +97,8 @@ cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
    "$build/kernel/$kver/smaf-importer.ko" \
    "$build/kernel/$kver/smaf-bench.ko" "$ext/smaf-testsecure.ko" "$ext/smaf-testsecure-b.ko" \
    "$ext/smaf-testalloc.ko" "$root/lib/modules/"
-cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$root/tests/"
+cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$progs"/tests/s-* "$root/tests/"
+[ -z "${SMAF_OPTEE:-}" ] || cp -a "$SMAF_OPTEE/root/." "$root/"
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 
 # The host's trinity (Debian's, dynamically linked) for d-trinity, which

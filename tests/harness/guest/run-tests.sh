@@ -104,16 +104,28 @@ while [ "$i" -lt "${smaf_client:-0}" ]; do
 	i=$((i + 1))
 done
 
+# The secure world's normal-world side: the TEE drivers, and
+# tee-supplicant, which serves OP-TEE (trusted applications from
+# /lib/optee_armtz, secure storage).
+if [ "${smaf_optee:-0}" = 1 ]; then
+	for m in $(cat /lib/modules/optee.list); do
+		insmod "/lib/modules/$m" || echo "# insmod $m failed"
+	done
+	mkdir -p /var/lib/optee-client/data/tee
+	/usr/sbin/tee-supplicant -d || echo "# tee-supplicant did not start"
+fi
+
 # d-* tests need the debug kernel (fault injection), except d-cma, which
 # needs a CMA area whose placement the harness knows (smaf_cma); r-* tests
-# need the client root.
-for t in /tests/t-* /tests/d-* /tests/r-*; do
+# need the client root; s-* tests a secure world (smaf_optee).
+for t in /tests/t-* /tests/d-* /tests/r-* /tests/s-*; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
 	d-cma)	[ -n "${smaf_cma:-}" ] || continue ;;
 	d-*)	[ "${smaf_debug:-0}" = 1 ] || continue ;;
 	r-*)	[ "${smaf_client:-0}" -gt 0 ] || continue ;;
+	s-*)	[ "${smaf_optee:-0}" = 1 ] || continue ;;
 	esac
 	selected "$name" || continue
 	echo "# smaf-test-begin: $name"
