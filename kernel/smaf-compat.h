@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What differs between the kernels SMAF builds for (Debian's 6.1 to 7.3),
- * one helper per difference.  Each choice follows a feature test of
+ * one helper per difference; the shrinker API's difference only, which
+ * only the pool uses, is kept beside it (allocators/pool.c).  Each choice follows a feature test of
  * smaf-compat.mk (the SMAF_HAVE_* macros), never a version number.
  */
 #ifndef _SMAF_COMPAT_H

@@ -50,9 +50,13 @@ struct smaf_buffer_query;
  * struct smaf_buffer - one SMAF dma-buf
  * @dmabuf:	the exported dma-buf (its file keeps this alive)
  * @size:	size in bytes, a multiple of PAGE_SIZE
- * @lock:	protects every field below it.  Taken inside the dma-buf's
- *		reservation lock and mmap_lock when those are held; never
- *		held while taking either.
+ * @lock:	protects the fields from @attachments to @refused but those
+ *		set before the buffer is published and never changed (@named,
+ *		the hints, @align, @uncached, @user, @memcg, @privileged);
+ *		@ino and @cpu_mapping are set at export, @node is
+ *		smaf_buffers_lock's.  Taken inside the dma-buf's reservation
+ *		lock and mmap_lock when those are held; never held while
+ *		taking either.
  * @attachments: the &struct smaf_attachment of attached devices
  * @named:	allocator named at create time (holds a ref on its owner), or
  *		NULL to choose on first use

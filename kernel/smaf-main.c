@@ -117,7 +117,7 @@ static int __init smaf_init(void)
 
 	ret = smaf_heap_init();
 	if (ret)
-		goto exit_debugfs;
+		goto exit_limits;
 	ret = misc_register(&smaf_misc);
 	if (ret)
 		goto exit_heap;
@@ -127,8 +127,9 @@ static int __init smaf_init(void)
 
 exit_heap:
 	smaf_heap_exit();
-exit_debugfs:
+exit_limits:
 	smaf_debugfs_exit();
+	smaf_limits_exit();
 exit_carveout:
 	smaf_carveout_exit();
 exit_contig:
@@ -144,18 +145,19 @@ exit_platform:
 	return ret;
 }
 
+/* smaf_init() backwards; the quarantine, which pins SMAF, is empty. */
 static void __exit smaf_exit(void)
 {
 	misc_deregister(&smaf_misc);
 	smaf_heap_exit();
+	smaf_secure_exit();
 	smaf_debugfs_exit();
+	smaf_limits_exit();
 	smaf_carveout_exit();
 	smaf_contig_exit();
 	smaf_dma32_exit();
 	smaf_system_exit();
 	smaf_pool_exit();
-	smaf_secure_exit();
-	smaf_limits_exit();
 	smaf_platform_exit();
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SMAF memory: a buffer's memory is chosen, charged, allocated and freed
- * here, for the merged constraints of its users.  Nothing here knows of
- * dma-buf: the exporter (smaf-buffer.c, smaf-cpu.c) calls in.
+ * here, for the merged constraints of its users.  The exporter
+ * (smaf-buffer.c, smaf-cpu.c) calls in; of its state this reads only the
+ * attached devices' needs (their &struct smaf_attachment).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 

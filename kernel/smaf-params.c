@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every module parameter of smaf.ko, in one place.  The list parameters
+ * smaf.ko's module parameters, in one place (but the KUnit suites' own
+ * kunit_seed, in smaf-kunit.c, built for the debug kernel only).  The list parameters
  * (policy, heaps, limits) share one parser (smaf-param-list.h); the files
  * that use a parameter read it from smaf_params or are called to set it.
  */

@@ -67,7 +67,8 @@ u64 smaf_ram_end(void)
  * maintenance
  *
  * Context: any, after smaf_platform_init().
- * Return: the /dev/smaf device.
+ * Return: the root device smaf_platform_init() registered (not the
+ * /dev/smaf misc device): no driver binds it and it never does DMA.
  */
 struct device *smaf_dma_device(void)
 {

@@ -2,10 +2,10 @@
 /*
  * SMAF's built-in allocators, one file each (as mainline's DMA-BUF heaps
  * live in heaps/): they use the interface any allocator uses
- * (<linux/smaf/allocator.h>), the platform facts (smaf-platform.c) and the
- * core's accounting helpers, and nothing of the core uses them but module
- * init and exit (and the debugfs view of the pool, declared in
- * smaf-internal.h).
+ * (<linux/smaf/allocator.h>) and, through the core's internal header
+ * (smaf-internal.h), the platform facts (smaf-platform.c) and the core's
+ * accounting helpers; nothing of the core uses them but module init and
+ * exit (and the debugfs view of the pool, declared in smaf-internal.h).
  */
 #ifndef _SMAF_ALLOCATORS_H
 #define _SMAF_ALLOCATORS_H

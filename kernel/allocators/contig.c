@@ -160,7 +160,8 @@ static struct page *smaf_contig_buddy(unsigned long n, u64 limit, u64 align)
  * From the CMA area, through SMAF's own device, whose DMA mask (64 bits, set
  * at init) lets the DMA API take any CMA memory: the range is checked
  * against the users' limit here, by physical address, and given back if it
- * does not fit (so no lock is held across the attempt to change the mask).
+ * does not fit: the device's mask is never narrowed for an attempt, so no
+ * lock is needed around one.
  * SMAF's device never does DMA; DMA_TO_DEVICE keeps DMA-API debugging from
  * tracking the memory as written by it, which the importers' own mappings
  * would then overlap.  Within SMAF's share of the area only.

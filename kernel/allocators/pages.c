@@ -18,7 +18,8 @@
 #include "allocators.h"
 
 /*
- * Charged to the memory cgroup of the task that causes the allocation.
+ * Charged to the active memory cgroup: the buffer's creator's, which the
+ * memory layer makes active around the allocation, whoever causes it.
  * High orders are opportunistic: no reclaim, no warning, no retry.  Order 0
  * reclaims but may fail, quietly: a user's buffer must not invoke the OOM
  * killer (global or its cgroup's) against other processes, and its failure

@@ -19,7 +19,8 @@
  *    the module must count them.
  *
  * If one range is refused, every range granted for that use is revoked and
- * the use fails with -EACCES: nothing is mapped partially.  Directions are
+ * the use fails with the module's error (-EACCES for a refusal): nothing is
+ * mapped partially.  Directions are
  * from the device's point of view: DMA_TO_DEVICE, the device (or CPU) reads
  * the memory; DMA_FROM_DEVICE, it writes it; DMA_BIDIRECTIONAL, both.
  *
@@ -58,18 +59,22 @@ struct smaf_secure;
  * struct smaf_secure_ops - what a secure module implements
  * @create_ctx:	a buffer becomes secure; return a context or an ERR_PTR.
  *		@size is the buffer's size.  May sleep.
- * @destroy_ctx: the buffer is gone (every grant already revoked).
+ * @destroy_ctx: the buffer is gone (every grant already revoked), or the
+ *		context made to scrub quarantined memory is done with.
  * @grant_access: allow @dev (NULL: the CPU) to access [@addr, @addr +
  *		@size) in direction @dir.  Return 0, or -EACCES to refuse.
- *		Called with SMAF's buffer lock held; may sleep; must not call
- *		back into SMAF.
+ *		Called with SMAF's buffer lock held, except for quarantined
+ *		memory, which belongs to no buffer any more (scrubbed in a
+ *		context of its own when a module registers); may sleep; must
+ *		not call back into SMAF.
  * @revoke_access: take back one grant, with the same arguments.
  * @scrub:	optional: zero [@addr, @addr + @size) of a buffer that no
  *		device or CPU holds a grant on any more (its last use, or
  *		memory the buffer moves away from); the range then leaves
  *		the buffer.
  *		Return 0, or an error to keep the memory out of circulation.
- *		Called with SMAF's buffer lock held; may sleep.
+ *		Called with SMAF's buffer lock held (or, for quarantined
+ *		memory, no lock, as @grant_access); may sleep.
  *
  * Each op receives the handle smaf_secure_add() returned
  * (smaf_secure_priv() gives the module's own data back).

@@ -86,7 +86,7 @@
  * NUL in @name), ENOENT (no allocator of that name), EDQUOT (an
  * unprivileged caller already has the maximum number of live buffers, or
  * would exceed its limit), ENOSPC (a global limit or the privileged
- * reserve), ENOMEM.
+ * reserve), ENOMEM, EMFILE (no free fd).
  *
  * The first use of the buffer (device map, CPU fault, vmap,
  * DMA_BUF_IOCTL_SYNC) allocates it and may fail with: EXDEV (the named
@@ -124,7 +124,8 @@ struct smaf_create_data {
  * read-only buffer), EINVAL (@fd is not a SMAF buffer, @secure not 0 or 1),
  * EPERM (SET to 0 on a secure buffer; SET to 0 on any other buffer is a
  * no-op), EOPNOTSUPP (SET to 1 with no secure module registered), EBUSY
- * (SET on a buffer already allocated or CPU-mapped), EALREADY (SET to 1 on
+ * (SET on a buffer already allocated or CPU-mapped), EINTR (a fatal signal
+ * while waiting for the buffer), EALREADY (SET to 1 on
  * a buffer that is already secure), ENOSPC (SET to 1 while the live secure
  * buffers and the quarantine below, with this buffer, would exceed SMAF's
  * quarantine_max parameter, a quarter of RAM by default: the bound on what
