@@ -3,7 +3,8 @@
  * Stateful random fuzzer of everything a process can do to SMAF fds and
  * their mappings: mmap with every flag and protection (shared, private,
  * fixed, partial, offset), the same through an importer's node
- * (dma_buf_mmap(), smaf-importer), mprotect, madvise (every advice),
+ * (dma_buf_mmap(), smaf-importer), a capture driver's vmap (vivid on
+ * videobuf2-vmalloc, which never attaches), mprotect, madvise (every advice),
  * mremap, partial munmap, fork, fd passing to a process of another uid over a Unix socket,
  * the dma-buf ioctls (SYNC with any flags, SET_NAME), the secure flag,
  * children that die (or are killed) in the middle of a CPU access, attempts
@@ -43,7 +44,9 @@
 
 #include <linux/dma-buf.h>
 #include <linux/smaf.h>
+#include <linux/videodev2.h>
 
+#include "media.h"
 #include "smaf-importer.h"
 #include "smaf-test.h"
 
@@ -371,6 +374,30 @@ static void op_import_mmap(void)
 		munmap(p, pages * PG);
 	}
 	close(imp);
+}
+
+/* vivid's vmalloc capture, which vmaps a queued buffer and never attaches. */
+static int capv = -1;
+static size_t capv_size;
+
+/*
+ * A capture driver's QBUF: its vmap is the buffer's CPU use (its first use
+ * if nothing used it yet), refused only where the secure module denies the
+ * CPU, which the dma-buf core would warn of (d-faults covers that once).
+ * Freeing the queue's buffers ends the vmap.
+ */
+static void op_vmap(void)
+{
+	struct buf *b = pick_buf();
+
+	if (!b || capv < 0 || b->pages * PG < capv_size || (b->secure && cpu_denied))
+		return;
+	if (v4l2_qbuf_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, b->fd, b->pages * PG))
+		violation("vivid's vmap of a %zu-page buffer (secure %d rw %d): %s",
+			  b->pages, b->secure, b->rw, strerror(errno));
+	if (v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0) < 0 ||
+	    v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1) < 1)
+		violation("vivid's queue: %s", strerror(errno));
 }
 
 /* A random page range [*first, *first + *n) of @m. */
@@ -911,7 +938,7 @@ static void run(time_t seconds)
 
 	while (time(NULL) < end) {
 		ops++;
-		switch (rnd(19)) {
+		switch (rnd(20)) {
 		case 0: case 1: op_create(); break;
 		case 2: op_secure(); break;
 		case 3: case 4: op_mmap(); break;
@@ -928,6 +955,7 @@ static void run(time_t seconds)
 		case 16: if (rnd(2) == 0) op_die(); break;
 		case 17: if (rnd(32) == 0) op_unload(); break;
 		case 18: op_import_mmap(); break;
+		case 19: op_vmap(); break;
 		}
 		check_accounting();
 	}
@@ -975,6 +1003,18 @@ int main(void)
 	dev = open("/dev/smaf", O_RDWR);
 	if (dev < 0)
 		tap_bail("cannot open /dev/smaf");
+	capv = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
+	{
+		struct v4l2_format fmt;
+
+		tap_ok(capv >= 0 &&
+		       !v4l2_set_fmt(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 32, 32,
+				     V4L2_PIX_FMT_YUYV, &fmt) &&
+		       v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1) > 0,
+		       "vivid's vmalloc capture, for first uses by vmap (%u bytes a frame)",
+		       capv >= 0 ? fmt.fmt.pix.sizeimage : 0);
+		capv_size = capv >= 0 ? fmt.fmt.pix.sizeimage : 0;
+	}
 
 	pthread_create(&t, NULL, chaos, &chaos_seed);
 	before = violations;
@@ -1032,6 +1072,8 @@ int main(void)
 		fclose(f);
 	tap_ok(system("rmmod smaf_testsecure") == 0,
 	       "the firewall unloads: every secure context is gone");
+	if (capv >= 0)
+		close(capv);
 	tap_ok(smaf_live_buffers() == 0 && smaf_allocator_stat("system", "bytes") == 0 &&
 	       smaf_allocator_stat("dma32", "bytes") == 0,
 	       "no buffer left (%d), nothing charged", smaf_live_buffers());
