@@ -1006,14 +1006,17 @@ int main(void)
 	capv = vivid_open(V4L2_CAP_VIDEO_CAPTURE, VIVID_VMALLOC);
 	{
 		struct v4l2_format fmt;
+		int ok = capv >= 0 &&
+			 !v4l2_set_fmt(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 32, 32,
+				       V4L2_PIX_FMT_YUYV, &fmt) &&
+			 v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1) > 0;
 
-		tap_ok(capv >= 0 &&
-		       !v4l2_set_fmt(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 32, 32,
-				     V4L2_PIX_FMT_YUYV, &fmt) &&
-		       v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1) > 0,
-		       "vivid's vmalloc capture, for first uses by vmap (%u bytes a frame)",
-		       capv >= 0 ? fmt.fmt.pix.sizeimage : 0);
-		capv_size = capv >= 0 ? fmt.fmt.pix.sizeimage : 0;
+		capv_size = ok ? fmt.fmt.pix.sizeimage : 0;
+		tap_ok(ok && capv_size > 0,
+		       "vivid's vmalloc capture, for first uses by vmap (%zu bytes a frame)",
+		       capv_size);
+		if (!ok)
+			capv = -1;
 	}
 
 	pthread_create(&t, NULL, chaos, &chaos_seed);
