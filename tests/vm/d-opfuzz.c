@@ -379,6 +379,7 @@ static void op_import_mmap(void)
 /* vivid's vmalloc capture, which vmaps a queued buffer and never attaches. */
 static int capv = -1;
 static size_t capv_size;
+static long vmaps;	/* buffers vivid vmapped */
 
 /*
  * A capture driver's QBUF: its vmap is the buffer's CPU use (its first use
@@ -395,6 +396,8 @@ static void op_vmap(void)
 	if (v4l2_qbuf_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, b->fd, b->pages * PG))
 		violation("vivid's vmap of a %zu-page buffer (secure %d rw %d): %s",
 			  b->pages, b->secure, b->rw, strerror(errno));
+	else
+		vmaps++;
 	if (v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0) < 0 ||
 	    v4l2_reqbufs_dmabuf(capv, V4L2_BUF_TYPE_VIDEO_CAPTURE, 1) < 1)
 		violation("vivid's queue: %s", strerror(errno));
@@ -1015,8 +1018,10 @@ int main(void)
 		tap_ok(ok && capv_size > 0,
 		       "vivid's vmalloc capture, for first uses by vmap (%zu bytes a frame)",
 		       capv_size);
-		if (!ok)
+		if (!ok && capv >= 0) {
+			close(capv);
 			capv = -1;
+		}
 	}
 
 	pthread_create(&t, NULL, chaos, &chaos_seed);
@@ -1063,6 +1068,7 @@ int main(void)
 	stop_chaos = 1;
 	pthread_join(t, NULL);
 	tap_ok(acct_checks > ops / 2, "the accounting was checked %ld times", acct_checks);
+	tap_ok(vmaps > 0, "vivid vmapped %ld buffers", vmaps);
 	ts_args = "";
 	cpu_denied = 0;
 	tap_ok(!system("rmmod smaf_testsecure") && !ts_load() && smaf_quarantined_bytes() == 0,
