@@ -202,7 +202,7 @@ static const struct vm_operations_struct smaf_vm_ops = {
  */
 int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
-	bool writable = dmabuf->file->f_mode & FMODE_WRITE;
+	bool writable = !!(dmabuf->file->f_mode & FMODE_WRITE);
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_cpu_map *map;
 	int ret;
@@ -280,7 +280,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
-	write = dmabuf->file->f_mode & FMODE_WRITE;
+	write = !!(dmabuf->file->f_mode & FMODE_WRITE);
 	ret = smaf_memory_populate(buf, true);
 	if (!ret)
 		ret = smaf_secure_cpu_grant(buf, write);
