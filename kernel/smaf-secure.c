@@ -71,7 +71,7 @@ static u64 smaf_quarantine_bytes;
 
 /*
  * Bytes that may yet be quarantined: the size of every live secure buffer,
- * and of the memory a secure buffer is moving to.  With the quarantine they
+ * and, while one moves, of the memory it leaves.  With the quarantine they
  * never exceed smaf_params.quarantine_max, so neither can the quarantine:
  * memory that may never come back is bounded.
  */
