@@ -334,17 +334,13 @@ struct smaf_buffer *smaf_buffer_from_fd(int fd)
 	return dmabuf->priv;
 }
 
-/* How @buf's allocator was chosen, for the query. */
-static u32 smaf_buffer_reason(const struct smaf_buffer *buf)
-{
-	if (!buf->allocator || !buf->why)
-		return SMAF_REASON_NONE;
-	if (!strcmp(buf->why, "named"))
-		return SMAF_REASON_NAMED;
-	if (!strcmp(buf->why, "fallback"))
-		return SMAF_REASON_FALLBACK;
-	return SMAF_REASON_BEST_MATCH;
-}
+/* SMAF_REASON_* as the debugfs view names them. */
+static const char *const smaf_buffer_reasons[] = {
+	[SMAF_REASON_NONE] = "-",
+	[SMAF_REASON_NAMED] = "named",
+	[SMAF_REASON_BEST_MATCH] = "best-match",
+	[SMAF_REASON_FALLBACK] = "fallback",
+};
 
 /**
  * smaf_buffer_query() - what SMAF_IOC_QUERY_BUFFER tells of a buffer
@@ -368,7 +364,7 @@ int smaf_buffer_query(struct smaf_buffer *buf, struct smaf_buffer_query *q)
 		   (buf->uncached ? SMAF_STATE_UNCACHED : 0) |
 		   (buf->allocator && buf->layout.contig ? SMAF_STATE_CONTIGUOUS : 0) |
 		   (buf->dmabuf->file->f_mode & FMODE_WRITE ? SMAF_STATE_WRITABLE : 0);
-	q->reason = smaf_buffer_reason(buf);
+	q->reason = buf->allocator ? buf->reason : SMAF_REASON_NONE;
 	if (buf->allocator)
 		strscpy(q->allocator, buf->allocator->name, sizeof(q->allocator));
 	q->chunks = buf->allocator ? buf->sgt.orig_nents : 0;
@@ -402,7 +398,8 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		   buf->last_error);
 	seq_printf(s, " devices=%u limit=%#llx need_contig=%d align=%#llx why=%s uncached=%d",
 		   c->ndevs, c->phys_limit, c->contig, c->align,
-		   buf->why ? buf->why : "-", buf->uncached);
+		   smaf_buffer_reasons[buf->allocator ? buf->reason : SMAF_REASON_NONE],
+		   buf->uncached);
 	if (buf->allocator)
 		seq_printf(s, " phys=%#llx-%#llx contig=%d segments=%u cpu_uncached=%d",
 			   buf->layout.phys_start, buf->layout.phys_end,

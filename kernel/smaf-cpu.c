@@ -380,20 +380,27 @@ static bool smaf_cpu_sync_exited(struct smaf_cpu_sync *s)
 }
 
 /*
- * The calling process's entry, NULL if none; ends on the way the accesses
- * of processes that exited without ending them.  @buf->lock held.
+ * Ends the accesses of processes that exited without ending them.
+ * @buf->lock held.
  */
+static void smaf_cpu_sync_prune(struct smaf_buffer *buf)
+{
+	struct smaf_cpu_sync *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &buf->syncs, node)
+		if (s->tgid != task_tgid(current) && smaf_cpu_sync_exited(s))
+			smaf_cpu_sync_end(buf, s);
+}
+
+/* The calling process's entry, NULL if none.  @buf->lock held. */
 static struct smaf_cpu_sync *smaf_cpu_sync_find(struct smaf_buffer *buf)
 {
-	struct smaf_cpu_sync *s, *tmp, *found = NULL;
+	struct smaf_cpu_sync *s;
 
-	list_for_each_entry_safe(s, tmp, &buf->syncs, node) {
+	list_for_each_entry(s, &buf->syncs, node)
 		if (s->tgid == task_tgid(current))
-			found = s;
-		else if (smaf_cpu_sync_exited(s))
-			smaf_cpu_sync_end(buf, s);
-	}
-	return found;
+			return s;
+	return NULL;
 }
 
 /* A secure buffer's CPU grant for the calling process's access. */
@@ -407,6 +414,7 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
 	/* Every grant matches the access mode of the file. */
 	if (write && !(buf->dmabuf->file->f_mode & FMODE_WRITE))
 		return -EBADF;
+	smaf_cpu_sync_prune(buf);
 	s = smaf_cpu_sync_find(buf);
 	if (s && (s->write || !write))
 		return 0;
@@ -497,6 +505,7 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 		list_for_each_entry(a, &buf->attachments, node)
 			if (a->mapped)
 				dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
+	smaf_cpu_sync_prune(buf);
 	s = smaf_cpu_sync_find(buf);
 	if (s)
 		smaf_cpu_sync_end(buf, s);

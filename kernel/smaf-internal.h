@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
+#include <linux/smaf.h>
 
 #include "smaf-allocator.h"
 
@@ -71,7 +72,7 @@ struct smaf_buffer_query;
  *		set before the buffer is published)
  * @used:	merged constraints the memory was allocated for
  * @layout:	where the memory is, valid when @allocator is set
- * @why:	how @allocator was chosen, for the debugfs view
+ * @reason:	how @allocator was chosen: SMAF_REASON_* of the uAPI
  * @user:	the user who created the buffer, charged for it
  * @memcg:	memory cgroup of the creator (a reference), charged for the
  *		allocators that charge memory cgroups, whoever uses it first
@@ -116,7 +117,7 @@ struct smaf_buffer {
 	bool uncached;
 	struct smaf_constraints used;
 	struct smaf_layout layout;
-	const char *why;
+	u32 reason;
 	struct smaf_user *user;
 	struct mem_cgroup *memcg;
 	bool privileged;
@@ -328,7 +329,7 @@ int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to);
 bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 			  struct sg_table *to, struct sg_table *left);
-int smaf_secure_check_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
+int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
 void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *alloc,
 			    struct sg_table *sgt);
 void smaf_secure_exit(void);

@@ -46,7 +46,7 @@ static void smaf_kunit_backoff(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(bufs[5]), 0);
 	KUNIT_EXPECT_EQ(test, costly.calls, 5U);
 	KUNIT_EXPECT_PTR_EQ(test, bufs[5]->allocator, smaf_fakes[0].alloc);
-	KUNIT_EXPECT_STREQ(test, bufs[5]->why, "fallback");
+	KUNIT_EXPECT_EQ(test, bufs[5]->reason, SMAF_REASON_FALLBACK);
 	/*
 	 * A success does not end the pause: a cheap one between failures
 	 * would keep the expensive ones unthrottled.
@@ -108,7 +108,7 @@ static void smaf_kunit_expect_unmoved(struct kunit *test, struct smaf_buffer *bu
 {
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, alloc);
 	KUNIT_EXPECT_PTR_EQ(test, buf->sgt.sgl, sgl);
-	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
+	KUNIT_EXPECT_EQ(test, buf->reason, SMAF_REASON_BEST_MATCH);
 	KUNIT_EXPECT_EQ(test, buf->last_error, 0);
 	KUNIT_EXPECT_EQ(test, buf->migrations, 0U);
 	KUNIT_EXPECT_TRUE(test, buf->used.cpu);

@@ -52,7 +52,7 @@ static void smaf_kunit_best_match(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[0].alloc);
-	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
+	KUNIT_EXPECT_EQ(test, buf->reason, SMAF_REASON_BEST_MATCH);
 	smaf_kunit_release_checked(test, buf);
 }
 
@@ -64,7 +64,7 @@ static void smaf_kunit_fallback(struct kunit *test)
 	smaf_fakes[0].nomem = true;
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[1].alloc);
-	KUNIT_EXPECT_STREQ(test, buf->why, "fallback");
+	KUNIT_EXPECT_EQ(test, buf->reason, SMAF_REASON_FALLBACK);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&smaf_fakes[0].alloc->stats.failures),
 			failures + 1);
 	smaf_kunit_release_checked(test, buf);
@@ -80,7 +80,7 @@ static void smaf_kunit_memcg_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_EQ(test, smaf_fakes[2].calls, 0U);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[3].alloc);
-	KUNIT_EXPECT_STREQ(test, buf->why, "fallback");
+	KUNIT_EXPECT_EQ(test, buf->reason, SMAF_REASON_FALLBACK);
 	smaf_kunit_release_checked(test, buf);
 }
 
@@ -104,7 +104,7 @@ static void smaf_kunit_cacheable_first(struct kunit *test)
 	buf = smaf_kunit_buffer(test, SZ_64K, true, 0);
 	KUNIT_ASSERT_EQ(test, smaf_kunit_use(buf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, buf->allocator, smaf_fakes[0].alloc);
-	KUNIT_EXPECT_STREQ(test, buf->why, "best-match");
+	KUNIT_EXPECT_EQ(test, buf->reason, SMAF_REASON_BEST_MATCH);
 	KUNIT_EXPECT_EQ(test, wc.calls, 0U);
 
 	for (i = 0; i < SMAF_NFAKES; i++)
@@ -112,7 +112,7 @@ static void smaf_kunit_cacheable_first(struct kunit *test)
 	last = smaf_kunit_buffer(test, SZ_64K, true, 0);
 	KUNIT_ASSERT_EQ(test, smaf_kunit_use(last), 0);
 	KUNIT_EXPECT_PTR_EQ(test, last->allocator, wc.alloc);
-	KUNIT_EXPECT_STREQ(test, last->why, "fallback");
+	KUNIT_EXPECT_EQ(test, last->reason, SMAF_REASON_FALLBACK);
 	KUNIT_EXPECT_EQ(test, smaf_limits_charged(wc.alloc), (u64)SZ_64K);
 	smaf_kunit_check(test);
 	smaf_kunit_release(last);
@@ -154,7 +154,7 @@ static void smaf_kunit_reserve(struct kunit *test)
 	user = smaf_kunit_buffer(test, SZ_256K, false, SMAF_KUNIT_USER);
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(user), 0);
 	KUNIT_EXPECT_PTR_EQ(test, user->allocator, smaf_fakes[1].alloc);
-	KUNIT_EXPECT_STREQ(test, user->why, "fallback");
+	KUNIT_EXPECT_EQ(test, user->reason, SMAF_REASON_FALLBACK);
 	bufs[3] = smaf_kunit_buffer(test, SZ_256K, true, 0);
 	KUNIT_EXPECT_EQ(test, smaf_kunit_use(bufs[3]), 0);
 	KUNIT_EXPECT_PTR_EQ(test, bufs[3]->allocator, smaf_fakes[0].alloc);

@@ -97,25 +97,33 @@ static bool smaf_user_idle(struct smaf_user *u)
 }
 
 /*
- * @uid's entry, made if needed.  An idle entry stays: a user's next buffer
- * does not allocate it again.  The entries of other users who hold nothing
- * and no longer pause are freed on the way: idle entries left are the
- * creator's and those that went idle since.
+ * Frees the entries of users other than @uid who hold nothing and no
+ * longer pause: idle entries left are @uid's and those that went idle
+ * since.  The limits lock held.
  */
-static struct smaf_user *smaf_user_get(kuid_t uid)
+static void smaf_users_prune(kuid_t uid)
 {
-	struct smaf_user *u, *next, *found = NULL;
+	struct smaf_user *u, *next;
 
 	list_for_each_entry_safe(u, next, &smaf_users, node) {
-		if (uid_eq(u->uid, uid)) {
-			found = u;
-		} else if (smaf_user_idle(u)) {
+		if (!uid_eq(u->uid, uid) && smaf_user_idle(u)) {
 			list_del(&u->node);
 			kfree(u);
 		}
 	}
-	if (found)
-		return found;
+}
+
+/*
+ * @uid's entry, made if needed.  An idle entry stays: a user's next buffer
+ * does not allocate it again.  The limits lock held.
+ */
+static struct smaf_user *smaf_user_get(kuid_t uid)
+{
+	struct smaf_user *u;
+
+	list_for_each_entry(u, &smaf_users, node)
+		if (uid_eq(u->uid, uid))
+			return u;
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return NULL;
@@ -160,11 +168,14 @@ kuid_t smaf_limits_principal(void)
 int smaf_limits_create(struct smaf_buffer *buf, bool privileged)
 {
 	struct smaf_user *u;
+	kuid_t uid;
 	int ret = 0;
 
 	buf->privileged = privileged;
+	uid = smaf_limits_principal();
 	mutex_lock(&smaf_limits_lock);
-	u = smaf_user_get(smaf_limits_principal());
+	smaf_users_prune(uid);
+	u = smaf_user_get(uid);
 	if (!u) {
 		ret = -ENOMEM;
 	} else if (!buf->privileged && u->buffers >= READ_ONCE(smaf_params.max_buffers)) {

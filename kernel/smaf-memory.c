@@ -113,7 +113,7 @@ static int smaf_memory_alloc_from(struct smaf_buffer *buf,
 			goto free_memory;
 	}
 	/* Memory that could not be zeroed at release is never handed out. */
-	ret = smaf_secure_check_scrub(buf, &buf->sgt);
+	ret = smaf_secure_ask_scrub(buf, &buf->sgt);
 	if (ret)
 		goto restore_cached;
 	atomic_long_inc(&alloc->stats.allocations);
@@ -367,7 +367,7 @@ static struct smaf_allocator *smaf_memory_try_ranked(struct smaf_buffer *buf,
  * whenever some allocator has it.  After an allocator charged to memory
  * cgroups runs out, only allocators charged the same way are tried: the
  * cgroup's limit may be what ran out.  On success @buf->sgt, ->allocator
- * (a reference), ->layout, ->used and ->why describe the new memory, which
+ * (a reference), ->layout, ->used and ->reason describe the new memory, which
  * is charged to the creator.
  *
  * Context: process context, may sleep; @buf->lock held.
@@ -391,7 +391,7 @@ int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints 
 		if (alloc->ops->match(alloc, c) && smaf_allocator_get(alloc)) {
 			ret = smaf_memory_alloc_from(buf, alloc, c);
 			if (!ret)
-				buf->why = "named";
+				buf->reason = SMAF_REASON_NAMED;
 			else
 				smaf_allocator_put(alloc);
 		}
@@ -403,7 +403,7 @@ int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints 
 		alloc = smaf_memory_try_ranked(buf, c, true, &ch);
 	ret = ch.ret;
 	if (!ret)
-		buf->why = ch.fell_back ? "fallback" : "best-match";
+		buf->reason = ch.fell_back ? SMAF_REASON_FALLBACK : SMAF_REASON_BEST_MATCH;
 out:
 	if (!ret) {
 		buf->allocator = alloc;

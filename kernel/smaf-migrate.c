@@ -141,7 +141,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	struct smaf_constraints old_used = buf->used;
 	struct smaf_layout old_layout = buf->layout;
 	struct sg_table old_sgt = buf->sgt;
-	const char *old_why = buf->why;
+	u32 old_reason = buf->reason;
 	int old_error = buf->last_error;
 	enum smaf_refusal why = SMAF_REFUSED_ALLOC;
 	struct smaf_attachment *a;
@@ -207,7 +207,7 @@ restore:
 	buf->sgt = old_sgt;
 	buf->layout = old_layout;
 	buf->used = old_used;
-	buf->why = old_why;
+	buf->reason = old_reason;
 	buf->last_error = old_error;
 	return smaf_migrate_refuse(buf, dev, why, NULL, ret);
 }

@@ -470,7 +470,7 @@ static int smaf_secure_scrub_buffer(struct smaf_buffer *buf,
 }
 
 /**
- * smaf_secure_check_scrub() - could new memory of a secure buffer be scrubbed?
+ * smaf_secure_ask_scrub() - ask now for the grant that scrubbing will need
  * @buf: the buffer
  * @sgt: memory just allocated for it, not used yet
  *
@@ -484,7 +484,7 @@ static int smaf_secure_scrub_buffer(struct smaf_buffer *buf,
  * Return: 0, -EACCES if the module refuses the CPU that write, or the
  * module's error.
  */
-int smaf_secure_check_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
 {
 	int ret;
 
