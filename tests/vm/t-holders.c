@@ -10,7 +10,7 @@
  *    uvcvideo) makes its vmap the buffer's first use, where a refusal
  *    would make the dma-buf core warn: the creator's limit refuses the
  *    create instead, where it can say so (its limits are reserved there),
- *    and a buffer within the limit is captured into.
+ *    and a buffer within the limit is queued and allocated by that vmap.
  * 3. Subordinate uids in a user namespace of one's own share its owner's
  *    quota, as newuidmap sets them up.
  */
