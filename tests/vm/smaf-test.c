@@ -479,6 +479,16 @@ int smaf_buffer_phys(int fd, unsigned long long *start, unsigned long long *end)
 	return 0;
 }
 
+int mem_is_zero(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
 int smaf_first_use(int fd)
 {
 	if (fd < 0)

@@ -69,6 +69,8 @@ uint32_t vivid_find_ctrl(int fd, const char *name);
  */
 int v4l2_capture_frames(int fd, uint32_t type, const int *fds, size_t size, int frames,
 			int timeout_ms, int *nonempty);
+/* Is @p[0..@len) all zeros? */
+int mem_is_zero(const unsigned char *p, size_t len);
 /*
  * First use of a buffer through DMA_BUF_IOCTL_SYNC; returns 0 or the errno.
  * @fd < 0 is a create that failed: its errno is returned (a limit refuses

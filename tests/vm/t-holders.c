@@ -88,17 +88,6 @@ static int as_user(int (*fn)(int), int arg)
 	return WEXITSTATUS(status);
 }
 
-/* Is @p[0..@len) all zeros? */
-static int all_zero(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
 /*
  * 1, as the attacker: maps the read-only buffer @fd through the importer.
  * Exit code: 0 when every write was refused with EACCES and the (zeroed)
@@ -119,7 +108,7 @@ static int importer_attack(int fd)
 	p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, imp, 0);
 	if (p == MAP_FAILED)
 		return 4;
-	if (!all_zero(p, MIB))
+	if (!mem_is_zero(p, MIB))
 		return 5;
 	if (!mprotect(p, MIB, PROT_READ | PROT_WRITE))
 		return 6;	/* made writable after the fact */
@@ -156,7 +145,7 @@ static void importer_mmap(void)
 	       "through the importer, PROT_WRITE and mprotect(PROT_WRITE) fail with EACCES; it reads as zeros (step %d)",
 	       ret);
 	p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
-	tap_ok(p != MAP_FAILED && all_zero(p, MIB), "the buffer is still all zeros");
+	tap_ok(p != MAP_FAILED && mem_is_zero(p, MIB), "the buffer is still all zeros");
 	if (p != MAP_FAILED)
 		munmap(p, MIB);
 	close(fd);

@@ -18,16 +18,6 @@
 #define ROUNDS 4
 #define ATTEMPTS 4
 
-static int all_zero(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
 /* Makes @n buffers of allocator @name, checks they read zero, dirties them,
  * records their physical starts and frees them.  Returns how many read zero.
  */
@@ -43,7 +33,7 @@ static int cycle(int dev, const char *name, size_t size, unsigned long long *sta
 		    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd[i], 0);
 		if (p == MAP_FAILED)
 			tap_bail("%s: create/mmap failed", name);
-		zero += all_zero(p, size);
+		zero += mem_is_zero(p, size);
 		memset(p, 0xc3, size);
 		if (smaf_buffer_phys(fd[i], &starts[i], &end))
 			tap_bail("%s: no physical range in debugfs", name);
@@ -110,7 +100,7 @@ int main(void)
 		p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			tap_bail("mmap failed");
-		tap_ok(all_zero(p, SIZE), "round %d: 64 MiB buffer reads zero", r);
+		tap_ok(mem_is_zero(p, SIZE), "round %d: 64 MiB buffer reads zero", r);
 		memset(p, 0xa5 + r, SIZE);
 		munmap(p, SIZE);
 		close(fd);
@@ -122,7 +112,7 @@ int main(void)
 		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (fd < 0 || p == MAP_FAILED)
 			tap_bail("small create/mmap failed");
-		tap_ok(all_zero(p, 4096), "round %d: 4 KiB buffer reads zero", r);
+		tap_ok(mem_is_zero(p, 4096), "round %d: 4 KiB buffer reads zero", r);
 		memset(p, 0x5a, 4096);
 		munmap(p, 4096);
 		close(fd);
