@@ -53,7 +53,7 @@ TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench smaf-importer
 # Every module build: W=1, and a warning fails it.
 KBUILD_W := W=1 KCFLAGS=-Werror
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
-	$(BUILD)/kernel/$(k)/smaf-testalloc.ko \
+	$(BUILD)/kernel/$(k)/smaf-testalloc.ko $(BUILD)/kernel/$(k)/smaf-optee.stamp \
 	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
 # Which kernel tree each kernel's modules were built against: rewritten
@@ -107,6 +107,22 @@ $$(BUILD)/kernel/%/$(1).ko: $$(EXT_SRC) $$(BUILD)/kernel/%/smaf.ko $$(BUILD)/ker
 endef
 $(eval $(call ext_driver,smaf-testsecure))
 $(eval $(call ext_driver,smaf-testalloc))
+
+# The OP-TEE secure module (secure/optee/), built the same way; only
+# kernels with the TEE subsystem give a smaf-optee.ko, hence the stamp.
+OPTEE_SRC := $(wildcard secure/optee/Kbuild secure/optee/*.c secure/optee/pta/*.h) \
+	     $(wildcard include/linux/smaf/*.h)
+$(BUILD)/kernel/%/smaf-optee.stamp: $(OPTEE_SRC) $(BUILD)/kernel/%/smaf.ko $(BUILD)/kernel/%/kdir
+	@rm -rf $(@D)/smaf-optee $(@D)/smaf-optee.ko
+	@mkdir -p $(@D)/smaf-optee/pta
+	cp secure/optee/Kbuild secure/optee/*.c $(@D)/smaf-optee/
+	cp secure/optee/pta/*.h $(@D)/smaf-optee/pta/
+	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
+		$$(tests/harness/kdir.sh --make-args $*) M=$(abspath $(@D)/smaf-optee) $(KBUILD_W) \
+		SMAF_INCLUDE=$(abspath include) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
+	if [ -f $(@D)/smaf-optee/smaf-optee.ko ]; then cp $(@D)/smaf-optee/smaf-optee.ko $(@D)/; fi
+	@touch $@
 
 # ---- libsmaf ------------------------------------------------------------
 lib: $(BUILD)/lib/libsmaf.so.1 $(BUILD)/lib/libsmaf.a
@@ -228,7 +244,7 @@ $(CHECKPATCH):
 style: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
 		include/uapi/linux/smaf.h include/linux/smaf/*.h \
-		tests/drivers/*/*.c tests/drivers/*/*.h
+		tests/drivers/*/*.c tests/drivers/*/*.h secure/optee/*.c secure/optee/pta/pta_smaf.h
 
 sparse: $(KSRC)
 	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) \

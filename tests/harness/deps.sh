@@ -11,7 +11,7 @@ pkgs=(build-essential gcc make libc6-dev libdrm-dev linux-libc-dev
       qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip
       "linux-source-$series" bc bison flex libelf-dev libssl-dev
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
-      device-tree-compiler trinity
+      device-tree-compiler trinity python3-pyelftools python3-cryptography
       debhelper dh-dkms dkms dpkg-dev lintian debootstrap groff-base)
 # Debian 12 also tests its 6.12 kernel (bookworm-security's meta-package).
 [ "$suite" = bookworm ] && pkgs+=(linux-image-6.12-amd64 linux-headers-6.12-amd64)

@@ -11,7 +11,8 @@
 # and the virtio serial modules that carry the TAP output are loaded first.
 # With SMAF_OPTEE (tests/harness/optee.sh's directory) it also holds the
 # kernel's TEE and OP-TEE drivers (lib/modules/optee.list, loaded when the
-# guest boots beside OP-TEE) and OP-TEE's normal-world programs.
+# guest boots beside OP-TEE), OP-TEE's normal-world programs and SMAF's
+# OP-TEE secure module (smaf-optee.ko).
 #   [SMAF_KO=path/smaf.ko] [SMAF_OPTEE=DIR] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
@@ -98,7 +99,10 @@ cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
    "$build/kernel/$kver/smaf-bench.ko" "$ext/smaf-testsecure.ko" "$ext/smaf-testsecure-b.ko" \
    "$ext/smaf-testalloc.ko" "$root/lib/modules/"
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$progs"/tests/s-* "$root/tests/"
-[ -z "${SMAF_OPTEE:-}" ] || cp -a "$SMAF_OPTEE/root/." "$root/"
+if [ -n "${SMAF_OPTEE:-}" ]; then
+	cp -a "$SMAF_OPTEE/root/." "$root/"
+	cp "$build/kernel/$kver/smaf-optee.ko" "$root/lib/modules/"
+fi
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 
 # The host's trinity (Debian's, dynamically linked) for d-trinity, which

@@ -3,19 +3,23 @@
 # machine with secure=on), once per machine, and prints its directory:
 #   qemu_fw.bios  the firmware QEMU boots (-bios): TF-A for PLAT=qemu,
 #                 built here from Debian's arm-trusted-firmware source
-#                 (Debian ships no qemu platform), with Debian's OP-TEE
-#                 (optee-os, vexpress-qemu_armv8a) as its secure payload
-#                 and Debian's U-Boot (u-boot-qemu, qemu_arm64), which
-#                 boots QEMU's -kernel, -initrd and -append, as the
-#                 normal world's loader
+#                 (Debian ships no qemu platform), with OP-TEE as its
+#                 secure payload, built here from Debian's optee-os source
+#                 for vexpress-qemu_armv8a with the secure data path
+#                 (Debian builds it without) and SMAF's pseudo-TA
+#                 (secure/optee/pta/) in its core, and Debian's U-Boot
+#                 (u-boot-qemu, qemu_arm64), which boots QEMU's -kernel,
+#                 -initrd and -append, as the normal world's loader
 #   root/         what the guest runs beside it, to copy into an arm64
 #                 initramfs: tee-supplicant, OP-TEE's test suite xtest
 #                 with its trusted applications (optee-test-qemu), and the
 #                 arm64 libraries they load
 # OP-TEE and its tests come from sid (their versions must match: xtest
 # loads TAs built with that OP-TEE's kit), TF-A from trixie's source.
-# Nothing is installed on the host: packages are fetched with
-# `apt-get download` and `apt-get source` and unpacked here.
+# Nothing is installed on the host but build tools (deps.sh): packages are
+# fetched with `apt-get download` and `apt-get source` and unpacked here.
+# The directory is named for OP-TEE's version and the pseudo-TA's sources,
+# so a change to either builds it again.
 #   SMAF_CACHE   cache root (default /var/cache/smaf)
 set -euo pipefail
 
@@ -32,14 +36,15 @@ if [ -z "$os" ] || [ "${os%-*}" != "${xtest%-*}" ]; then
 	echo "optee.sh: sid's optee-os ($os) and optee-test ($xtest) do not match" >&2
 	exit 1
 fi
-dir=$cache/optee/$os
+pta=$here/../../secure/optee/pta
+dir=$cache/optee/$os-$(cat "$pta"/* | sha256sum | cut -c1-16)
 if [ -f "$dir/.smaf-ready" ]; then
 	echo "$dir"
 	exit 0
 fi
 
 echo "optee.sh: preparing OP-TEE $os for QEMU in $dir" >&2
-rm -rf "$dir"
+rm -rf "$cache/optee"
 mkdir -p "$dir/debs" "$dir/src" "$dir/fw" "$dir/root"
 chown _apt "$dir/debs" "$dir/src" 2>/dev/null || true	# apt downloads as _apt
 # The normal world's side and every arm64 library it loads.
@@ -48,10 +53,10 @@ deps=$(apt-cache $bin depends --recurse --no-recommends --no-suggests --no-confl
 	--no-breaks --no-replaces --no-enhances tee-supplicant:arm64 optee-test-qemu:arm64 |
 	grep '^[a-z].*:arm64$' | sort -u)
 # shellcheck disable=SC2086
-(cd "$dir/debs" && apt-get $bin download -q optee-os:arm64 u-boot-qemu $deps >&2)
+(cd "$dir/debs" && apt-get $bin download -q u-boot-qemu $deps >&2)
 for deb in "$dir"/debs/*.deb; do
 	case "$(basename "$deb")" in
-	optee-os_*|u-boot-qemu_*) dpkg -x "$deb" "$dir/fw" ;;
+	u-boot-qemu_*) dpkg -x "$deb" "$dir/fw" ;;
 	*) dpkg -x "$deb" "$dir/root" ;;
 	esac
 done
@@ -65,11 +70,33 @@ ln -s /usr/lib/optee_armtz "$dir/root/lib/optee_armtz"
 rm -rf "$dir/root/usr/share" "$dir/root/etc" "$dir/root/usr/lib/systemd" \
 	"$dir/root/usr/lib/aarch64-linux-gnu/gconv"
 
+# OP-TEE from sid's source, the same version as xtest: Debian's options
+# for this platform, plus the secure data path and SMAF's pseudo-TA.
+src=$("$here/debian-root.sh" --apt-src sid)
+# shellcheck disable=SC2086
+(cd "$dir/src" && apt-get $src source -q --download-only "optee-os=$os" >&2 &&
+	dpkg-source -x --no-check ./optee-os_*.dsc optee-os >&2)
+os_src=$dir/src/optee-os
+mkdir -p "$os_src/core/pta/smaf"
+cp "$pta"/* "$os_src/core/pta/smaf/"
+printf '\nsubdirs-y += smaf\n' >> "$os_src/core/pta/sub.mk"
+# OP-TEE's scripts need Debian's python3 (pyelftools, cryptography).
+make -C "$os_src" -j"$(nproc)" PYTHON3=/usr/bin/python3 \
+	CROSS_COMPILE=aarch64-linux-gnu- CROSS_COMPILE_core=aarch64-linux-gnu- \
+	CROSS_COMPILE_ta_arm64=aarch64-linux-gnu- PLATFORM=vexpress-qemu_armv8a \
+	O=out CFG_ARM64_core=y CFG_ARM_GICV3=y CFG_USER_TA_TARGETS=ta_arm64 \
+	CFG_TEE_CORE_LOG_LEVEL=2 CFG_TEE_BENCHMARK=n CFG_NS_VIRTUALIZATION=n \
+	CFG_SECURE_DATA_PATH=y > "$dir/optee-os.log" 2>&1 || {
+	tail -n 30 "$dir/optee-os.log" >&2
+	echo "optee.sh: OP-TEE build failed, see $dir/optee-os.log" >&2
+	exit 1
+}
+opt=$os_src/out/core
+
 src=$("$here/debian-root.sh" --apt-src trixie)
 # shellcheck disable=SC2086
 (cd "$dir/src" && apt-get $src source -q --download-only arm-trusted-firmware >&2 &&
-	dpkg-source -x --no-check ./*.dsc tf-a >&2)
-opt=$dir/fw/usr/lib/optee/vexpress-qemu_armv8a
+	dpkg-source -x --no-check ./arm-trusted-firmware_*.dsc tf-a >&2)
 make -C "$dir/src/tf-a" -j"$(nproc)" CROSS_COMPILE=aarch64-linux-gnu- PLAT=qemu \
 	QEMU_USE_GIC_DRIVER=QEMU_GICV3 SPD=opteed BL32_RAM_LOCATION=tdram \
 	BL32="$opt/tee-header_v2.bin" BL32_EXTRA1="$opt/tee-pager_v2.bin" \

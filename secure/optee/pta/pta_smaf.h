@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * The protocol between SMAF's OP-TEE secure module (smaf-optee.ko, in the
+ * normal world) and its pseudo-TA (smaf_pta.c, built into OP-TEE's core).
+ * Included by both sides: plain C types only.
+ *
+ * Only the normal-world kernel may open a session (TEE_LOGIN_REE_KERNEL):
+ * a process holding /dev/tee0 is refused with TEE_ERROR_ACCESS_DENIED.
+ * 64-bit quantities travel as two 32-bit values: a = low, b = high.
+ */
+#ifndef PTA_SMAF_H
+#define PTA_SMAF_H
+
+/* 7a6d6166-5345-4355-5245-4f5054454531: "zmaf" "SECUREOPTEE1" */
+#define PTA_SMAF_UUID { 0x7a6d6166, 0x5345, 0x4355, \
+		{ 0x52, 0x45, 0x4f, 0x50, 0x54, 0x45, 0x45, 0x31 } }
+
+/* Who a grant is for (the first value of the device parameter). */
+#define PTA_SMAF_DEV_CPU	0	/* the normal world's CPU */
+#define PTA_SMAF_DEV_STREAM	1	/* a bus master, by stream (b) */
+#define PTA_SMAF_DEV_UNKNOWN	2	/* a device the kernel cannot name */
+
+/* Directions, from the device's point of view. */
+#define PTA_SMAF_READ		0x1	/* it reads the memory */
+#define PTA_SMAF_WRITE		0x2	/* it writes the memory */
+
+/*
+ * PTA_SMAF_CMD_CTX_CREATE - a buffer becomes secure
+ * [in]  value  a, b: its size in bytes
+ * [out] value  a: the context's id (never 0)
+ * TEE_ERROR_OUT_OF_MEMORY when the secure world's table is full.
+ */
+#define PTA_SMAF_CMD_CTX_CREATE	0
+
+/*
+ * PTA_SMAF_CMD_CTX_DESTROY - the buffer is gone; grants still held are
+ * dropped (and counted as leaked in the statistics)
+ * [in]  value  a: context id
+ */
+#define PTA_SMAF_CMD_CTX_DESTROY	1
+
+/*
+ * PTA_SMAF_CMD_GRANT - allow a device (or the CPU) to access a range
+ * PTA_SMAF_CMD_REVOKE - take one grant back, same parameters
+ * [in]  value  a: context id, b: PTA_SMAF_READ | PTA_SMAF_WRITE
+ * [in]  value  a: PTA_SMAF_DEV_*, b: the stream id (PTA_SMAF_DEV_STREAM)
+ * [in]  value  a, b: physical address of the range
+ * [in]  value  a, b: its size in bytes
+ * A grant the platform's policy refuses: TEE_ERROR_ACCESS_DENIED.
+ * A revoke of nothing granted: TEE_ERROR_ITEM_NOT_FOUND.
+ */
+#define PTA_SMAF_CMD_GRANT	2
+#define PTA_SMAF_CMD_REVOKE	3
+
+/*
+ * PTA_SMAF_CMD_SCRUB - zero a range no one holds a grant on any more
+ * [in]     value   a: context id
+ * [in/out] memref  the range, registered by the kernel as shared memory
+ * [in]     value   a, b: its physical address (checked against the memref)
+ * TEE_ERROR_BUSY while a grant on the range is held.
+ */
+#define PTA_SMAF_CMD_SCRUB	4
+
+/*
+ * PTA_SMAF_CMD_STATS - what the secure world holds
+ * [out] value  a: live contexts, b: grants held
+ * [out] value  a: grants refused, b: grants dropped at CTX_DESTROY
+ * [out] value  a, b: bytes scrubbed
+ */
+#define PTA_SMAF_CMD_STATS	5
+
+#endif /* PTA_SMAF_H */

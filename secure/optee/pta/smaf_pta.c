@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * SMAF's pseudo-TA: the secure world's side of SMAF's OP-TEE secure module.
+ *
+ * It keeps, for each secure buffer of the normal world, a context and the
+ * table of the grants its devices and the CPU hold; it decides each grant
+ * by the platform's policy (smaf_platform_*(): on a SoC, where the bus
+ * firewall is programmed; on QEMU, which has none, only a table), and it
+ * zeroes memory the buffer gives back.  The normal world's CPU is never
+ * granted anything.  Built into OP-TEE's core (a pseudo-TA can reach
+ * physical memory, a user TA cannot); only the normal-world kernel may
+ * open a session.  The protocol is in pta_smaf.h.
+ */
+
+#include <kernel/mutex.h>
+#include <kernel/pseudo_ta.h>
+#include <kernel/tee_ta_manager.h>
+#include <kernel/ts_manager.h>
+#include <mm/core_memprot.h>
+#include <pta_smaf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <tee_api_defines_extensions.h>
+#include <trace.h>
+#include <util.h>
+
+#define PTA_NAME "smaf.pta"
+
+/* Bounds of the table, which lives in OP-TEE's small core heap. */
+#define SMAF_MAX_CONTEXTS	256
+#define SMAF_MAX_GRANTS		1024
+
+/**
+ * struct smaf_grant - one range a device (or the CPU) may access
+ * @kind:	PTA_SMAF_DEV_*
+ * @stream:	the bus master's stream id (PTA_SMAF_DEV_STREAM)
+ * @dir:	PTA_SMAF_READ | PTA_SMAF_WRITE
+ * @pa:		start of the range
+ * @size:	its size
+ */
+struct smaf_grant {
+	uint32_t kind;
+	uint32_t stream;
+	uint32_t dir;
+	paddr_t pa;
+	size_t size;
+	TAILQ_ENTRY(smaf_grant) link;
+};
+
+/**
+ * struct smaf_ctx - one secure buffer of the normal world
+ * @id:		its id, as the normal world names it
+ * @size:	the buffer's size
+ * @grants:	what its users hold
+ */
+struct smaf_ctx {
+	uint32_t id;
+	uint64_t size;
+	TAILQ_HEAD(, smaf_grant) grants;
+	TAILQ_ENTRY(smaf_ctx) link;
+};
+
+/* smaf_lock protects everything below. */
+static struct mutex smaf_lock = MUTEX_INITIALIZER;
+static TAILQ_HEAD(, smaf_ctx) smaf_contexts =
+	TAILQ_HEAD_INITIALIZER(smaf_contexts);
+static uint32_t smaf_next_id = 1;
+static uint32_t smaf_nr_contexts;
+static uint32_t smaf_nr_grants;
+static uint32_t smaf_refused;
+static uint32_t smaf_dropped;
+static uint64_t smaf_scrubbed;
+
+/*
+ * The platform's policy: which bus masters may reach SMAF's secure
+ * buffers.  QEMU's virt machine has no bus firewall, so on QEMU this is
+ * only a table: the PCIe device at 00:02.0 (stream 0x10 behind the SMMU,
+ * where SMAF's tests find QEMU's edu DMA device) may; nothing else may.
+ * On a SoC, smaf_platform_grant() is where the firewall (TZASC, TZC-400,
+ * a vendor's content protection unit) is programmed for the range, and
+ * smaf_platform_revoke() where it is closed again.
+ */
+static const uint32_t smaf_platform_streams[] = { 0x10 };
+
+static TEE_Result smaf_platform_grant(const struct smaf_grant *g)
+{
+	size_t i = 0;
+
+	if (g->kind != PTA_SMAF_DEV_STREAM)
+		return TEE_ERROR_ACCESS_DENIED;
+	for (i = 0; i < ARRAY_SIZE(smaf_platform_streams); i++)
+		if (smaf_platform_streams[i] == g->stream)
+			return TEE_SUCCESS;
+	return TEE_ERROR_ACCESS_DENIED;
+}
+
+static void smaf_platform_revoke(const struct smaf_grant *g __unused)
+{
+}
+
+static uint64_t smaf_u64(const TEE_Param *p)
+{
+	return ((uint64_t)p->value.b << 32) | p->value.a;
+}
+
+static struct smaf_ctx *smaf_ctx_find(uint32_t id)
+{
+	struct smaf_ctx *ctx = NULL;
+
+	TAILQ_FOREACH(ctx, &smaf_contexts, link)
+		if (ctx->id == id)
+			return ctx;
+	return NULL;
+}
+
+static TEE_Result smaf_ctx_create(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	struct smaf_ctx *ctx = NULL;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (!smaf_u64(&p[0]))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (smaf_nr_contexts >= SMAF_MAX_CONTEXTS)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	ctx->size = smaf_u64(&p[0]);
+	TAILQ_INIT(&ctx->grants);
+	/* Ids are not reused while live: skip 0 and any still in use. */
+	do {
+		ctx->id = smaf_next_id++;
+	} while (!ctx->id || smaf_ctx_find(ctx->id));
+	TAILQ_INSERT_TAIL(&smaf_contexts, ctx, link);
+	smaf_nr_contexts++;
+	p[1].value.a = ctx->id;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_ctx_destroy(uint32_t types,
+				   TEE_Param p[TEE_NUM_PARAMS])
+{
+	struct smaf_grant *g = NULL;
+	struct smaf_ctx *ctx = NULL;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	ctx = smaf_ctx_find(p[0].value.a);
+	if (!ctx)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	while ((g = TAILQ_FIRST(&ctx->grants))) {
+		TAILQ_REMOVE(&ctx->grants, g, link);
+		smaf_platform_revoke(g);
+		smaf_nr_grants--;
+		smaf_dropped++;
+		free(g);
+	}
+	TAILQ_REMOVE(&smaf_contexts, ctx, link);
+	smaf_nr_contexts--;
+	free(ctx);
+	return TEE_SUCCESS;
+}
+
+/* Reads a grant's parameters into @g; checks the range lies in the buffer. */
+static TEE_Result smaf_grant_params(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
+				    struct smaf_ctx **ctx, struct smaf_grant *g)
+{
+	uint64_t pa = 0;
+	uint64_t size = 0;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT))
+		return TEE_ERROR_BAD_PARAMETERS;
+	*ctx = smaf_ctx_find(p[0].value.a);
+	if (!*ctx)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	pa = smaf_u64(&p[2]);
+	size = smaf_u64(&p[3]);
+	if (!p[0].value.b || p[0].value.b & ~(PTA_SMAF_READ | PTA_SMAF_WRITE) ||
+	    p[1].value.a > PTA_SMAF_DEV_UNKNOWN || !size ||
+	    size > (*ctx)->size || pa + size < pa || pa != (paddr_t)pa ||
+	    size != (size_t)size)
+		return TEE_ERROR_BAD_PARAMETERS;
+	g->dir = p[0].value.b;
+	g->kind = p[1].value.a;
+	g->stream = p[1].value.b;
+	g->pa = pa;
+	g->size = size;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_grant(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	struct smaf_grant want = { };
+	struct smaf_ctx *ctx = NULL;
+	struct smaf_grant *g = NULL;
+	TEE_Result res = TEE_SUCCESS;
+
+	res = smaf_grant_params(types, p, &ctx, &want);
+	if (res)
+		return res;
+	if (smaf_nr_grants >= SMAF_MAX_GRANTS)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	res = smaf_platform_grant(&want);
+	if (res) {
+		smaf_refused++;
+		return res;
+	}
+	g = malloc(sizeof(*g));
+	if (!g) {
+		smaf_platform_revoke(&want);
+		return TEE_ERROR_OUT_OF_MEMORY;
+	}
+	*g = want;
+	TAILQ_INSERT_TAIL(&ctx->grants, g, link);
+	smaf_nr_grants++;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_revoke(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	struct smaf_grant want = { };
+	struct smaf_ctx *ctx = NULL;
+	struct smaf_grant *g = NULL;
+	TEE_Result res = TEE_SUCCESS;
+
+	res = smaf_grant_params(types, p, &ctx, &want);
+	if (res)
+		return res;
+	TAILQ_FOREACH(g, &ctx->grants, link) {
+		if (g->kind == want.kind && g->stream == want.stream &&
+		    g->dir == want.dir && g->pa == want.pa &&
+		    g->size == want.size) {
+			TAILQ_REMOVE(&ctx->grants, g, link);
+			smaf_platform_revoke(g);
+			smaf_nr_grants--;
+			free(g);
+			return TEE_SUCCESS;
+		}
+	}
+	return TEE_ERROR_ITEM_NOT_FOUND;
+}
+
+static bool smaf_range_granted(paddr_t pa, size_t size)
+{
+	struct smaf_ctx *ctx = NULL;
+	struct smaf_grant *g = NULL;
+
+	TAILQ_FOREACH(ctx, &smaf_contexts, link)
+		TAILQ_FOREACH(g, &ctx->grants, link)
+			if (g->pa < pa + size && pa < g->pa + g->size)
+				return true;
+	return false;
+}
+
+static TEE_Result smaf_scrub(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	paddr_t pa = 0;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INOUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (!smaf_ctx_find(p[0].value.a))
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	if (!p[1].memref.buffer || !p[1].memref.size)
+		return TEE_ERROR_BAD_PARAMETERS;
+	pa = virt_to_phys(p[1].memref.buffer);
+	if (!pa || pa != smaf_u64(&p[2]))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (smaf_range_granted(pa, p[1].memref.size))
+		return TEE_ERROR_BUSY;
+	memset(p[1].memref.buffer, 0, p[1].memref.size);
+	smaf_scrubbed += p[1].memref.size;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_stats(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	p[0].value.a = smaf_nr_contexts;
+	p[0].value.b = smaf_nr_grants;
+	p[1].value.a = smaf_refused;
+	p[1].value.b = smaf_dropped;
+	p[2].value.a = (uint32_t)smaf_scrubbed;
+	p[2].value.b = (uint32_t)(smaf_scrubbed >> 32);
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_open_session(uint32_t types __unused,
+				    TEE_Param p[TEE_NUM_PARAMS] __unused,
+				    void **session __unused)
+{
+	struct ts_session *ts = ts_get_current_session();
+	struct tee_ta_session *s = to_ta_session(ts);
+
+	/* The normal world's kernel only: no process may grant itself. */
+	if (s->clnt_id.login != TEE_LOGIN_REE_KERNEL)
+		return TEE_ERROR_ACCESS_DENIED;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_invoke(void *session __unused, uint32_t cmd,
+			      uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	TEE_Result res = TEE_ERROR_NOT_IMPLEMENTED;
+
+	mutex_lock(&smaf_lock);
+	switch (cmd) {
+	case PTA_SMAF_CMD_CTX_CREATE:
+		res = smaf_ctx_create(types, p);
+		break;
+	case PTA_SMAF_CMD_CTX_DESTROY:
+		res = smaf_ctx_destroy(types, p);
+		break;
+	case PTA_SMAF_CMD_GRANT:
+		res = smaf_grant(types, p);
+		break;
+	case PTA_SMAF_CMD_REVOKE:
+		res = smaf_revoke(types, p);
+		break;
+	case PTA_SMAF_CMD_SCRUB:
+		res = smaf_scrub(types, p);
+		break;
+	case PTA_SMAF_CMD_STATS:
+		res = smaf_stats(types, p);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&smaf_lock);
+	return res;
+}
+
+pseudo_ta_register(.uuid = PTA_SMAF_UUID, .name = PTA_NAME,
+		   .flags = PTA_DEFAULT_FLAGS | TA_FLAG_CONCURRENT |
+			    TA_FLAG_DEVICE_ENUM,
+		   .open_session_entry_point = smaf_open_session,
+		   .invoke_command_entry_point = smaf_invoke);

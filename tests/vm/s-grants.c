@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Secure buffers kept by OP-TEE: smaf-optee.ko sends every context, grant,
+ * revoke and scrub to SMAF's pseudo-TA, which decides and keeps the table.
+ * Checks what the secure world itself reports (smaf_optee/stats asks it):
+ * the normal world's CPU is refused every mapping, QEMU's edu DMA engine
+ * (the platform's allowed bus master) moves data in and out through its
+ * grants, nothing stays granted, freed memory is scrubbed by the secure
+ * world; a process cannot open the pseudo-TA itself; a TEE that goes away
+ * gives clean errors and comes back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/smaf.h>
+#include <linux/tee.h>
+
+#include "smaf-edu.h"
+#include "smaf-test.h"
+
+#define PTA_NAME "optee-ta-7a6d6166-5345-4355-5245-4f5054454531"
+#define PTA_DEV "/sys/bus/tee/devices/" PTA_NAME
+#define PTA_DRV "/sys/bus/tee/drivers/smaf-optee"
+#define PTA_STATS "/sys/kernel/debug/smaf_optee/stats"
+#define TEE_ERROR_ACCESS_DENIED 0xffff0001u
+#define USER 1000
+#define SIZE (64 * 1024)
+#define COPY (8 * 1024)		/* edu moves 2 KiB per 100 ms */
+
+static int dev;
+
+/* A field of what the secure world reports; -1 if it cannot be read. */
+static long long pta(const char *key)
+{
+	char line[256], val[32];
+	long long v = -1;
+	FILE *f = fopen(PTA_STATS, "r");
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && !line_field(line, key, val, sizeof(val)))
+		v = strtoll(val, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int secure_module_is(const char *name)
+{
+	char line[256], val[64];
+	FILE *f = fopen(DEBUGFS_SMAF "/secure", "r");
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f) && !line_field(line, "module", val, sizeof(val)))
+		ret = !strcmp(val, name);
+	fclose(f);
+	return ret;
+}
+
+/* A process opening the pseudo-TA through /dev/tee0: OP-TEE's answer. */
+static unsigned int user_session(void)
+{
+	static const unsigned char uuid[16] = {
+		0x7a, 0x6d, 0x61, 0x66, 0x53, 0x45, 0x43, 0x55,
+		0x52, 0x45, 0x4f, 0x50, 0x54, 0x45, 0x45, 0x31 };
+	struct tee_ioctl_open_session_arg arg;
+	struct tee_ioctl_buf_data buf;
+	int fd = open("/dev/tee0", O_RDWR);
+	int ret;
+
+	if (fd < 0)
+		return 0;
+	memset(&arg, 0, sizeof(arg));
+	memcpy(arg.uuid, uuid, sizeof(uuid));
+	arg.clnt_login = TEE_IOCTL_LOGIN_PUBLIC;
+	buf.buf_ptr = (unsigned long)&arg;
+	buf.buf_len = sizeof(arg);
+	ret = ioctl(fd, TEE_IOC_OPEN_SESSION, &buf);
+	close(fd);
+	tap_diag("open session: %d, ret %#x origin %u", ret, arg.ret, arg.ret_origin);
+	return ret ? 0 : arg.ret;
+}
+
+static int sync_errno(int fd)
+{
+	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? errno : 0;
+}
+
+static int mmap_errno(int fd, int prot)
+{
+	void *p = mmap(NULL, SIZE, prot, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, SIZE);
+	return 0;
+}
+
+static int edu_copy(int edu, int src, int dst)
+{
+	struct smaf_edu_copy c;
+
+	memset(&c, 0, sizeof(c));
+	c.src_fd = src;
+	c.dst_fd = dst;
+	c.length = COPY;
+	return ioctl(edu, SMAF_EDU_IOC_COPY, &c) ? errno : 0;
+}
+
+/* What the unprivileged pipeline checks, one bit each when it fails. */
+static const char *const user_checks[] = {
+	"user: mmap of the secure buffer refused by the secure world: EACCES",
+	"user: DMA_BUF_IOCTL_SYNC refused: EACCES",
+	"user: a clear buffer filled by the CPU",
+	"user: edu DMA into the secure buffer and out again, granted",
+	"user: what came out is byte for byte what went in",
+};
+
+/*
+ * As an unprivileged user: a secure buffer the CPU cannot touch, filled and
+ * read back by edu only.  Exits with a bit set for each failed check.
+ */
+static void user_pipeline(int edu)
+{
+	int sec, in, out, err, fails = 0;
+
+	if (setgid(USER) || setuid(USER))
+		_exit(0x80);
+	sec = smaf_test_create(dev, SIZE, NULL);
+	in = smaf_test_create(dev, SIZE, NULL);
+	out = smaf_test_create(dev, SIZE, NULL);
+	if (sec < 0 || in < 0 || out < 0 || smaf_test_set_secure(dev, sec, 1))
+		_exit(0x80);
+	err = mmap_errno(sec, PROT_READ);
+	if (err != EACCES || mmap_errno(sec, PROT_READ | PROT_WRITE) != EACCES)
+		fails |= 1 << 0;
+	tap_diag("mmap: %s", strerror(err));
+	err = sync_errno(sec);
+	if (err != EACCES)
+		fails |= 1 << 1;
+	tap_diag("sync: %s", strerror(err));
+	if (write_pattern_fd(in, COPY, 31) != 0)
+		fails |= 1 << 2;
+	err = edu_copy(edu, in, sec);
+	if (!err)
+		err = edu_copy(edu, sec, out);
+	if (err)
+		fails |= 1 << 3;
+	tap_diag("edu: %s", strerror(err));
+	if (check_pattern_fd(out, COPY, 31) != 0)
+		fails |= 1 << 4;
+	_exit(fails);
+}
+
+static void tee_goes_away(void)
+{
+	int fd = smaf_test_create(dev, SIZE, NULL), err;
+
+	tap_ok(write_file(PTA_DRV "/unbind", PTA_NAME) == 0, "the pseudo-TA's device is unbound");
+	err = fd < 0 ? -1 : smaf_test_set_secure(dev, fd, 1);
+	tap_ok(err == ENODEV, "while the TEE is gone, no buffer becomes secure: ENODEV (%s)",
+	       strerror(err));
+	tap_ok(pta("contexts") == -1, "and the secure world cannot be asked");
+	close(fd);
+	tap_ok(write_file(PTA_DRV "/bind", PTA_NAME) == 0 && pta("contexts") == 0,
+	       "bound again, the secure world answers");
+	fd = smaf_test_create(dev, SIZE, NULL);
+	tap_ok(fd >= 0 && smaf_test_set_secure(dev, fd, 1) == 0 && pta("contexts") == 1,
+	       "and secure buffers work again");
+	close(fd);
+}
+
+int main(void)
+{
+	long long scrubbed, refused;
+	int edu, status, fd;
+	unsigned int i;
+	pid_t pid;
+
+	dev = open("/dev/smaf", O_RDWR);
+	edu = open("/dev/smaf-edu", O_RDWR);
+	if (dev < 0 || edu < 0)
+		tap_bail("cannot open /dev/smaf or /dev/smaf-edu");
+	tap_ok(access(PTA_DEV, F_OK) == 0, "OP-TEE lists SMAF's pseudo-TA on the TEE bus");
+	tap_ok(user_session() == TEE_ERROR_ACCESS_DENIED,
+	       "a process cannot open the pseudo-TA: TEE_ERROR_ACCESS_DENIED");
+	tap_ok(system("insmod /lib/modules/smaf-optee.ko") == 0 && secure_module_is("optee"),
+	       "smaf-optee binds to it and registers with SMAF");
+	tap_ok(pta("contexts") == 0 && pta("grants") == 0,
+	       "the secure world holds no context and no grant");
+
+	scrubbed = pta("scrubbed");
+	refused = pta("refused");
+	pid = fork();
+	if (pid == 0)
+		user_pipeline(edu);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) & 0x80)
+		tap_bail("the unprivileged pipeline could not run");
+	for (i = 0; i < sizeof(user_checks) / sizeof(user_checks[0]); i++)
+		tap_ok(!(WEXITSTATUS(status) & 1 << i), "%s", user_checks[i]);
+	tap_ok(pta("refused") >= refused + 3,
+	       "the secure world itself refused the CPU (%lld times)", pta("refused") - refused);
+	tap_ok(pta("contexts") == 0 && pta("grants") == 0 && pta("dropped") == 0,
+	       "its buffers gone, every context closed and every grant revoked in the secure world");
+	tap_ok(pta("scrubbed") >= scrubbed + SIZE,
+	       "the secure world scrubbed the freed memory (%lld bytes)",
+	       pta("scrubbed") - scrubbed);
+
+	fd = smaf_test_create(dev, SIZE, NULL);
+	tap_ok(fd >= 0 && smaf_test_set_secure(dev, fd, 1) == 0 && pta("contexts") == 1,
+	       "a secure buffer opens a context in the secure world");
+	tap_ok(system("rmmod smaf_optee 2>/dev/null") != 0,
+	       "smaf-optee cannot unload while it lives");
+	close(fd);
+	tap_ok(pta("contexts") == 0, "its release closes it");
+
+	tee_goes_away();
+	tap_ok(system("rmmod smaf_optee") == 0 && !secure_module_is("optee"),
+	       "with no secure buffer left, smaf-optee unloads");
+	close(edu);
+	close(dev);
+	return tap_done();
+}
