@@ -20,7 +20,8 @@
 #   cma-large default, with a 256 MiB CMA area (cma=256M)
 #   secure    default with QEMU's secure world (secure=on, GICv3): TF-A,
 #             OP-TEE and U-Boot (SMAF_OPTEE, from tests/harness/optee.sh)
-#             boot before the kernel, which finds OP-TEE (smaf_optee=1)
+#             boot before the kernel, which finds OP-TEE (smaf_optee=1);
+#             a second edu device, which the secure world does not allow
 # The guest learns the platform from its command line, which init exports:
 # smaf_iommu=1 when edu is behind an IOMMU, smaf_carveout=SIZE@BASE, and
 # smaf_cma=low|high where the tests may check the CMA area's placement.
@@ -60,11 +61,16 @@ case "$kver" in
 	[ "$profile" = cma-large ] && extra="$extra cma=256M"
 	# A secure world: TF-A, OP-TEE and U-Boot (tests/harness/optee.sh)
 	# boot first, from QEMU's secure flash; the kernel then finds OP-TEE.
+	# A second edu (/dev/smaf-edu1) at 00:03.0 is a bus master the
+	# secure world's policy does not allow (it allows 00:02.0).
 	firmware=()
+	edu2=()
 	if [ "$profile" = secure ]; then
 		mach=virt,secure=on,gic-version=3,acpi=off,iommu=smmuv3
 		firmware=(-bios "${SMAF_OPTEE:?the secure profile needs SMAF_OPTEE}/qemu_fw.bios")
 		extra="$extra smaf_optee=1"
+		edu=edu,addr=0x2
+		edu2=(-device edu,addr=0x3)
 	fi
 	[ "${SMAF_KVM:-0}" = 1 ] || accel="-accel tcg -cpu cortex-a57"
 	# QEMU's device tree for this machine, plus the carveout.
@@ -86,7 +92,7 @@ case "$kver" in
 	};
 	DTS
 	} | dtc -q -I dts -O dtb -o "$dtb" - || { echo "[$tag] FAIL: cannot add the carveout"; exit 1; }
-	machine=(-M "$mach" "${firmware[@]}" -dtb "$dtb" -device "$edu"
+	machine=(-M "$mach" "${firmware[@]}" -dtb "$dtb" -device "$edu" "${edu2[@]}"
 		 -device virtio-serial-device -chardev "file,id=tap,path=$tap"
 		 -device virtserialport,chardev=tap,name=smaf.tap -serial "file:$console")
 	extra="$extra console=ttyAMA0"

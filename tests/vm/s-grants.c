@@ -125,13 +125,14 @@ static const char *const user_checks[] = {
 	"user: a clear buffer filled by the CPU",
 	"user: edu DMA into the secure buffer and out again, granted",
 	"user: what came out is byte for byte what went in",
+	"user: the second edu, a master the secure world does not allow, is refused: EACCES",
 };
 
 /*
  * As an unprivileged user: a secure buffer the CPU cannot touch, filled and
  * read back by edu only.  Exits with a bit set for each failed check.
  */
-static void user_pipeline(int edu)
+static void user_pipeline(int edu, int edu1)
 {
 	int sec, in, out, err, fails = 0;
 
@@ -160,6 +161,10 @@ static void user_pipeline(int edu)
 	tap_diag("edu: %s", strerror(err));
 	if (check_pattern_fd(out, COPY, 31) != 0)
 		fails |= 1 << 4;
+	err = edu_copy(edu1, in, sec);
+	if (err != EACCES || edu_copy(edu1, sec, out) != EACCES)
+		fails |= 1 << 5;
+	tap_diag("edu1: %s", strerror(err));
 	_exit(fails);
 }
 
@@ -184,14 +189,15 @@ static void tee_goes_away(void)
 int main(void)
 {
 	long long scrubbed, refused;
-	int edu, status, fd;
+	int edu, edu1, status, fd;
 	unsigned int i;
 	pid_t pid;
 
 	dev = open("/dev/smaf", O_RDWR);
 	edu = open("/dev/smaf-edu", O_RDWR);
-	if (dev < 0 || edu < 0)
-		tap_bail("cannot open /dev/smaf or /dev/smaf-edu");
+	edu1 = open("/dev/smaf-edu1", O_RDWR);
+	if (dev < 0 || edu < 0 || edu1 < 0)
+		tap_bail("cannot open /dev/smaf, /dev/smaf-edu or /dev/smaf-edu1");
 	tap_ok(access(PTA_DEV, F_OK) == 0, "OP-TEE lists SMAF's pseudo-TA on the TEE bus");
 	tap_ok(user_session() == TEE_ERROR_ACCESS_DENIED,
 	       "a process cannot open the pseudo-TA: TEE_ERROR_ACCESS_DENIED");
@@ -204,7 +210,7 @@ int main(void)
 	refused = pta("refused");
 	pid = fork();
 	if (pid == 0)
-		user_pipeline(edu);
+		user_pipeline(edu, edu1);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) & 0x80)
 		tap_bail("the unprivileged pipeline could not run");
@@ -229,6 +235,7 @@ int main(void)
 	tee_goes_away();
 	tap_ok(system("rmmod smaf_optee") == 0 && !secure_module_is("optee"),
 	       "with no secure buffer left, smaf-optee unloads");
+	close(edu1);
 	close(edu);
 	close(dev);
 	return tap_done();

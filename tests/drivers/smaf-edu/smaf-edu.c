@@ -13,12 +13,14 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/iommu.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "smaf-compat.h"
@@ -44,22 +46,28 @@
  * @pdev:	the PCI device
  * @regs:	BAR 0
  * @lock:	serialises use of the DMA engine
- * @misc:	/dev/smaf-edu
+ * @id:		which edu device: 0 for the first
+ * @name:	its node: smaf-edu for the first, smaf-edu<id> for others
+ * @misc:	/dev/<name>
  */
 struct smaf_edu {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	struct mutex lock; /* see @lock above */
+	int id;
+	char name[24];
 	struct miscdevice misc;
 };
 
 /**
  * struct smaf_edu_file - one open file
+ * @edu:	the device it opened
  * @lock:	protects @dmabuf and @attach (threads share the file)
  * @dmabuf:	dma-buf held attached by SMAF_EDU_IOC_ATTACH, or NULL
  * @attach:	its attachment
  */
 struct smaf_edu_file {
+	struct smaf_edu *edu;
 	struct mutex lock; /* see @lock above */
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
@@ -83,7 +91,7 @@ static unsigned int max_segment;
 module_param(max_segment, uint, 0444);
 MODULE_PARM_DESC(max_segment, "largest DMA segment in bytes (default 0: the bus's, 64 KiB)");
 
-static struct smaf_edu *smaf_edu;
+static DEFINE_IDA(smaf_edu_ids);
 
 static int edu_dma(struct smaf_edu *edu, dma_addr_t ram, u32 len, bool to_ram)
 {
@@ -275,7 +283,7 @@ static long edu_attach(struct smaf_edu_file *f, int __user *ufd)
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	attach = dma_buf_attach(dmabuf, &smaf_edu->pdev->dev);
+	attach = dma_buf_attach(dmabuf, &f->edu->pdev->dev);
 	if (IS_ERR(attach)) {
 		dma_buf_put(dmabuf);
 		return PTR_ERR(attach);
@@ -303,9 +311,9 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case SMAF_EDU_IOC_COPY:
-		return edu_ioctl_copy(smaf_edu, (void __user *)arg);
+		return edu_ioctl_copy(f->edu, (void __user *)arg);
 	case SMAF_EDU_IOC_MAP:
-		return edu_ioctl_map(smaf_edu, (void __user *)arg);
+		return edu_ioctl_map(f->edu, (void __user *)arg);
 	case SMAF_EDU_IOC_ATTACH:
 		mutex_lock(&f->lock);
 		ret = edu_attach(f, (int __user *)arg);
@@ -327,6 +335,8 @@ static int edu_open(struct inode *inode, struct file *file)
 
 	if (!f)
 		return -ENOMEM;
+	/* misc_open() left the misc device here. */
+	f->edu = container_of(file->private_data, struct smaf_edu, misc);
 	mutex_init(&f->lock);
 	file->private_data = f;
 	return 0;
@@ -354,8 +364,6 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct smaf_edu *edu;
 	int ret;
 
-	if (smaf_edu)
-		return -EBUSY;
 	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
 	if (!edu)
 		return -ENOMEM;
@@ -388,18 +396,28 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (max_segment)
 		dma_set_max_seg_size(&pdev->dev, max_segment);
 
+	edu->id = ida_alloc(&smaf_edu_ids, GFP_KERNEL);
+	if (edu->id < 0) {
+		ret = edu->id;
+		goto unmap;
+	}
+	if (edu->id)
+		snprintf(edu->name, sizeof(edu->name), "smaf-edu%d", edu->id);
+	else
+		strscpy(edu->name, "smaf-edu", sizeof(edu->name));
 	edu->misc.minor = MISC_DYNAMIC_MINOR;
-	edu->misc.name = "smaf-edu";
+	edu->misc.name = edu->name;
 	edu->misc.fops = &edu_fops;
 	edu->misc.mode = 0600;
 	ret = misc_register(&edu->misc);
 	if (ret)
-		goto unmap;
+		goto free_id;
 	pci_set_drvdata(pdev, edu);
-	smaf_edu = edu;
-	dev_info(&pdev->dev, "edu DMA engine, %u-bit DMA\n", dma_bits);
+	dev_info(&pdev->dev, "edu DMA engine, %u-bit DMA, /dev/%s\n", dma_bits, edu->name);
 	return 0;
 
+free_id:
+	ida_free(&smaf_edu_ids, edu->id);
 unmap:
 	pci_iounmap(pdev, edu->regs);
 release_region:
@@ -414,7 +432,7 @@ static void edu_remove(struct pci_dev *pdev)
 	struct smaf_edu *edu = pci_get_drvdata(pdev);
 
 	misc_deregister(&edu->misc);
-	smaf_edu = NULL;
+	ida_free(&smaf_edu_ids, edu->id);
 	pci_iounmap(pdev, edu->regs);
 	pci_release_region(pdev, 0);
 	pci_disable_device(pdev);
