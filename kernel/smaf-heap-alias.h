@@ -38,7 +38,8 @@
 /*
  * The names libcamera, Android's libdmabufheap, Rockchip MPP, rpicam-apps
  * and NXP's libimxdmabuffer open, the CMA heap's name from 6.17
- * (default_cma_region), and a name for protected memory.
+ * (default_cma_region), a name for protected memory, and the name of the
+ * TEE's protected video heap from 6.18 (protected,secure-video).
  */
 #define SMAF_HEAP_ALIASES_DEFAULT					\
 	"linux,cma=contig;reserved=contig;default_cma_region=contig;"	\
@@ -46,7 +47,8 @@
 	"cma-dma32=contig,dma32;cma-uncached=contig,uncached;"		\
 	"cma-uncached-dma32=contig,dma32,uncached;system=;"		\
 	"system-dma32=dma32;system-uncached=uncached;"			\
-	"system-uncached-dma32=dma32,uncached;protected,smaf=secure"
+	"system-uncached-dma32=dma32,uncached;protected,smaf=secure;"	\
+	"protected,secure-video=secure"
 
 /**
  * struct smaf_heap_alias - one alias

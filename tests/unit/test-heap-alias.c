@@ -46,7 +46,7 @@ int main(void)
 	int i, j, n, r;
 
 	n = parse(SMAF_HEAP_ALIASES_DEFAULT);
-	ok(n == 13, "the default alias set parses: 13 names");
+	ok(n == 14, "the default alias set parses: 14 names");
 	h = find(n, "linux,cma");
 	ok(h && h->attrs == SMAF_HEAP_CONTIG, "default: linux,cma is contig (libcamera, NXP)");
 	ok((h = find(n, "system")) && h->attrs == 0, "default: system is a plain SMAF buffer");
@@ -60,6 +60,8 @@ int main(void)
 	   "default: reserved, vidbuf_cached and the MPP names");
 	ok((h = find(n, "protected,smaf")) && h->attrs == SMAF_HEAP_SECURE,
 	   "default: protected,smaf is secure");
+	ok((h = find(n, "protected,secure-video")) && h->attrs == SMAF_HEAP_SECURE,
+	   "default: protected,secure-video (the TEE's heap from 6.18) is secure");
 	ok((h = find(n, "default_cma_region")) && h->attrs == SMAF_HEAP_CONTIG,
 	   "default: default_cma_region (the CMA heap's name from 6.17) is contig");
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/smaf.h>
 #include <linux/tee.h>
 
@@ -168,6 +169,44 @@ static void user_pipeline(int edu, int edu1)
 	_exit(fails);
 }
 
+/*
+ * The heap names: programs written for the DMA-BUF heaps get OP-TEE's
+ * secure buffers from SMAF's protected,... nodes, the TEE heap's name too.
+ */
+static void heaps(void)
+{
+	static const char *const names[] = { "protected,smaf", "protected,secure-video" };
+	struct dma_heap_allocation_data a;
+	struct smaf_secure_flag sf;
+	unsigned int i;
+	int heap, fd;
+
+	for (i = 0; i < 2; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/dev/dma_heap/%s", names[i]);
+		heap = open(path, O_RDONLY | O_CLOEXEC);
+		memset(&a, 0, sizeof(a));
+		a.len = SIZE;
+		a.fd_flags = O_RDWR | O_CLOEXEC;
+		memset(&sf, 0, sizeof(sf));
+		fd = -1;
+		if (heap >= 0 && !ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a)) {
+			fd = (int)a.fd;
+			sf.fd = fd;
+			ioctl(dev, SMAF_IOC_GET_SECURE_FLAG, &sf);
+		}
+		tap_ok(fd >= 0 && sf.secure == 1 && pta("contexts") == 1 &&
+		       mmap_errno(fd, PROT_READ) == EACCES,
+		       "%s: a secure buffer, with a context in the secure world, refused to the CPU",
+		       names[i]);
+		if (fd >= 0)
+			close(fd);
+		if (heap >= 0)
+			close(heap);
+	}
+}
+
 static void tee_goes_away(void)
 {
 	int fd = smaf_test_create(dev, SIZE, NULL), err;
@@ -232,6 +271,7 @@ int main(void)
 	close(fd);
 	tap_ok(pta("contexts") == 0, "its release closes it");
 
+	heaps();
 	tee_goes_away();
 	tap_ok(system("rmmod smaf_optee") == 0 && !secure_module_is("optee"),
 	       "with no secure buffer left, smaf-optee unloads");
