@@ -417,7 +417,8 @@ static int smaf_optee_bind(struct tee_client_device *tdev)
 	int ret;
 
 	mutex_lock(&smaf_optee_bind_lock);
-	ret = smaf_optee_connect(&tdev->id.uuid);
+	/* One TEE: a second device of the pseudo-TA is not used. */
+	ret = smaf_optee.tee ? -EBUSY : smaf_optee_connect(&tdev->id.uuid);
 	if (ret) {
 		dev_err(&tdev->dev, "cannot open SMAF's pseudo-TA: %d\n", ret);
 		goto out_unlock;
