@@ -110,16 +110,16 @@ $(eval $(call ext_driver,smaf-testalloc))
 
 # The OP-TEE secure module (secure/optee/), built the same way; only
 # kernels with the TEE subsystem give a smaf-optee.ko, hence the stamp.
-OPTEE_SRC := $(wildcard secure/optee/Kbuild secure/optee/*.c secure/optee/pta/*.h) \
-	     $(wildcard include/linux/smaf/*.h)
+OPTEE_SRC := $(wildcard secure/optee/Kbuild secure/optee/*.[ch] secure/optee/pta/*.h) \
+	     $(wildcard include/linux/smaf/*.h) include/uapi/linux/smaf-optee.h
 $(BUILD)/kernel/%/smaf-optee.stamp: $(OPTEE_SRC) $(BUILD)/kernel/%/smaf.ko $(BUILD)/kernel/%/kdir
 	@rm -rf $(@D)/smaf-optee $(@D)/smaf-optee.ko
 	@mkdir -p $(@D)/smaf-optee/pta
-	cp secure/optee/Kbuild secure/optee/*.c $(@D)/smaf-optee/
+	cp secure/optee/Kbuild secure/optee/*.[ch] $(@D)/smaf-optee/
 	cp secure/optee/pta/*.h $(@D)/smaf-optee/pta/
 	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
 		$$(tests/harness/kdir.sh --make-args $*) M=$(abspath $(@D)/smaf-optee) $(KBUILD_W) \
-		SMAF_INCLUDE=$(abspath include) \
+		SMAF_INCLUDE=$(abspath include) SMAF_UAPI=$(abspath include/uapi) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	if [ -f $(@D)/smaf-optee/smaf-optee.ko ]; then cp $(@D)/smaf-optee/smaf-optee.ko $(@D)/; fi
 	@touch $@
@@ -244,7 +244,8 @@ $(CHECKPATCH):
 style: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
 		include/uapi/linux/smaf.h include/linux/smaf/*.h \
-		tests/drivers/*/*.c tests/drivers/*/*.h secure/optee/*.c secure/optee/pta/pta_smaf.h
+		tests/drivers/*/*.c tests/drivers/*/*.h secure/optee/*.[ch] secure/optee/pta/pta_smaf.h \
+		include/uapi/linux/smaf-optee.h
 
 sparse: $(KSRC)
 	$(MAKE) -C /usr/src/linux-headers-$(firstword $(KVERS)) M=$(abspath kernel) \

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
+#include <linux/dma-buf.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/mm.h>
@@ -184,6 +185,80 @@ void *smaf_secure_priv(const struct smaf_secure *sec)
 	return sec->priv;
 }
 EXPORT_SYMBOL_GPL(smaf_secure_priv);
+
+/* The ranges of @buf's memory, in order, for smaf_secure_use(). */
+static struct smaf_secure_range *smaf_secure_ranges(struct smaf_buffer *buf,
+						    unsigned int *n)
+{
+	struct smaf_secure_range *r;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	r = kmalloc_array(buf->sgt.orig_nents, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		r[i].addr = sg_phys(sg);
+		r[i].size = sg->length;
+	}
+	*n = buf->sgt.orig_nents;
+	return r;
+}
+
+/**
+ * smaf_secure_use() - let the secure world itself use a buffer's memory
+ * @sec: the secure module's handle
+ * @dmabuf: a SMAF buffer made secure while @sec was registered; the
+ *	caller holds a reference on it
+ * @use: called with the buffer's context and the ranges of its memory, in
+ *	order; its result is returned
+ * @arg: passed to @use
+ *
+ * For what the secure world does to a secure buffer on a client's behalf
+ * (decrypt content into it, hash it): the buffer is allocated first if it
+ * has no memory yet (a first use by neither a device nor the CPU), and
+ * @use runs under the buffer's lock, so the memory neither moves nor is
+ * freed meanwhile.  Nothing is granted: the secure world needs no grant.
+ *
+ * Context: process context, may sleep; takes the buffer's lock (killable).
+ * @use must not call back into SMAF.
+ * Return: @use's result; -EINVAL if @dmabuf is not a SMAF buffer, -EPERM if
+ * it is not secure or its context is not @sec's, -EINTR, -ENOMEM, or the
+ * error of the allocation.
+ */
+int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
+		    smaf_secure_use_fn use, void *arg)
+{
+	struct smaf_secure_range *ranges;
+	struct smaf_buffer *buf;
+	unsigned int n;
+	int ret;
+
+	if (dmabuf->ops != &smaf_dma_buf_ops)
+		return -EINVAL;
+	buf = dmabuf->priv;
+	ret = mutex_lock_killable(&buf->lock);
+	if (ret)
+		return ret;
+	if (!buf->secure || buf->sec != sec) {
+		ret = -EPERM;
+		goto unlock;
+	}
+	ret = smaf_memory_populate(buf, false);
+	if (ret)
+		goto unlock;
+	ranges = smaf_secure_ranges(buf, &n);
+	if (!ranges) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	ret = use(sec, buf->sec_ctx, ranges, n, arg);
+	kfree(ranges);
+unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(smaf_secure_use);
 
 static struct smaf_secure *smaf_secure_get(void)
 {

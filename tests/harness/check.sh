@@ -104,7 +104,7 @@ for kver in "${kvers[@]}"; do
 			only=t-edu,t-late-attach
 			case "$profile" in
 			cma-*)	only=d-cma ;;
-			secure)	only=s-optee,s-grants ;;
+			secure)	only=s-optee,s-grants,s-content ;;
 			esac
 			tests=
 			for t in ${only//,/ }; do

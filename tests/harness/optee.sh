@@ -39,12 +39,15 @@ fi
 pta=$here/../../secure/optee/pta
 dir=$cache/optee/$os-$(cat "$pta"/* | sha256sum | cut -c1-16)
 if [ -f "$dir/.smaf-ready" ]; then
+	touch "$dir"	# in use: see the pruning below
 	echo "$dir"
 	exit 0
 fi
 
 echo "optee.sh: preparing OP-TEE $os for QEMU in $dir" >&2
-rm -rf "$cache/optee"
+rm -rf "$dir"
+# Other builds go once unused for a day (another run may be using one).
+find "$cache/optee" -mindepth 1 -maxdepth 1 -type d -mtime +1 -exec rm -rf {} + 2>/dev/null || true
 mkdir -p "$dir/debs" "$dir/src" "$dir/fw" "$dir/root"
 chown _apt "$dir/debs" "$dir/src" 2>/dev/null || true	# apt downloads as _apt
 # The normal world's side and every arm64 library it loads.

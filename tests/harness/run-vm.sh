@@ -63,14 +63,18 @@ case "$kver" in
 	# boot first, from QEMU's secure flash; the kernel then finds OP-TEE.
 	# A second edu (/dev/smaf-edu1) at 00:03.0 is a bus master the
 	# secure world's policy does not allow (it allows 00:02.0).
+	# The secure world's own console (QEMU's second UART) goes to
+	# secure-$tag.log.
 	firmware=()
 	edu2=()
+	suart=()
 	if [ "$profile" = secure ]; then
 		mach=virt,secure=on,gic-version=3,acpi=off,iommu=smmuv3
 		firmware=(-bios "${SMAF_OPTEE:?the secure profile needs SMAF_OPTEE}/qemu_fw.bios")
 		extra="$extra smaf_optee=1"
 		edu=edu,addr=0x2
 		edu2=(-device edu,addr=0x3)
+		suart=(-serial "file:$logdir/secure-$tag.log")
 	fi
 	[ "${SMAF_KVM:-0}" = 1 ] || accel="-accel tcg -cpu cortex-a57"
 	# QEMU's device tree for this machine, plus the carveout.
@@ -94,7 +98,8 @@ case "$kver" in
 	} | dtc -q -I dts -O dtb -o "$dtb" - || { echo "[$tag] FAIL: cannot add the carveout"; exit 1; }
 	machine=(-M "$mach" "${firmware[@]}" -dtb "$dtb" -device "$edu" "${edu2[@]}"
 		 -device virtio-serial-device -chardev "file,id=tap,path=$tap"
-		 -device virtserialport,chardev=tap,name=smaf.tap -serial "file:$console")
+		 -device virtserialport,chardev=tap,name=smaf.tap -serial "file:$console"
+		 "${suart[@]}")
 	extra="$extra console=ttyAMA0"
 	;;
 *)

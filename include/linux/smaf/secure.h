@@ -44,6 +44,10 @@
  * longer the buffer's.  A context
  * holds a reference on the secure module's owner, so the module cannot be
  * unloaded while a secure buffer exists.
+ *
+ * The secure world itself needs no grant: smaf_secure_use() gives a module
+ * a secure buffer's memory (allocated first if need be) for what the
+ * secure world does on a client's behalf, such as decrypting into it.
  */
 #ifndef _LINUX_SMAF_SECURE_H
 #define _LINUX_SMAF_SECURE_H
@@ -109,8 +113,30 @@ struct smaf_secure_info {
 
 #define SMAF_SECURE_NAME_LEN	32
 
+/**
+ * struct smaf_secure_range - a physically contiguous part of a buffer
+ * @addr:	its start
+ * @size:	its size in bytes
+ */
+struct smaf_secure_range {
+	phys_addr_t addr;
+	size_t size;
+};
+
+/*
+ * What smaf_secure_use() calls: the buffer's context (as @create_ctx
+ * returned it) and its @n ranges, in order.
+ */
+typedef int (*smaf_secure_use_fn)(struct smaf_secure *sec, void *ctx,
+				  const struct smaf_secure_range *ranges,
+				  unsigned int n, void *arg);
+
+struct dma_buf;
+
 struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info);
 void smaf_secure_remove(struct smaf_secure *sec);
 void *smaf_secure_priv(const struct smaf_secure *sec);
+int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
+		    smaf_secure_use_fn use, void *arg);
 
 #endif /* _LINUX_SMAF_SECURE_H */

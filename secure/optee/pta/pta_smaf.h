@@ -69,4 +69,29 @@
  */
 #define PTA_SMAF_CMD_STATS	5
 
+/*
+ * PTA_SMAF_CMD_DECRYPT - decrypt content into a secure buffer, as a content
+ * decryption module does before a secure decoder: AES-128-CTR with the
+ * platform's content key, which never leaves the secure world
+ * [in]     value   a: context id
+ * [in]     memref  the 16-byte initial counter block, then the ciphertext
+ * [in/out] memref  where the plaintext goes, a range of the buffer's memory
+ *                  at least as long as the ciphertext
+ * [in]     value   a, b: the ciphertext's offset in the content's stream, a
+ *                  multiple of 16 (the counter starts that many blocks on)
+ */
+#define PTA_SMAF_CMD_DECRYPT	6
+
+/*
+ * PTA_SMAF_CMD_HASH - SHA-256 of a secure buffer's content, given a range
+ * of its memory at a time (one hash at a time per session)
+ * [in]  value   a: context id, b: PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST
+ * [in]  memref  the next range
+ * [out] memref  32 bytes: the digest, written with PTA_SMAF_HASH_LAST
+ */
+#define PTA_SMAF_CMD_HASH	7
+#define PTA_SMAF_HASH_FIRST	0x1
+#define PTA_SMAF_HASH_LAST	0x2
+#define PTA_SMAF_DIGEST_LEN	32
+
 #endif /* PTA_SMAF_H */

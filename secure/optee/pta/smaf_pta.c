@@ -7,11 +7,15 @@
  * by the platform's policy (smaf_platform_*(): on a SoC, where the bus
  * firewall is programmed; on QEMU, which has none, only a table), and it
  * zeroes memory the buffer gives back.  The normal world's CPU is never
- * granted anything.  Built into OP-TEE's core (a pseudo-TA can reach
+ * granted anything.  As the secure processing element of a secure video
+ * path it also decrypts content into a buffer (what a CDM does before a
+ * secure decoder) and hashes a buffer's content, so that what is inside
+ * can be checked without the normal world reading it.  Built into OP-TEE's core (a pseudo-TA can reach
  * physical memory, a user TA cannot); only the normal-world kernel may
  * open a session.  The protocol is in pta_smaf.h.
  */
 
+#include <crypto/crypto.h>
 #include <kernel/mutex.h>
 #include <kernel/pseudo_ta.h>
 #include <kernel/tee_ta_manager.h>
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <tee_api_defines.h>
 #include <tee_api_defines_extensions.h>
 #include <trace.h>
 #include <util.h>
@@ -98,6 +103,27 @@ static TEE_Result smaf_platform_grant(const struct smaf_grant *g)
 static void smaf_platform_revoke(const struct smaf_grant *g __unused)
 {
 }
+
+/*
+ * The platform's content key, which never leaves the secure world.  On a
+ * product it comes from the license the CDM obtained (or a key ladder); on
+ * QEMU it is the AES-128 example key of NIST SP 800-38A, so that tests can
+ * use that standard's CTR vectors.
+ */
+static const uint8_t smaf_platform_content_key[16] = {
+	0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+	0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+};
+
+/**
+ * struct smaf_session - what one session of the normal world's kernel holds
+ * @hash:	the SHA-256 being computed by PTA_SMAF_CMD_HASH, or NULL
+ * @hash_ctx:	the context it hashes
+ */
+struct smaf_session {
+	void *hash;
+	uint32_t hash_ctx;
+};
 
 static uint64_t smaf_u64(const TEE_Param *p)
 {
@@ -284,6 +310,99 @@ static TEE_Result smaf_scrub(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 	return TEE_SUCCESS;
 }
 
+/* Adds @blocks to the big-endian 128-bit counter block @ctr. */
+static void smaf_ctr_add(uint8_t ctr[16], uint64_t blocks)
+{
+	int i = 0;
+
+	for (i = 15; i >= 0 && blocks; i--) {
+		blocks += ctr[i];
+		ctr[i] = blocks & 0xff;
+		blocks >>= 8;
+	}
+}
+
+static TEE_Result smaf_decrypt(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	uint8_t ctr[16] = { };
+	uint64_t offset = 0;
+	const uint8_t *in = NULL;
+	size_t len = 0;
+	void *cipher = NULL;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INOUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (!smaf_ctx_find(p[0].value.a))
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	in = p[1].memref.buffer;
+	offset = smaf_u64(&p[3]);
+	if (!in || p[1].memref.size <= sizeof(ctr) || offset % sizeof(ctr))
+		return TEE_ERROR_BAD_PARAMETERS;
+	len = p[1].memref.size - sizeof(ctr);
+	if (!p[2].memref.buffer || p[2].memref.size < len)
+		return TEE_ERROR_BAD_PARAMETERS;
+	memcpy(ctr, in, sizeof(ctr));
+	smaf_ctr_add(ctr, offset / sizeof(ctr));
+	res = crypto_cipher_alloc_ctx(&cipher, TEE_ALG_AES_CTR);
+	if (res)
+		return res;
+	res = crypto_cipher_init(cipher, TEE_MODE_DECRYPT,
+				 smaf_platform_content_key,
+				 sizeof(smaf_platform_content_key), NULL, 0,
+				 ctr, sizeof(ctr));
+	if (!res)
+		res = crypto_cipher_update(cipher, TEE_MODE_DECRYPT, true,
+					   in + sizeof(ctr), len,
+					   p[2].memref.buffer);
+	crypto_cipher_final(cipher);
+	crypto_cipher_free_ctx(cipher);
+	return res;
+}
+
+static TEE_Result smaf_hash(struct smaf_session *ss, uint32_t types,
+			    TEE_Param p[TEE_NUM_PARAMS])
+{
+	uint32_t flags = p[0].value.b;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_OUTPUT,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (!smaf_ctx_find(p[0].value.a) ||
+	    flags & ~(PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST) ||
+	    !p[1].memref.buffer ||
+	    p[2].memref.size < PTA_SMAF_DIGEST_LEN)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (flags & PTA_SMAF_HASH_FIRST) {
+		if (!ss->hash) {
+			res = crypto_hash_alloc_ctx(&ss->hash, TEE_ALG_SHA256);
+			if (res)
+				return res;
+		}
+		res = crypto_hash_init(ss->hash);
+		if (res)
+			return res;
+		ss->hash_ctx = p[0].value.a;
+	} else if (!ss->hash || ss->hash_ctx != p[0].value.a) {
+		return TEE_ERROR_BAD_STATE;
+	}
+	res = crypto_hash_update(ss->hash, p[1].memref.buffer,
+				 p[1].memref.size);
+	if (!res && flags & PTA_SMAF_HASH_LAST) {
+		res = crypto_hash_final(ss->hash, p[2].memref.buffer,
+					PTA_SMAF_DIGEST_LEN);
+		p[2].memref.size = PTA_SMAF_DIGEST_LEN;
+		ss->hash_ctx = 0;
+	}
+	return res;
+}
+
 static TEE_Result smaf_stats(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 {
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT,
@@ -302,18 +421,35 @@ static TEE_Result smaf_stats(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 
 static TEE_Result smaf_open_session(uint32_t types __unused,
 				    TEE_Param p[TEE_NUM_PARAMS] __unused,
-				    void **session __unused)
+				    void **session)
 {
 	struct ts_session *ts = ts_get_current_session();
 	struct tee_ta_session *s = to_ta_session(ts);
+	struct smaf_session *ss = NULL;
 
 	/* The normal world's kernel only: no process may grant itself. */
 	if (s->clnt_id.login != TEE_LOGIN_REE_KERNEL)
 		return TEE_ERROR_ACCESS_DENIED;
+	ss = calloc(1, sizeof(*ss));
+	if (!ss)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	*session = ss;
 	return TEE_SUCCESS;
 }
 
-static TEE_Result smaf_invoke(void *session __unused, uint32_t cmd,
+static void smaf_close_session(void *session)
+{
+	struct smaf_session *ss = session;
+
+	/* Also called for a session whose opening was refused. */
+	if (!ss)
+		return;
+	if (ss->hash)
+		crypto_hash_free_ctx(ss->hash);
+	free(ss);
+}
+
+static TEE_Result smaf_invoke(void *session, uint32_t cmd,
 			      uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 {
 	TEE_Result res = TEE_ERROR_NOT_IMPLEMENTED;
@@ -338,6 +474,12 @@ static TEE_Result smaf_invoke(void *session __unused, uint32_t cmd,
 	case PTA_SMAF_CMD_STATS:
 		res = smaf_stats(types, p);
 		break;
+	case PTA_SMAF_CMD_DECRYPT:
+		res = smaf_decrypt(types, p);
+		break;
+	case PTA_SMAF_CMD_HASH:
+		res = smaf_hash(session, types, p);
+		break;
 	default:
 		break;
 	}
@@ -349,4 +491,5 @@ pseudo_ta_register(.uuid = PTA_SMAF_UUID, .name = PTA_NAME,
 		   .flags = PTA_DEFAULT_FLAGS | TA_FLAG_CONCURRENT |
 			    TA_FLAG_DEVICE_ENUM,
 		   .open_session_entry_point = smaf_open_session,
+		   .close_session_entry_point = smaf_close_session,
 		   .invoke_command_entry_point = smaf_invoke);

@@ -19,7 +19,8 @@
  *
  * A device is named to the secure world by its IOMMU stream id, what a bus
  * firewall sees; a device without one is named unknown, which the
- * pseudo-TA refuses.
+ * pseudo-TA refuses.  /dev/smaf-optee (optee-dev.c) lets clients have the
+ * secure world work on their buffers.
  */
 #define pr_fmt(fmt) "smaf-optee: " fmt
 
@@ -35,6 +36,7 @@
 #include <linux/tee_drv.h>
 #include <linux/uuid.h>
 
+#include "optee.h"
 #include "pta/pta_smaf.h"
 
 /* GlobalPlatform TEE results the pseudo-TA gives (TEE Client API). */
@@ -43,9 +45,6 @@
 #define SMAF_TEE_ERROR_OUT_OF_MEMORY	0xffff000c
 #define SMAF_TEE_ERROR_BUSY		0xffff000d
 #define SMAF_TEE_ERROR_ACCESS_DENIED	0xffff0001
-
-/* The largest range shared with the secure world for one scrub. */
-#define SMAF_OPTEE_SCRUB_CHUNK		SZ_1M
 
 /**
  * struct smaf_optee - the module's one connection to the secure world
@@ -72,14 +71,6 @@ static struct smaf_optee smaf_optee = {
 /* Serialises binds and the module's exit (one device is expected). */
 static DEFINE_MUTEX(smaf_optee_bind_lock);
 
-/**
- * struct smaf_optee_ctx - a secure buffer, as the secure world names it
- * @id:	the pseudo-TA's context id
- */
-struct smaf_optee_ctx {
-	u32 id;
-};
-
 static int smaf_optee_errno(u32 res)
 {
 	switch (res) {
@@ -100,25 +91,45 @@ static int smaf_optee_errno(u32 res)
 	}
 }
 
-static void smaf_optee_value(struct tee_param *p, u64 attr, u64 a, u64 b)
+/**
+ * smaf_optee_value() - fill a value parameter
+ * @p:		the parameter
+ * @attr:	TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_*
+ * @a:		its first value
+ * @b:		its second value
+ *
+ * Context: any.
+ */
+void smaf_optee_value(struct tee_param *p, u64 attr, u64 a, u64 b)
 {
 	p->attr = attr;
 	p->u.value.a = a;
 	p->u.value.b = b;
 }
 
-static void smaf_optee_u64(struct tee_param *p, u64 v)
+/**
+ * smaf_optee_u64() - fill an input value parameter with a 64-bit quantity
+ * @p:	the parameter
+ * @v:	the quantity (low half in a, high half in b)
+ *
+ * Context: any.
+ */
+void smaf_optee_u64(struct tee_param *p, u64 v)
 {
 	smaf_optee_value(p, TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT,
 			 lower_32_bits(v), upper_32_bits(v));
 }
 
-/*
- * Calls the pseudo-TA.  -ENODEV while the TEE is gone; else the kernel's
- * error, or the pseudo-TA's result as an errno.  Takes smaf_optee.lock for
- * reading.
+/**
+ * smaf_optee_call() - call the pseudo-TA
+ * @cmd:	PTA_SMAF_CMD_*
+ * @p:		its four parameters
+ *
+ * Context: process context, may sleep; takes smaf_optee.lock for reading.
+ * Return: 0; -ENODEV while the TEE is gone; the kernel's error; or the
+ * pseudo-TA's result as an errno.
  */
-static int smaf_optee_call(u32 cmd, struct tee_param p[4])
+int smaf_optee_call(u32 cmd, struct tee_param p[4])
 {
 	struct tee_ioctl_invoke_arg arg = {
 		.func = cmd,
@@ -267,6 +278,49 @@ static void smaf_optee_revoke_access(struct smaf_secure *sec, void *ctx,
 		pr_err_ratelimited("revoke of %pa not done: %d\n", &addr, ret);
 }
 
+/**
+ * smaf_optee_shm_register() - share memory of a buffer with the secure world
+ * @addr:	start of the range, in the kernel's direct map
+ * @size:	its size, at most SMAF_OPTEE_SHARE_MAX
+ *
+ * Context: process context, may sleep; takes smaf_optee.lock for reading.
+ * Return: the shared memory (tee_shm_free() it), or an ERR_PTR: -EOPNOTSUPP
+ * for memory outside the direct map, -ENODEV while the TEE is gone.
+ */
+struct tee_shm *smaf_optee_shm_register(phys_addr_t addr, size_t size)
+{
+	struct tee_shm *shm = ERR_PTR(-ENODEV);
+
+	if (!pfn_valid(PHYS_PFN(addr)) || !pfn_valid(PHYS_PFN(addr + size - 1)) ||
+	    PageHighMem(pfn_to_page(PHYS_PFN(addr))))
+		return ERR_PTR(-EOPNOTSUPP);
+	down_read(&smaf_optee.lock);
+	if (smaf_optee.tee)
+		shm = tee_shm_register_kernel_buf(smaf_optee.tee,
+						  phys_to_virt(addr), size);
+	up_read(&smaf_optee.lock);
+	return shm;
+}
+
+/**
+ * smaf_optee_shm_alloc() - memory shared with the secure world
+ * @size:	bytes
+ *
+ * Context: process context, may sleep; takes smaf_optee.lock for reading.
+ * Return: the shared memory (tee_shm_free() it), or an ERR_PTR: -ENODEV
+ * while the TEE is gone, -ENOMEM.
+ */
+struct tee_shm *smaf_optee_shm_alloc(size_t size)
+{
+	struct tee_shm *shm = ERR_PTR(-ENODEV);
+
+	down_read(&smaf_optee.lock);
+	if (smaf_optee.tee)
+		shm = tee_shm_alloc_kernel_buf(smaf_optee.tee, size);
+	up_read(&smaf_optee.lock);
+	return shm;
+}
+
 /* Shares [@addr, @addr + @size) with the secure world, which zeroes it. */
 static int smaf_optee_scrub_chunk(struct smaf_optee_ctx *c, phys_addr_t addr,
 				  size_t size)
@@ -275,14 +329,7 @@ static int smaf_optee_scrub_chunk(struct smaf_optee_ctx *c, phys_addr_t addr,
 	struct tee_shm *shm;
 	int ret;
 
-	down_read(&smaf_optee.lock);
-	if (!smaf_optee.tee) {
-		up_read(&smaf_optee.lock);
-		return -ENODEV;
-	}
-	shm = tee_shm_register_kernel_buf(smaf_optee.tee, phys_to_virt(addr),
-					  size);
-	up_read(&smaf_optee.lock);
+	shm = smaf_optee_shm_register(addr, size);
 	if (IS_ERR(shm))
 		return PTR_ERR(shm);
 	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, c->id, 0);
@@ -316,11 +363,8 @@ static int smaf_optee_scrub(struct smaf_secure *sec, void *ctx,
 	size_t done, len;
 	int ret;
 
-	if (!pfn_valid(PHYS_PFN(addr)) || !pfn_valid(PHYS_PFN(addr + size - 1)) ||
-	    PageHighMem(pfn_to_page(PHYS_PFN(addr))))
-		return -EOPNOTSUPP;
 	for (done = 0; done < size; done += len) {
-		len = min_t(size_t, size - done, SMAF_OPTEE_SCRUB_CHUNK);
+		len = min_t(size_t, size - done, SMAF_OPTEE_SHARE_MAX);
 		ret = smaf_optee_scrub_chunk(ctx, addr + done, len);
 		if (ret)
 			return ret;
@@ -360,6 +404,17 @@ static int smaf_optee_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(smaf_optee_stats);
+
+/**
+ * smaf_optee_secure() - SMAF's handle for this module
+ *
+ * Context: any.
+ * Return: the handle, or NULL before the first bind.
+ */
+struct smaf_secure *smaf_optee_secure(void)
+{
+	return READ_ONCE(smaf_optee.sec);
+}
 
 static int smaf_optee_match(struct tee_ioctl_version_data *ver,
 			    const void *data)
@@ -430,7 +485,7 @@ static int smaf_optee_bind(struct tee_client_device *tdev)
 			dev_err(&tdev->dev, "SMAF refused the module: %d\n", ret);
 			goto disconnect;
 		}
-		smaf_optee.sec = sec;
+		WRITE_ONCE(smaf_optee.sec, sec);
 	}
 	dev_info(&tdev->dev, "secure buffers are OP-TEE's\n");
 	mutex_unlock(&smaf_optee_bind_lock);
@@ -513,8 +568,17 @@ static int __init smaf_optee_init(void)
 #endif
 	if (ret)
 		goto remove_debugfs;
+	ret = smaf_optee_dev_init();
+	if (ret)
+		goto unregister_driver;
 	return 0;
 
+unregister_driver:
+#ifdef SMAF_HAVE_TEE_CLIENT_PROBE
+	tee_client_driver_unregister(&smaf_optee_driver);
+#else
+	driver_unregister(&smaf_optee_driver.driver);
+#endif
 remove_debugfs:
 	debugfs_remove_recursive(smaf_optee.debugfs);
 	return ret;
@@ -523,6 +587,7 @@ module_init(smaf_optee_init);
 
 static void __exit smaf_optee_exit(void)
 {
+	smaf_optee_dev_exit();
 #ifdef SMAF_HAVE_TEE_CLIENT_PROBE
 	tee_client_driver_unregister(&smaf_optee_driver);
 #else
@@ -535,5 +600,11 @@ static void __exit smaf_optee_exit(void)
 }
 module_exit(smaf_optee_exit);
 
+/* dma_buf_get() for /dev/smaf-optee */
+#ifdef SMAF_HAVE_NS_STRING
+MODULE_IMPORT_NS("DMA_BUF");
+#else
+MODULE_IMPORT_NS(DMA_BUF);
+#endif
 MODULE_DESCRIPTION("SMAF secure module for OP-TEE");
 MODULE_LICENSE("GPL");
