@@ -5,8 +5,9 @@
  * AES-128-CTR vectors; on QEMU the platform's content key is that
  * standard's example key) into a buffer the normal world cannot read, and
  * the secure world's SHA-256 of the buffer (asked by root) is the
- * plaintext's; a fresh buffer hashes as zeros; every bad request is
- * refused with the errno <linux/smaf-optee.h> gives.
+ * plaintext's; root cannot read its memory through /dev/mem; a fresh
+ * buffer hashes as zeros; every bad request is refused with the errno
+ * <linux/smaf-optee.h> gives.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +82,24 @@ static int hash(int fd, uint64_t offset, uint64_t len, char hex[65])
 	for (i = 0; i < 32; i++)
 		sprintf(hex + 2 * i, "%02x", h.digest[i]);
 	return 0;
+}
+
+/* Root reading the start of @fd's memory through /dev/mem: the errno. */
+static int devmem_errno(int fd)
+{
+	unsigned long long start, end;
+	uint8_t b[64];
+	int mem, err = 0;
+
+	if (smaf_buffer_phys(fd, &start, &end))
+		return -1;
+	mem = open("/dev/mem", O_RDONLY);
+	if (mem < 0)
+		return -1;
+	if (pread(mem, b, sizeof(b), (off_t)start) < 0)
+		err = errno;
+	close(mem);
+	return err;
 }
 
 static int secure_buffer(void)
@@ -194,6 +213,8 @@ int main(void)
 	       "and at offset 4096 too: the counter followed the offset");
 	tap_ok(hash(sec, 0, 65, hex) == 0 && strcmp(hex, sha_plain),
 	       "one byte more hashes otherwise (the hash covers what it is asked)");
+	tap_ok(devmem_errno(sec) == EPERM,
+	       "root cannot read the buffer's physical memory through /dev/mem: EPERM");
 	close(sec);
 	close(ro);
 	close(heap);
