@@ -153,6 +153,29 @@ struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info)
 EXPORT_SYMBOL_GPL(smaf_secure_add);
 
 /**
+ * smaf_secure_retry_quarantine() - the secure module can scrub again
+ * @sec: the registered module's handle
+ *
+ * For a module whose secure world went away and came back (memory released
+ * meanwhile could not be scrubbed): SMAF tries to scrub its quarantine
+ * with it now, as when a module registers, and gives back what it scrubs.
+ *
+ * Context: process context, not from an op; takes the secure registry
+ * lock.
+ */
+void smaf_secure_retry_quarantine(struct smaf_secure *sec)
+{
+	bool registered;
+
+	mutex_lock(&smaf_secure_lock);
+	registered = smaf_secure_mod == sec;
+	mutex_unlock(&smaf_secure_lock);
+	if (!WARN_ON(!registered))
+		smaf_secure_quarantine_retry(sec);
+}
+EXPORT_SYMBOL_GPL(smaf_secure_retry_quarantine);
+
+/**
  * smaf_secure_remove() - withdraw the secure module
  * @sec: the handle smaf_secure_add() returned; freed
  *

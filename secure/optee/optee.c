@@ -15,7 +15,8 @@
  * registered until it is unloaded, which SMAF allows only when no secure
  * buffer is left.  While the TEE is gone (the optee driver unbound, or
  * OP-TEE dead) every call fails: a new secure buffer with -ENODEV, a grant
- * with -ENODEV, a scrub too (SMAF then keeps the memory in quarantine).
+ * with -ENODEV, a scrub too (SMAF then keeps the memory in quarantine,
+ * and scrubs it when the TEE is back).
  *
  * A device is named to the secure world by its IOMMU stream id, what a bus
  * firewall sees; a device without one is named unknown, which the
@@ -486,6 +487,9 @@ static int smaf_optee_bind(struct tee_client_device *tdev)
 			goto disconnect;
 		}
 		WRITE_ONCE(smaf_optee.sec, sec);
+	} else {
+		/* Back: what was released while it was gone can be scrubbed. */
+		smaf_secure_retry_quarantine(smaf_optee.sec);
 	}
 	dev_info(&tdev->dev, "secure buffers are OP-TEE's\n");
 	mutex_unlock(&smaf_optee_bind_lock);

@@ -207,18 +207,38 @@ static void heaps(void)
 	}
 }
 
-static void tee_goes_away(void)
+/*
+ * The TEE goes away with a secure buffer alive, which is released while it
+ * is gone: its memory cannot be scrubbed and is quarantined; when the TEE
+ * is back the quarantine is scrubbed and freed.
+ */
+static void tee_goes_away(int edu)
 {
+	long long quarantined = smaf_quarantined_bytes(), scrubbed;
+	int live = smaf_test_create(dev, SIZE, NULL);
+	int in = smaf_test_create(dev, SIZE, NULL);
 	int fd = smaf_test_create(dev, SIZE, NULL), err;
 
+	tap_ok(live >= 0 && in >= 0 && !smaf_test_set_secure(dev, live, 1) &&
+	       !write_pattern_fd(in, COPY, 7) && !edu_copy(edu, in, live),
+	       "a secure buffer with content, alive");
+	scrubbed = pta("scrubbed");
 	tap_ok(write_file(PTA_DRV "/unbind", PTA_NAME) == 0, "the pseudo-TA's device is unbound");
 	err = fd < 0 ? -1 : smaf_test_set_secure(dev, fd, 1);
 	tap_ok(err == ENODEV, "while the TEE is gone, no buffer becomes secure: ENODEV (%s)",
 	       strerror(err));
 	tap_ok(pta("contexts") == -1, "and the secure world cannot be asked");
+	close(live);
+	tap_ok(smaf_quarantined_bytes() >= quarantined + SIZE,
+	       "the live buffer released meanwhile cannot be scrubbed: quarantined (%lld bytes)",
+	       smaf_quarantined_bytes());
 	close(fd);
+	close(in);
 	tap_ok(write_file(PTA_DRV "/bind", PTA_NAME) == 0 && pta("contexts") == 0,
-	       "bound again, the secure world answers");
+	       "bound again, the secure world answers, the old session's contexts gone");
+	tap_ok(smaf_quarantined_bytes() == quarantined && pta("scrubbed") >= scrubbed + SIZE,
+	       "and the secure world scrubbed the quarantine, freed (%lld bytes left)",
+	       smaf_quarantined_bytes());
 	fd = smaf_test_create(dev, SIZE, NULL);
 	tap_ok(fd >= 0 && smaf_test_set_secure(dev, fd, 1) == 0 && pta("contexts") == 1,
 	       "and secure buffers work again");
@@ -272,7 +292,7 @@ int main(void)
 	tap_ok(pta("contexts") == 0, "its release closes it");
 
 	heaps();
-	tee_goes_away();
+	tee_goes_away(edu);
 	tap_ok(system("rmmod smaf_optee") == 0 && !secure_module_is("optee"),
 	       "with no secure buffer left, smaf-optee unloads");
 	close(edu1);

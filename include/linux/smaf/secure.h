@@ -31,7 +31,9 @@
  * refuses, the allocation fails with -EACCES.  If zeroing fails at release
  * all the same, the memory is quarantined: not freed, still charged to the
  * buffer's creator, until a secure module registered later scrubs it (in a
- * context of its own); meanwhile SMAF cannot be unloaded, and no buffer is
+ * context of its own), or until the module says it can scrub again
+ * (smaf_secure_retry_quarantine(): its secure world came back); meanwhile
+ * SMAF cannot be unloaded, and no buffer is
  * made secure once the live secure buffers and the quarantine would
  * exceed SMAF's quarantine_max parameter (so the quarantine never can).
  *
@@ -136,6 +138,7 @@ struct dma_buf;
 struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info);
 void smaf_secure_remove(struct smaf_secure *sec);
 void *smaf_secure_priv(const struct smaf_secure *sec);
+void smaf_secure_retry_quarantine(struct smaf_secure *sec);
 int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
 		    smaf_secure_use_fn use, void *arg);
 

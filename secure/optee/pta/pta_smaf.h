@@ -7,6 +7,8 @@
  * Only the normal-world kernel may open a session (TEE_LOGIN_REE_KERNEL):
  * a process holding /dev/tee0 is refused with TEE_ERROR_ACCESS_DENIED.
  * 64-bit quantities travel as two 32-bit values: a = low, b = high.
+ * A context belongs to the session that made it: other sessions cannot
+ * name it, and it is dropped (with its grants) when that session closes.
  */
 #ifndef PTA_SMAF_H
 #define PTA_SMAF_H

@@ -53,14 +53,18 @@ struct smaf_grant {
 	TAILQ_ENTRY(smaf_grant) link;
 };
 
+struct smaf_session;
+
 /**
  * struct smaf_ctx - one secure buffer of the normal world
  * @id:		its id, as the normal world names it
+ * @owner:	the session that made it: it goes with that session
  * @size:	the buffer's size
  * @grants:	what its users hold
  */
 struct smaf_ctx {
 	uint32_t id;
+	struct smaf_session *owner;
 	uint64_t size;
 	TAILQ_HEAD(, smaf_grant) grants;
 	TAILQ_ENTRY(smaf_ctx) link;
@@ -130,17 +134,19 @@ static uint64_t smaf_u64(const TEE_Param *p)
 	return ((uint64_t)p->value.b << 32) | p->value.a;
 }
 
-static struct smaf_ctx *smaf_ctx_find(uint32_t id)
+/* The context @id of session @ss (NULL: of any session, to keep ids unique). */
+static struct smaf_ctx *smaf_ctx_find(struct smaf_session *ss, uint32_t id)
 {
 	struct smaf_ctx *ctx = NULL;
 
 	TAILQ_FOREACH(ctx, &smaf_contexts, link)
-		if (ctx->id == id)
+		if (ctx->id == id && (!ss || ctx->owner == ss))
 			return ctx;
 	return NULL;
 }
 
-static TEE_Result smaf_ctx_create(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+static TEE_Result smaf_ctx_create(struct smaf_session *ss, uint32_t types,
+				  TEE_Param p[TEE_NUM_PARAMS])
 {
 	struct smaf_ctx *ctx = NULL;
 
@@ -156,30 +162,23 @@ static TEE_Result smaf_ctx_create(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 	if (!ctx)
 		return TEE_ERROR_OUT_OF_MEMORY;
 	ctx->size = smaf_u64(&p[0]);
+	ctx->owner = ss;
 	TAILQ_INIT(&ctx->grants);
 	/* Ids are not reused while live: skip 0 and any still in use. */
 	do {
 		ctx->id = smaf_next_id++;
-	} while (!ctx->id || smaf_ctx_find(ctx->id));
+	} while (!ctx->id || smaf_ctx_find(NULL, ctx->id));
 	TAILQ_INSERT_TAIL(&smaf_contexts, ctx, link);
 	smaf_nr_contexts++;
 	p[1].value.a = ctx->id;
 	return TEE_SUCCESS;
 }
 
-static TEE_Result smaf_ctx_destroy(uint32_t types,
-				   TEE_Param p[TEE_NUM_PARAMS])
+/* Frees @ctx, dropping (and counting) the grants still held. */
+static void smaf_ctx_free(struct smaf_ctx *ctx)
 {
 	struct smaf_grant *g = NULL;
-	struct smaf_ctx *ctx = NULL;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
-				     TEE_PARAM_TYPE_NONE))
-		return TEE_ERROR_BAD_PARAMETERS;
-	ctx = smaf_ctx_find(p[0].value.a);
-	if (!ctx)
-		return TEE_ERROR_ITEM_NOT_FOUND;
 	while ((g = TAILQ_FIRST(&ctx->grants))) {
 		TAILQ_REMOVE(&ctx->grants, g, link);
 		smaf_platform_revoke(g);
@@ -190,11 +189,27 @@ static TEE_Result smaf_ctx_destroy(uint32_t types,
 	TAILQ_REMOVE(&smaf_contexts, ctx, link);
 	smaf_nr_contexts--;
 	free(ctx);
+}
+
+static TEE_Result smaf_ctx_destroy(struct smaf_session *ss, uint32_t types,
+				   TEE_Param p[TEE_NUM_PARAMS])
+{
+	struct smaf_ctx *ctx = NULL;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	ctx = smaf_ctx_find(ss, p[0].value.a);
+	if (!ctx)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	smaf_ctx_free(ctx);
 	return TEE_SUCCESS;
 }
 
 /* Reads a grant's parameters into @g; checks the range lies in the buffer. */
-static TEE_Result smaf_grant_params(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
+static TEE_Result smaf_grant_params(struct smaf_session *ss, uint32_t types,
+				    TEE_Param p[TEE_NUM_PARAMS],
 				    struct smaf_ctx **ctx, struct smaf_grant *g)
 {
 	uint64_t pa = 0;
@@ -205,7 +220,7 @@ static TEE_Result smaf_grant_params(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
 				     TEE_PARAM_TYPE_VALUE_INPUT,
 				     TEE_PARAM_TYPE_VALUE_INPUT))
 		return TEE_ERROR_BAD_PARAMETERS;
-	*ctx = smaf_ctx_find(p[0].value.a);
+	*ctx = smaf_ctx_find(ss, p[0].value.a);
 	if (!*ctx)
 		return TEE_ERROR_ITEM_NOT_FOUND;
 	pa = smaf_u64(&p[2]);
@@ -223,14 +238,15 @@ static TEE_Result smaf_grant_params(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
 	return TEE_SUCCESS;
 }
 
-static TEE_Result smaf_grant(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+static TEE_Result smaf_grant(struct smaf_session *ss, uint32_t types,
+			     TEE_Param p[TEE_NUM_PARAMS])
 {
 	struct smaf_grant want = { };
 	struct smaf_ctx *ctx = NULL;
 	struct smaf_grant *g = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
-	res = smaf_grant_params(types, p, &ctx, &want);
+	res = smaf_grant_params(ss, types, p, &ctx, &want);
 	if (res)
 		return res;
 	if (smaf_nr_grants >= SMAF_MAX_GRANTS)
@@ -251,14 +267,15 @@ static TEE_Result smaf_grant(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 	return TEE_SUCCESS;
 }
 
-static TEE_Result smaf_revoke(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+static TEE_Result smaf_revoke(struct smaf_session *ss, uint32_t types,
+			      TEE_Param p[TEE_NUM_PARAMS])
 {
 	struct smaf_grant want = { };
 	struct smaf_ctx *ctx = NULL;
 	struct smaf_grant *g = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
-	res = smaf_grant_params(types, p, &ctx, &want);
+	res = smaf_grant_params(ss, types, p, &ctx, &want);
 	if (res)
 		return res;
 	TAILQ_FOREACH(g, &ctx->grants, link) {
@@ -287,7 +304,8 @@ static bool smaf_range_granted(paddr_t pa, size_t size)
 	return false;
 }
 
-static TEE_Result smaf_scrub(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+static TEE_Result smaf_scrub(struct smaf_session *ss, uint32_t types,
+			     TEE_Param p[TEE_NUM_PARAMS])
 {
 	paddr_t pa = 0;
 
@@ -296,7 +314,7 @@ static TEE_Result smaf_scrub(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 				     TEE_PARAM_TYPE_VALUE_INPUT,
 				     TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
-	if (!smaf_ctx_find(p[0].value.a))
+	if (!smaf_ctx_find(ss, p[0].value.a))
 		return TEE_ERROR_ITEM_NOT_FOUND;
 	if (!p[1].memref.buffer || !p[1].memref.size)
 		return TEE_ERROR_BAD_PARAMETERS;
@@ -322,7 +340,8 @@ static void smaf_ctr_add(uint8_t ctr[16], uint64_t blocks)
 	}
 }
 
-static TEE_Result smaf_decrypt(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+static TEE_Result smaf_decrypt(struct smaf_session *ss, uint32_t types,
+			       TEE_Param p[TEE_NUM_PARAMS])
 {
 	uint8_t ctr[16] = { };
 	uint64_t offset = 0;
@@ -336,7 +355,7 @@ static TEE_Result smaf_decrypt(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
 				     TEE_PARAM_TYPE_MEMREF_INOUT,
 				     TEE_PARAM_TYPE_VALUE_INPUT))
 		return TEE_ERROR_BAD_PARAMETERS;
-	if (!smaf_ctx_find(p[0].value.a))
+	if (!smaf_ctx_find(ss, p[0].value.a))
 		return TEE_ERROR_ITEM_NOT_FOUND;
 	in = p[1].memref.buffer;
 	offset = smaf_u64(&p[3]);
@@ -374,7 +393,7 @@ static TEE_Result smaf_hash(struct smaf_session *ss, uint32_t types,
 				     TEE_PARAM_TYPE_MEMREF_OUTPUT,
 				     TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
-	if (!smaf_ctx_find(p[0].value.a) ||
+	if (!smaf_ctx_find(ss, p[0].value.a) ||
 	    flags & ~(PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST) ||
 	    !p[1].memref.buffer ||
 	    p[2].memref.size < PTA_SMAF_DIGEST_LEN)
@@ -441,9 +460,18 @@ static void smaf_close_session(void *session)
 {
 	struct smaf_session *ss = session;
 
+	struct smaf_ctx *ctx = NULL;
+	struct smaf_ctx *next = NULL;
+
 	/* Also called for a session whose opening was refused. */
 	if (!ss)
 		return;
+	/* The kernel that held them is gone: so are its buffers' grants. */
+	mutex_lock(&smaf_lock);
+	TAILQ_FOREACH_SAFE(ctx, &smaf_contexts, link, next)
+		if (ctx->owner == ss)
+			smaf_ctx_free(ctx);
+	mutex_unlock(&smaf_lock);
 	if (ss->hash)
 		crypto_hash_free_ctx(ss->hash);
 	free(ss);
@@ -457,25 +485,25 @@ static TEE_Result smaf_invoke(void *session, uint32_t cmd,
 	mutex_lock(&smaf_lock);
 	switch (cmd) {
 	case PTA_SMAF_CMD_CTX_CREATE:
-		res = smaf_ctx_create(types, p);
+		res = smaf_ctx_create(session, types, p);
 		break;
 	case PTA_SMAF_CMD_CTX_DESTROY:
-		res = smaf_ctx_destroy(types, p);
+		res = smaf_ctx_destroy(session, types, p);
 		break;
 	case PTA_SMAF_CMD_GRANT:
-		res = smaf_grant(types, p);
+		res = smaf_grant(session, types, p);
 		break;
 	case PTA_SMAF_CMD_REVOKE:
-		res = smaf_revoke(types, p);
+		res = smaf_revoke(session, types, p);
 		break;
 	case PTA_SMAF_CMD_SCRUB:
-		res = smaf_scrub(types, p);
+		res = smaf_scrub(session, types, p);
 		break;
 	case PTA_SMAF_CMD_STATS:
 		res = smaf_stats(types, p);
 		break;
 	case PTA_SMAF_CMD_DECRYPT:
-		res = smaf_decrypt(types, p);
+		res = smaf_decrypt(session, types, p);
 		break;
 	case PTA_SMAF_CMD_HASH:
 		res = smaf_hash(session, types, p);
