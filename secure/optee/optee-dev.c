@@ -15,6 +15,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smaf/secure.h>
 #include <linux/smaf-optee.h>
@@ -50,7 +51,10 @@ struct smaf_optee_work {
 	u8 *digest;
 };
 
-/* Cuts the request into parts of single ranges; smaf_secure_use_fn. */
+/*
+ * Cuts the request into parts of single ranges; smaf_secure_use_fn.  A
+ * fatal signal stops it between parts (-EINTR).
+ */
 static int smaf_optee_pieces(struct smaf_secure *sec, void *ctx,
 			     const struct smaf_secure_range *r, unsigned int n,
 			     void *arg)
@@ -65,6 +69,8 @@ static int smaf_optee_pieces(struct smaf_secure *sec, void *ctx,
 		pos = max(start, w->offset);
 		while (pos < min(start + r[i].size, end)) {
 			len = min3(start + r[i].size, end, pos + SMAF_OPTEE_SHARE_MAX) - pos;
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			w->last = pos + len == end;
 			ret = w->piece(w, r[i].addr + (pos - start), len, pos);
 			if (ret)
