@@ -78,6 +78,7 @@ struct smaf_allocator *smaf_allocator_add(const struct smaf_allocator_info *info
 	alloc->costly = info->costly;
 	alloc->no_direct_map = info->no_direct_map;
 	alloc->cpu_uncached = info->cpu_uncached;
+	alloc->no_pages = info->no_pages;
 	smaf_limits_default(alloc, info->capacity, info->scarce);
 
 	mutex_lock(&smaf_allocators_lock);

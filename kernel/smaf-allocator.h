@@ -59,6 +59,7 @@ struct smaf_limit {
  * @costly:	from the info
  * @no_direct_map: from the info
  * @cpu_uncached: from the info
+ * @no_pages:	from the info
  * @limit:	usage limits (protected by the SMAF limits lock)
  * @id:		index for per-user accounting
  * @node:	entry in the registry (protected by the registry lock)
@@ -74,6 +75,7 @@ struct smaf_allocator {
 	bool costly;
 	bool no_direct_map;
 	bool cpu_uncached;
+	bool no_pages;
 	struct smaf_limit limit;
 	unsigned int id;
 	struct list_head node;

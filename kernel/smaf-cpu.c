@@ -222,6 +222,8 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (ret)
 		goto free_map;
 	ret = smaf_memory_populate(buf, true);
+	if (!ret && buf->allocator->no_pages)
+		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (ret)
 		goto unlock;
 	if (buf->secure) {
@@ -282,6 +284,8 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		return ret;
 	write = !!(dmabuf->file->f_mode & FMODE_WRITE);
 	ret = smaf_memory_populate(buf, true);
+	if (!ret && buf->allocator->no_pages)
+		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (!ret)
 		ret = smaf_secure_cpu_grant(buf, write);
 	if (ret)
@@ -468,6 +472,8 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	if (ret)
 		return ret;
 	ret = smaf_memory_populate(buf, true);
+	if (!ret && buf->allocator->no_pages)
+		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (ret)
 		goto unlock;
 	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);
@@ -503,7 +509,7 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 		wmb();	/* drain the write-combining buffers */
 	else
 		list_for_each_entry(a, &buf->attachments, node)
-			if (a->mapped)
+			if (a->mapped && !a->pageless)
 				dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	smaf_cpu_sync_prune(buf);
 	s = smaf_cpu_sync_find(buf);

@@ -151,6 +151,8 @@ struct smaf_buffer {
  * @dir:	direction of the current mapping
  * @attrs:	DMA attributes of the current mapping
  * @mapped:	@sgt is DMA-mapped for @dev
+ * @pageless:	@sgt maps memory without struct pages: DMA addresses only,
+ *		each chunk mapped with dma_map_resource()
  * @uncached:	the buffer is uncached (smaf_uncached()): the mapping
  *		skips CPU cache syncs
  * @node:	entry in &smaf_buffer.attachments
@@ -163,6 +165,7 @@ struct smaf_attachment {
 	enum dma_data_direction dir;
 	unsigned long attrs;
 	bool mapped;
+	bool pageless;
 	bool uncached;
 	struct list_head node;
 };
@@ -278,6 +281,7 @@ void smaf_memory_constraints(struct smaf_buffer *buf,
 			     bool cpu, struct smaf_constraints *c);
 int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints *c);
 int smaf_memory_populate(struct smaf_buffer *buf, bool cpu);
+int smaf_memory_populate_secure(struct smaf_buffer *buf);
 int smaf_memory_reserve(struct smaf_buffer *buf,
 			const struct smaf_dev_constraints *extra);
 void smaf_memory_unreserve(struct smaf_buffer *buf);
@@ -315,6 +319,16 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 void smaf_cpu_release(struct smaf_buffer *buf);
 
+/*
+ * Where a chunk of a buffer's memory starts: memory without struct pages
+ * (an allocator's no_pages) keeps its physical address in the entry's DMA
+ * address.
+ */
+static inline phys_addr_t smaf_chunk_phys(struct scatterlist *sg)
+{
+	return sg_page(sg) ? sg_phys(sg) : (phys_addr_t)sg_dma_address(sg);
+}
+
 /* smaf-secure.c: secure module, contexts and grants */
 struct smaf_secure;
 int smaf_secure_set(struct smaf_buffer *buf);
@@ -325,6 +339,7 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write);
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write);
 bool smaf_secure_release(struct smaf_buffer *buf);
+bool smaf_secure_scrubs(const struct smaf_buffer *buf);
 int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to);
 bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,

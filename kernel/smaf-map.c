@@ -116,6 +116,64 @@ static int smaf_make_dma_only(struct smaf_attachment *a)
 	return 0;
 }
 
+/* Unmaps the first @n chunks of a table smaf_map_pageless() mapped. */
+static void smaf_unmap_pageless(struct smaf_attachment *a, unsigned int n)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		if (i == n)
+			break;
+		dma_unmap_resource(a->dev, sg_dma_address(sg), sg_dma_len(sg),
+				   a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	}
+}
+
+/*
+ * Memory without struct pages (no CPU ever touches it, so no cache
+ * maintenance): each chunk is mapped as a resource, and the device must
+ * reach every segment (contiguous if it needs that).
+ */
+static int smaf_map_pageless(struct smaf_buffer *buf, struct smaf_attachment *a)
+{
+	const struct smaf_dev_constraints *d = &a->need;
+	struct scatterlist *s, *out;
+	dma_addr_t addr, next = 0;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table(&a->sgt, buf->sgt.orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+	out = a->sgt.sgl;
+	for_each_sgtable_sg(&buf->sgt, s, i) {
+		addr = dma_map_resource(a->dev, smaf_chunk_phys(s), s->length,
+					a->dir, DMA_ATTR_SKIP_CPU_SYNC);
+		ret = dma_mapping_error(a->dev, addr);
+		if (!ret && (addr + s->length - 1 > d->dma_limit ||
+			     (d->contig && i && addr != next))) {
+			dma_unmap_resource(a->dev, addr, s->length, a->dir,
+					   DMA_ATTR_SKIP_CPU_SYNC);
+			ret = -EIO;
+		}
+		if (ret)
+			goto unmap;
+		out->length = s->length;
+		sg_dma_address(out) = addr;
+		sg_dma_len(out) = s->length;
+		next = addr + s->length;
+		out = sg_next(out);
+	}
+	a->sgt.nents = a->sgt.orig_nents;
+	return 0;
+
+unmap:
+	smaf_unmap_pageless(a, i);
+	sg_free_table(&a->sgt);
+	return ret;
+}
+
 /**
  * smaf_attachment_table() - the table an importer gets
  * @a: a mapped attachment
@@ -140,11 +198,13 @@ struct sg_table *smaf_attachment_table(struct smaf_attachment *a)
  * another device has the buffer mapped, the mapping itself is made with
  * DMA_ATTR_SKIP_CPU_SYNC, which tells DMA-API debugging that two devices
  * mapping one buffer is sharing, not a driver bug, and the maintenance is
- * done by an explicit sync for the device right after.
+ * done by an explicit sync for the device right after.  Memory without
+ * struct pages is mapped chunk by chunk as a resource, with no cache
+ * maintenance (no CPU touches it).
  *
  * Context: process context; @buf->lock held.
  * Return: 0, -ENOMEM, the DMA mapping error, or -EIO if the mapping is not
- * usable as is (bounced or split).
+ * usable as is (bounced, split, or beyond the device's reach).
  */
 int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 			enum dma_data_direction dir)
@@ -160,6 +220,16 @@ int smaf_map_attachment(struct smaf_buffer *buf, struct smaf_attachment *a,
 	/* The CPU never caches an uncached buffer: nothing to maintain. */
 	if (smaf_uncached(buf))
 		a->attrs = DMA_ATTR_SKIP_CPU_SYNC;
+	a->pageless = buf->allocator->no_pages;
+	if (a->pageless) {
+		a->dir = dir;
+		ret = smaf_map_pageless(buf, a);
+		if (ret)
+			return ret;
+		a->uncached = false;
+		a->mapped = true;
+		return 0;
+	}
 	ret = smaf_copy_table(&a->sgt, &buf->sgt, &a->need);
 	if (ret)
 		return ret;
@@ -200,6 +270,12 @@ free_table:
  */
 void smaf_unmap_attachment(struct smaf_attachment *a)
 {
+	if (a->pageless) {
+		smaf_unmap_pageless(a, UINT_MAX);
+		sg_free_table(&a->sgt);
+		a->mapped = false;
+		return;
+	}
 	if (a->attrs & DMA_ATTR_SKIP_CPU_SYNC && !a->uncached)
 		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 	dma_unmap_sgtable(a->dev, &a->sgt, a->dir, a->attrs);

@@ -54,12 +54,25 @@ static void smaf_memory_layout(struct smaf_buffer *buf)
 	l->phys_end = 0;
 	l->contig = true;
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		if (i && sg_phys(sg) != next)
+		if (i && smaf_chunk_phys(sg) != next)
 			l->contig = false;
-		next = sg_phys(sg) + sg->length;
-		l->phys_start = min_t(u64, l->phys_start, sg_phys(sg));
+		next = smaf_chunk_phys(sg) + sg->length;
+		l->phys_start = min_t(u64, l->phys_start, smaf_chunk_phys(sg));
 		l->phys_end = max_t(u64, l->phys_end, next - 1);
 	}
+}
+
+/*
+ * May @buf take memory of @alloc, for users @c?  Memory without struct
+ * pages only for a secure buffer whose module zeroes memory, that the CPU
+ * does not use and that is not write-combined.
+ */
+static bool smaf_memory_may_use(struct smaf_buffer *buf,
+				const struct smaf_allocator *alloc,
+				const struct smaf_constraints *c)
+{
+	return !alloc->no_pages ||
+	       (smaf_secure_scrubs(buf) && !c->cpu && !buf->uncached);
 }
 
 /* Charges, allocates from @alloc and accounts it.  @buf->lock held. */
@@ -180,7 +193,8 @@ static int smaf_memory_reserve_for(struct smaf_buffer *buf,
 	int ret = -ENODEV, err;
 
 	if (buf->named)
-		return buf->named->ops->match(buf->named, c) ?
+		return buf->named->ops->match(buf->named, c) &&
+		       smaf_memory_may_use(buf, buf->named, c) ?
 		       smaf_memory_reserve_on(buf, buf->named, true) : -ENODEV;
 	/* Memory the CPU caches first for a cached buffer, as chosen. */
 	for (pass = 0; pass < (buf->uncached ? 1 : 2); pass++) {
@@ -190,6 +204,8 @@ static int smaf_memory_reserve_for(struct smaf_buffer *buf,
 			prev = alloc;
 			if (buf->uncached ? alloc->no_direct_map :
 			    alloc->cpu_uncached != pass)
+				continue;
+			if (!smaf_memory_may_use(buf, alloc, c))
 				continue;
 			err = smaf_memory_reserve_on(buf, alloc, false);
 			if (!err) {
@@ -335,6 +351,8 @@ static struct smaf_allocator *smaf_memory_try_ranked(struct smaf_buffer *buf,
 			continue;
 		if (!buf->uncached && alloc->cpu_uncached != cpu_uncached)
 			continue;
+		if (!smaf_memory_may_use(buf, alloc, c))
+			continue;
 		err = smaf_memory_alloc_from(buf, alloc, c);
 		if (err == -ENOMEM && alloc->memcg)
 			ch->memcg_only = true;
@@ -388,7 +406,8 @@ int smaf_memory_allocate(struct smaf_buffer *buf, const struct smaf_constraints 
 	if (buf->named) {
 		alloc = buf->named;
 		ret = -EXDEV;
-		if (alloc->ops->match(alloc, c) && smaf_allocator_get(alloc)) {
+		if (alloc->ops->match(alloc, c) && smaf_memory_may_use(buf, alloc, c) &&
+		    smaf_allocator_get(alloc)) {
 			ret = smaf_memory_alloc_from(buf, alloc, c);
 			if (!ret)
 				buf->reason = SMAF_REASON_NAMED;
@@ -442,6 +461,29 @@ int smaf_memory_populate(struct smaf_buffer *buf, bool cpu)
 }
 
 /**
+ * smaf_memory_populate_secure() - allocate for the secure world's own use
+ * @buf: the buffer, secure
+ *
+ * As smaf_memory_populate(), but the user asking is the secure world:
+ * without devices attached, the CPU is not assumed (the memory may be
+ * memory the CPU cannot reach).
+ *
+ * Context: process context, may sleep; @buf->lock held.
+ * Return: 0, or an error of smaf_memory_allocate().
+ */
+int smaf_memory_populate_secure(struct smaf_buffer *buf)
+{
+	struct smaf_constraints c;
+
+	lockdep_assert_held(&buf->lock);
+	if (buf->allocator)
+		return 0;
+	smaf_memory_constraints(buf, NULL, false, &c);
+	c.cpu = false;
+	return smaf_memory_allocate(buf, &c);
+}
+
+/**
  * smaf_memory_serves() - does @buf's memory serve a device needing @d?
  * @buf: the buffer, allocated
  * @d: what the device needs
@@ -477,14 +519,20 @@ bool smaf_memory_serves(struct smaf_buffer *buf,
 int smaf_memory_can_serve(struct smaf_buffer *buf,
 			  const struct smaf_dev_constraints *d)
 {
-	struct smaf_allocator *alloc;
+	struct smaf_allocator *alloc, *prev = NULL;
 	struct smaf_constraints c;
 
 	lockdep_assert_held(&buf->lock);
 	smaf_memory_constraints(buf, d, false, &c);
 	if (buf->named)
-		return buf->named->ops->match(buf->named, &c) ? 0 : -EXDEV;
-	alloc = smaf_allocator_next(NULL, &c);
-	smaf_allocator_put(alloc);
+		return buf->named->ops->match(buf->named, &c) &&
+		       smaf_memory_may_use(buf, buf->named, &c) ? 0 : -EXDEV;
+	while ((alloc = smaf_allocator_next(prev, &c))) {
+		smaf_allocator_put(prev);
+		prev = alloc;
+		if (smaf_memory_may_use(buf, alloc, &c))
+			break;
+	}
+	smaf_allocator_put(prev);
 	return alloc ? 0 : -ENODEV;
 }

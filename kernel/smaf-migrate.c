@@ -158,6 +158,9 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 						   dev_name(a->dev), -EXDEV);
 	if (buf->vmapped)
 		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_VMAP, NULL, -EXDEV);
+	/* Memory without pages is secure memory no CPU can copy. */
+	if (buf->allocator->no_pages)
+		return smaf_migrate_refuse(buf, dev, SMAF_REFUSED_SECURE, NULL, -EXDEV);
 
 	/* Every user, @d included; the CPU if it used or maps the buffer. */
 	smaf_memory_constraints(buf, d, buf->used.cpu || buf->vmas, &c);

@@ -153,6 +153,21 @@ struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info)
 EXPORT_SYMBOL_GPL(smaf_secure_add);
 
 /**
+ * smaf_secure_scrubs() - is @buf secure, with a module that zeroes memory?
+ * @buf: the buffer
+ *
+ * Memory without struct pages is used only for such buffers: the CPU
+ * cannot zero it.
+ *
+ * Context: @buf->lock held.
+ * Return: true if @buf is secure and its module has a scrub op.
+ */
+bool smaf_secure_scrubs(const struct smaf_buffer *buf)
+{
+	return buf->secure && buf->sec && buf->sec->ops->scrub;
+}
+
+/**
  * smaf_secure_retry_quarantine() - the secure module can scrub again
  * @sec: the registered module's handle
  *
@@ -221,7 +236,7 @@ static struct smaf_secure_range *smaf_secure_ranges(struct smaf_buffer *buf,
 	if (!r)
 		return NULL;
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		r[i].addr = sg_phys(sg);
+		r[i].addr = smaf_chunk_phys(sg);
 		r[i].size = sg->length;
 	}
 	*n = buf->sgt.orig_nents;
@@ -267,7 +282,7 @@ int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
 		ret = -EPERM;
 		goto unlock;
 	}
-	ret = smaf_memory_populate(buf, false);
+	ret = smaf_memory_populate_secure(buf);
 	if (ret)
 		goto unlock;
 	ranges = smaf_secure_ranges(buf, &n);
@@ -355,7 +370,7 @@ static void smaf_secure_revoke(struct smaf_secure *sec, void *ctx,
 	for_each_sgtable_sg(sgt, sg, i) {
 		if (i == n)
 			break;
-		sec->ops->revoke_access(sec, ctx, dev, sg_phys(sg), sg->length, dir);
+		sec->ops->revoke_access(sec, ctx, dev, smaf_chunk_phys(sg), sg->length, dir);
 	}
 }
 
@@ -369,7 +384,7 @@ static int smaf_secure_grant(struct smaf_secure *sec, void *ctx,
 	int ret;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		ret = sec->ops->grant_access(sec, ctx, dev, sg_phys(sg),
+		ret = sec->ops->grant_access(sec, ctx, dev, smaf_chunk_phys(sg),
 					     sg->length, dir);
 		if (ret) {
 			smaf_secure_revoke(sec, ctx, sgt, dev, i, dir);
@@ -507,6 +522,9 @@ static int smaf_secure_cpu_scrub(struct smaf_secure *sec, void *ctx,
 	unsigned int n = 0;
 	int ret;
 
+	/* Memory without pages: only a module that scrubs can zero it. */
+	if (!sg_page(sgt->sgl))
+		return -EOPNOTSUPP;
 	ret = smaf_secure_grant(sec, ctx, sgt, NULL, DMA_FROM_DEVICE);
 	if (ret)
 		return ret;
@@ -535,7 +553,7 @@ static int smaf_secure_module_scrub(struct smaf_secure *sec, void *ctx,
 	int ret;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		ret = sec->ops->scrub(sec, ctx, sg_phys(sg), sg->length);
+		ret = sec->ops->scrub(sec, ctx, smaf_chunk_phys(sg), sg->length);
 		if (ret)
 			return ret;
 	}

@@ -100,19 +100,25 @@ static int smaf_optee_decrypt_piece(struct smaf_optee_work *w,
 	}
 	memcpy(va, w->iv, 16);
 	memcpy(va + 16, w->text + (pos - w->offset), size);
+	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, w->ctx->id, 0);
+	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+	p[1].u.memref.shm = in;
+	p[1].u.memref.size = 16 + size;
+	smaf_optee_u64(&p[3], pos);
+	if (smaf_optee_sdp_contains(addr, size)) {
+		/* Protected memory is named, not shared. */
+		smaf_optee_u64(&p[2], addr);
+		ret = smaf_optee_call(PTA_SMAF_CMD_DECRYPT, p);
+		goto free_in;
+	}
 	out = smaf_optee_shm_register(addr, size);
 	if (IS_ERR(out)) {
 		ret = PTR_ERR(out);
 		goto free_in;
 	}
-	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, w->ctx->id, 0);
-	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
-	p[1].u.memref.shm = in;
-	p[1].u.memref.size = 16 + size;
 	p[2].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT;
 	p[2].u.memref.shm = out;
 	p[2].u.memref.size = size;
-	smaf_optee_u64(&p[3], pos);
 	ret = smaf_optee_call(PTA_SMAF_CMD_DECRYPT, p);
 	tee_shm_free(out);
 free_in:
@@ -134,18 +140,25 @@ static int smaf_optee_hash_piece(struct smaf_optee_work *w, phys_addr_t addr,
 		flags |= PTA_SMAF_HASH_FIRST;
 	if (w->last)
 		flags |= PTA_SMAF_HASH_LAST;
-	in = smaf_optee_shm_register(addr, size);
-	if (IS_ERR(in))
-		return PTR_ERR(in);
+	if (smaf_optee_sdp_contains(addr, size)) {
+		/* Protected memory is named, not shared. */
+		in = NULL;
+		smaf_optee_u64(&p[1], addr);
+		smaf_optee_u64(&p[3], size);
+	} else {
+		in = smaf_optee_shm_register(addr, size);
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+		p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
+		p[1].u.memref.shm = in;
+		p[1].u.memref.size = size;
+	}
 	out = smaf_optee_shm_alloc(SMAF_OPTEE_DIGEST_LEN);
 	if (IS_ERR(out)) {
 		ret = PTR_ERR(out);
 		goto free_in;
 	}
 	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, w->ctx->id, flags);
-	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
-	p[1].u.memref.shm = in;
-	p[1].u.memref.size = size;
 	p[2].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT;
 	p[2].u.memref.shm = out;
 	p[2].u.memref.size = SMAF_OPTEE_DIGEST_LEN;
@@ -159,7 +172,8 @@ static int smaf_optee_hash_piece(struct smaf_optee_work *w, phys_addr_t addr,
 	}
 	tee_shm_free(out);
 free_in:
-	tee_shm_free(in);
+	if (in)
+		tee_shm_free(in);
 	return ret;
 }
 

@@ -330,14 +330,19 @@ static int smaf_optee_scrub_chunk(struct smaf_optee_ctx *c, phys_addr_t addr,
 	struct tee_shm *shm;
 	int ret;
 
+	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, c->id, 0);
+	smaf_optee_u64(&p[2], addr);
+	if (smaf_optee_sdp_contains(addr, size)) {
+		/* Protected memory is named, not shared. */
+		smaf_optee_u64(&p[1], size);
+		return smaf_optee_call(PTA_SMAF_CMD_SCRUB, p);
+	}
 	shm = smaf_optee_shm_register(addr, size);
 	if (IS_ERR(shm))
 		return PTR_ERR(shm);
-	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, c->id, 0);
 	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT;
 	p[1].u.memref.shm = shm;
 	p[1].u.memref.size = size;
-	smaf_optee_u64(&p[2], addr);
 	ret = smaf_optee_call(PTA_SMAF_CMD_SCRUB, p);
 	tee_shm_free(shm);
 	return ret;
@@ -487,6 +492,7 @@ static int smaf_optee_bind(struct tee_client_device *tdev)
 			goto disconnect;
 		}
 		WRITE_ONCE(smaf_optee.sec, sec);
+		smaf_optee_sdp_init();
 	} else {
 		/* Back: what was released while it was gone can be scrubbed. */
 		smaf_secure_retry_quarantine(smaf_optee.sec);
@@ -598,7 +604,8 @@ static void __exit smaf_optee_exit(void)
 	driver_unregister(&smaf_optee_driver.driver);
 #endif
 	debugfs_remove_recursive(smaf_optee.debugfs);
-	/* No secure buffer is left: each held a reference on this module. */
+	/* No buffer is left: each held a reference on this module. */
+	smaf_optee_sdp_exit();
 	if (smaf_optee.sec)
 		smaf_secure_remove(smaf_optee.sec);
 }

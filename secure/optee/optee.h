@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * smaf-optee's own interfaces between its files: optee.c (the secure
- * module and the connection to the secure world) and optee-dev.c
- * (/dev/smaf-optee).
+ * module and the connection to the secure world), optee-sdp.c (protected
+ * memory, an allocator) and optee-dev.c (/dev/smaf-optee).
  */
 #ifndef _SMAF_OPTEE_H
 #define _SMAF_OPTEE_H
@@ -33,5 +33,9 @@ struct smaf_secure *smaf_optee_secure(void);
 
 int smaf_optee_dev_init(void);
 void smaf_optee_dev_exit(void);
+
+void smaf_optee_sdp_init(void);
+void smaf_optee_sdp_exit(void);
+bool smaf_optee_sdp_contains(phys_addr_t addr, size_t size);
 
 #endif /* _SMAF_OPTEE_H */

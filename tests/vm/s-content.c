@@ -5,8 +5,9 @@
  * AES-128-CTR vectors; on QEMU the platform's content key is that
  * standard's example key) into a buffer the normal world cannot read, and
  * the secure world's SHA-256 of the buffer (asked by root) is the
- * plaintext's; root cannot read its memory through /dev/mem; a fresh
- * buffer hashes as zeros; every bad request is refused with the errno
+ * plaintext's; the buffer is in OP-TEE's protected memory, which the normal
+ * world does not have; in a buffer of normal memory too, where root cannot
+ * read it through /dev/mem; a fresh buffer hashes as zeros; every bad request is refused with the errno
  * <linux/smaf-optee.h> gives.
  */
 #include <errno.h>
@@ -53,7 +54,8 @@ static const char *const sha_plain =
 static const char *const sha_zeros =
 	"de2f256064a0af797747c2b97505dc0b9f3df0de4f489eac731c23ae9ca9cc31";
 
-static int decrypt(int fd, uint64_t offset, const uint8_t *ct, uint64_t len, uint32_t flags)
+static int decrypt_flags(int fd, uint64_t offset, const uint8_t *ct, uint64_t len,
+			 uint32_t flags)
 {
 	struct smaf_optee_decrypt d;
 
@@ -65,6 +67,35 @@ static int decrypt(int fd, uint64_t offset, const uint8_t *ct, uint64_t len, uin
 	d.length = len;
 	memcpy(d.iv, nist_iv, sizeof(d.iv));
 	return ioctl(node, SMAF_OPTEE_IOC_DECRYPT, &d) ? errno : 0;
+}
+
+static int decrypt(int fd, uint64_t offset, const uint8_t *ct, uint64_t len)
+{
+	return decrypt_flags(fd, offset, ct, len, 0);
+}
+
+/*
+ * 1 if @fd's memory lies in no "System RAM" range of /proc/iomem (memory
+ * the normal world's kernel does not have), 0 if it does, -1 on error.
+ */
+static int outside_ram(int fd)
+{
+	unsigned long long start, end, lo, hi;
+	char line[256];
+	int ret = 1;
+	FILE *f;
+
+	if (smaf_buffer_phys(fd, &start, &end))
+		return -1;
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %llx-%llx", &lo, &hi) == 2 &&
+		    strstr(line, "System RAM") && start <= hi && lo <= end)
+			ret = 0;
+	fclose(f);
+	return ret;
 }
 
 /* The secure world's SHA-256 of [offset, offset + len), as hex in @hex. */
@@ -141,27 +172,27 @@ static void client(int sock, int ro)
 	plain = smaf_test_create(dev, SIZE, NULL);
 	if (sec < 0 || plain < 0)
 		_exit(0x800);
-	if (decrypt(sec, 0, nist_ct, sizeof(nist_ct), 0))
+	if (decrypt(sec, 0, nist_ct, sizeof(nist_ct)))
 		fails |= 1 << 0;
-	if (decrypt(sec, 4096, nist_ct_4096, sizeof(nist_ct_4096), 0))
+	if (decrypt(sec, 4096, nist_ct_4096, sizeof(nist_ct_4096)))
 		fails |= 1 << 1;
 	p = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, sec, 0);
 	if (p != MAP_FAILED || errno != EACCES)
 		fails |= 1 << 2;
-	if (decrypt(sec, 8, nist_ct, sizeof(nist_ct), 0) != EINVAL)
+	if (decrypt(sec, 8, nist_ct, sizeof(nist_ct)) != EINVAL)
 		fails |= 1 << 3;
-	if (decrypt(sec, 0, nist_ct, sizeof(nist_ct), 1) != EINVAL)
+	if (decrypt_flags(sec, 0, nist_ct, sizeof(nist_ct), 1) != EINVAL)
 		fails |= 1 << 4;
-	if (decrypt(sec, 0, nist_ct, 0, 0) != EINVAL ||
-	    decrypt(sec, 0, nist_ct, SMAF_OPTEE_DECRYPT_MAX + 16ull, 0) != EINVAL ||
-	    decrypt(sec, SIZE - 32, nist_ct, sizeof(nist_ct), 0) != EINVAL)
+	if (decrypt(sec, 0, nist_ct, 0) != EINVAL ||
+	    decrypt(sec, 0, nist_ct, SMAF_OPTEE_DECRYPT_MAX + 16ull) != EINVAL ||
+	    decrypt(sec, SIZE - 32, nist_ct, sizeof(nist_ct)) != EINVAL)
 		fails |= 1 << 5;
-	if (decrypt(plain, 0, nist_ct, sizeof(nist_ct), 0) != EPERM)
+	if (decrypt(plain, 0, nist_ct, sizeof(nist_ct)) != EPERM)
 		fails |= 1 << 6;
-	if (ro < 0 || decrypt(ro, 0, nist_ct, sizeof(nist_ct), 0) != EBADF)
+	if (ro < 0 || decrypt(ro, 0, nist_ct, sizeof(nist_ct)) != EBADF)
 		fails |= 1 << 7;
-	if (decrypt(dev, 0, nist_ct, sizeof(nist_ct), 0) != EINVAL ||
-	    decrypt(1000, 0, nist_ct, sizeof(nist_ct), 0) != EBADF)
+	if (decrypt(dev, 0, nist_ct, sizeof(nist_ct)) != EINVAL ||
+	    decrypt(1000, 0, nist_ct, sizeof(nist_ct)) != EBADF)
 		fails |= 1 << 8;
 	if (hash(sec, 0, 64, hex) != EPERM)
 		fails |= 1 << 9;
@@ -173,7 +204,8 @@ static void client(int sock, int ro)
 int main(void)
 {
 	struct dma_heap_allocation_data h;
-	int sv[2], sec, fresh, status, ro, heap;
+	int sv[2], sec, fresh, status, ro, heap, normal;
+	char alloc[32] = "";
 	unsigned int i;
 	char hex[65];
 	pid_t pid;
@@ -213,8 +245,18 @@ int main(void)
 	       "and at offset 4096 too: the counter followed the offset");
 	tap_ok(hash(sec, 0, 65, hex) == 0 && strcmp(hex, sha_plain),
 	       "one byte more hashes otherwise (the hash covers what it is asked)");
-	tap_ok(devmem_errno(sec) == EPERM,
-	       "root cannot read the buffer's physical memory through /dev/mem: EPERM");
+	tap_ok(!smaf_buffer_field(sec, "allocator", alloc, sizeof(alloc)) &&
+	       !strcmp(alloc, "optee-sdp") && outside_ram(sec) == 1,
+	       "its memory is OP-TEE's protected memory, no RAM of the normal world's (%s)",
+	       alloc);
+	normal = smaf_test_create(dev, SIZE, "system");
+	tap_ok(normal >= 0 && !smaf_test_set_secure(dev, normal, 1) &&
+	       !decrypt(normal, 0, nist_ct, sizeof(nist_ct)) &&
+	       hash(normal, 0, 64, hex) == 0 && !strcmp(hex, sha_plain),
+	       "into a secure buffer of normal memory (named system), the same content");
+	tap_ok(devmem_errno(normal) == EPERM,
+	       "root cannot read that buffer's memory through /dev/mem: EPERM");
+	close(normal);
 	close(sec);
 	close(ro);
 	close(heap);

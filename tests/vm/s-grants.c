@@ -127,6 +127,7 @@ static const char *const user_checks[] = {
 	"user: edu DMA into the secure buffer and out again, granted",
 	"user: what came out is byte for byte what went in",
 	"user: the second edu, a master the secure world does not allow, is refused: EACCES",
+	"user: edu's first use of another secure buffer is refused by the secure world: EACCES",
 };
 
 /*
@@ -135,11 +136,12 @@ static const char *const user_checks[] = {
  */
 static void user_pipeline(int edu, int edu1)
 {
-	int sec, in, out, err, fails = 0;
+	int sec, in, out, prot, err, fails = 0;
 
 	if (setgid(USER) || setuid(USER))
 		_exit(0x80);
-	sec = smaf_test_create(dev, SIZE, NULL);
+	/* In normal memory ("system"), which edu reaches, under grants. */
+	sec = smaf_test_create(dev, SIZE, "system");
 	in = smaf_test_create(dev, SIZE, NULL);
 	out = smaf_test_create(dev, SIZE, NULL);
 	if (sec < 0 || in < 0 || out < 0 || smaf_test_set_secure(dev, sec, 1))
@@ -166,6 +168,13 @@ static void user_pipeline(int edu, int edu1)
 	if (err != EACCES || edu_copy(edu1, sec, out) != EACCES)
 		fails |= 1 << 5;
 	tap_diag("edu1: %s", strerror(err));
+	prot = smaf_test_create(dev, SIZE, NULL);
+	if (prot < 0 || smaf_test_set_secure(dev, prot, 1))
+		_exit(0x80);
+	err = edu_copy(edu, in, prot);
+	if (err != EACCES)
+		fails |= 1 << 6;
+	tap_diag("edu into protected memory: %s", strerror(err));
 	_exit(fails);
 }
 
@@ -215,7 +224,7 @@ static void heaps(void)
 static void tee_goes_away(int edu)
 {
 	long long quarantined = smaf_quarantined_bytes(), scrubbed;
-	int live = smaf_test_create(dev, SIZE, NULL);
+	int live = smaf_test_create(dev, SIZE, "system");
 	int in = smaf_test_create(dev, SIZE, NULL);
 	int fd = smaf_test_create(dev, SIZE, NULL), err;
 
@@ -247,7 +256,7 @@ static void tee_goes_away(int edu)
 
 int main(void)
 {
-	long long scrubbed, refused;
+	long long scrubbed, refused, sdp;
 	int edu, edu1, status, fd;
 	unsigned int i;
 	pid_t pid;
@@ -267,6 +276,7 @@ int main(void)
 
 	scrubbed = pta("scrubbed");
 	refused = pta("refused");
+	sdp = smaf_allocator_stat("optee-sdp", "allocations");
 	pid = fork();
 	if (pid == 0)
 		user_pipeline(edu, edu1);
@@ -275,6 +285,8 @@ int main(void)
 		tap_bail("the unprivileged pipeline could not run");
 	for (i = 0; i < sizeof(user_checks) / sizeof(user_checks[0]); i++)
 		tap_ok(!(WEXITSTATUS(status) & 1 << i), "%s", user_checks[i]);
+	tap_ok(sdp >= 0 && smaf_allocator_stat("optee-sdp", "allocations") == sdp + 1,
+	       "that buffer was in OP-TEE's protected memory, which no QEMU device reaches");
 	tap_ok(pta("refused") >= refused + 3,
 	       "the secure world itself refused the CPU (%lld times)", pta("refused") - refused);
 	tap_ok(pta("contexts") == 0 && pta("grants") == 0 && pta("dropped") == 0,

@@ -35,7 +35,8 @@ struct smaf_allocator;
  *		critical section.
  * @allocate:	allocate @c->size bytes (a multiple of PAGE_SIZE), zeroed,
  *		satisfying @c (which match() accepted), and describe them in
- *		@sgt (one entry per chunk, each backed by struct pages).  May
+ *		@sgt (one entry per chunk, each backed by struct pages unless
+ *		the allocator declares @no_pages, see the info).  May
  *		sleep; must return -EINTR promptly when
  *		fatal_signal_pending().  On error nothing is left allocated
  *		and @sgt is untouched; -ENOMEM lets SMAF try the next
@@ -77,6 +78,15 @@ struct smaf_allocator_ops {
  *		are never kmap()ed, so importers get DMA addresses only
  * @cpu_uncached: the CPU must never cache its memory (all CPU mappings
  *		write-combined, no CPU cache maintenance)
+ * @no_pages:	its memory has no struct page (memory the normal world's
+ *		kernel cannot address, such as a TEE's protected region):
+ *		@allocate gives each chunk's physical address in the entry's
+ *		DMA address and its size in length and DMA length
+ *		(sg_dma_address(), sg_dma_len()), with no page.  SMAF uses it
+ *		only for secure buffers whose secure module scrubs, that the
+ *		CPU does not use and that are not write-combined; the CPU never
+ *		maps it, devices get it through dma_map_resource(), and it
+ *		never moves.
  */
 struct smaf_allocator_info {
 	const char *name;
@@ -90,6 +100,7 @@ struct smaf_allocator_info {
 	bool costly;
 	bool no_direct_map;
 	bool cpu_uncached;
+	bool no_pages;
 };
 
 struct smaf_allocator *smaf_allocator_add(const struct smaf_allocator_info *info);

@@ -58,8 +58,13 @@
  * PTA_SMAF_CMD_SCRUB - zero a range no one holds a grant on any more
  * [in]     value   a: context id
  * [in/out] memref  the range, registered by the kernel as shared memory
+ *                  (for protected memory: a value, a, b its size)
  * [in]     value   a, b: its physical address (checked against the memref)
  * TEE_ERROR_BUSY while a grant on the range is held.
+ *
+ * Protected memory (PTA_SMAF_CMD_SDP_ALLOC's) cannot be shared: where a
+ * memref would name a range of it, the range is named by its physical
+ * address, as each command says.
  */
 #define PTA_SMAF_CMD_SCRUB	4
 
@@ -83,6 +88,7 @@
  *                  multiple of 16 (the counter starts that many blocks on)
  */
 #define PTA_SMAF_CMD_DECRYPT	6
+/* (Protected memory: the third parameter is a value, a, b its address.) */
 
 /*
  * PTA_SMAF_CMD_HASH - SHA-256 of a secure buffer's content, given a range
@@ -90,10 +96,32 @@
  * [in]  value   a: context id, b: PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST
  * [in]  memref  the next range
  * [out] memref  32 bytes: the digest, written with PTA_SMAF_HASH_LAST
+ * (Protected memory: the second parameter is a value, a, b its address,
+ * and a fourth, a value, a, b its size.)
  */
 #define PTA_SMAF_CMD_HASH	7
 #define PTA_SMAF_HASH_FIRST	0x1
 #define PTA_SMAF_HASH_LAST	0x2
 #define PTA_SMAF_DIGEST_LEN	32
+
+/*
+ * Protected memory: the secure data path's region, which the normal world
+ * cannot address.  Memory given out is zeroed, and zeroed again when given
+ * back.
+ * PTA_SMAF_CMD_SDP_INFO - where it is
+ * [out] value  a, b: its physical address
+ * [out] value  a, b: its size (0: no such region)
+ * PTA_SMAF_CMD_SDP_ALLOC - take a physically contiguous range of it
+ * [in]  value  a, b: size, a multiple of 4 KiB
+ * [out] value  a, b: physical address
+ * TEE_ERROR_OUT_OF_MEMORY when no such range is free.
+ * PTA_SMAF_CMD_SDP_FREE - give a range back
+ * [in]  value  a, b: physical address
+ * [in]  value  a, b: size
+ */
+#define PTA_SMAF_CMD_SDP_INFO	8
+#define PTA_SMAF_CMD_SDP_ALLOC	9
+#define PTA_SMAF_CMD_SDP_FREE	10
+#define PTA_SMAF_SDP_PAGE	4096
 
 #endif /* PTA_SMAF_H */

@@ -7,7 +7,9 @@
  * by the platform's policy (smaf_platform_*(): on a SoC, where the bus
  * firewall is programmed; on QEMU, which has none, only a table), and it
  * zeroes memory the buffer gives back.  The normal world's CPU is never
- * granted anything.  As the secure processing element of a secure video
+ * granted anything.  It also gives out the secure data path's region,
+ * memory the normal world cannot address, as protected memory.  As the
+ * secure processing element of a secure video
  * path it also decrypts content into a buffer (what a CDM does before a
  * secure decoder) and hashes a buffer's content, so that what is inside
  * can be checked without the normal world reading it.  Built into OP-TEE's core (a pseudo-TA can reach
@@ -21,6 +23,7 @@
 #include <kernel/tee_ta_manager.h>
 #include <kernel/ts_manager.h>
 #include <mm/core_memprot.h>
+#include <mm/core_mmu.h>
 #include <pta_smaf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,17 @@ static uint32_t smaf_dropped;
 static uint64_t smaf_scrubbed;
 
 /*
+ * The secure data path's region (the first OP-TEE registered), given out
+ * in PTA_SMAF_SDP_PAGE pages: a set bit in smaf_sdp_used is a page given
+ * out.  QEMU's is 4 MiB.
+ */
+#define SMAF_SDP_MAX_PAGES	4096
+static paddr_t smaf_sdp_base;
+static uint8_t *smaf_sdp_va_base;
+static size_t smaf_sdp_pages;
+static uint8_t smaf_sdp_used[SMAF_SDP_MAX_PAGES / 8];
+
+/*
  * The platform's policy: which bus masters may reach SMAF's secure
  * buffers.  QEMU's virt machine has no bus firewall, so on QEMU this is
  * only a table: the PCIe device at 00:02.0 (stream 0x10 behind the SMMU,
@@ -92,11 +106,20 @@ static uint64_t smaf_scrubbed;
  */
 static const uint32_t smaf_platform_streams[] = { 0x10 };
 
+static bool smaf_sdp_overlaps(paddr_t pa, size_t size);
+
 static TEE_Result smaf_platform_grant(const struct smaf_grant *g)
 {
 	size_t i = 0;
 
 	if (g->kind != PTA_SMAF_DEV_STREAM)
+		return TEE_ERROR_ACCESS_DENIED;
+	/*
+	 * QEMU: the secure data path's region is secure RAM, which no
+	 * non-secure master reaches (its SMMU issues non-secure accesses
+	 * only).  A SoC would open its firewall to the decoder here.
+	 */
+	if (smaf_sdp_overlaps(g->pa, g->size))
 		return TEE_ERROR_ACCESS_DENIED;
 	for (i = 0; i < ARRAY_SIZE(smaf_platform_streams); i++)
 		if (smaf_platform_streams[i] == g->stream)
@@ -132,6 +155,81 @@ struct smaf_session {
 static uint64_t smaf_u64(const TEE_Param *p)
 {
 	return ((uint64_t)p->value.b << 32) | p->value.a;
+}
+
+static void smaf_u64_out(TEE_Param *p, uint64_t v)
+{
+	p->value.a = (uint32_t)v;
+	p->value.b = (uint32_t)(v >> 32);
+}
+
+/* Finds the region and maps it in the core, once. */
+static void smaf_sdp_init(void)
+{
+	const struct core_mmu_phys_mem *mem = phys_sdp_mem_begin;
+	size_t pages = 0;
+
+	if (smaf_sdp_pages || mem >= phys_sdp_mem_end)
+		return;
+	pages = MIN((size_t)(mem->size / PTA_SMAF_SDP_PAGE),
+		    (size_t)SMAF_SDP_MAX_PAGES);
+	/* The core does not map SDP memory: the pseudo-TA does, as secure RAM. */
+	smaf_sdp_va_base = core_mmu_add_mapping(MEM_AREA_RAM_SEC, mem->addr,
+						pages * PTA_SMAF_SDP_PAGE);
+	if (!smaf_sdp_va_base) {
+		EMSG("cannot map the SDP region at %#" PRIxPA, mem->addr);
+		return;
+	}
+	smaf_sdp_base = mem->addr;
+	smaf_sdp_pages = pages;
+	IMSG("SMAF: %zu KiB of protected memory at %#" PRIxPA,
+	     pages * PTA_SMAF_SDP_PAGE / 1024, smaf_sdp_base);
+}
+
+static bool smaf_sdp_overlaps(paddr_t pa, size_t size)
+{
+	paddr_t end = smaf_sdp_base + smaf_sdp_pages * PTA_SMAF_SDP_PAGE;
+
+	return smaf_sdp_pages && pa < end && smaf_sdp_base < pa + size;
+}
+
+static bool smaf_sdp_page_used(size_t i)
+{
+	return smaf_sdp_used[i / 8] & BIT(i % 8);
+}
+
+static void smaf_sdp_mark(size_t first, size_t n, bool used)
+{
+	size_t i = 0;
+
+	for (i = first; i < first + n; i++) {
+		if (used)
+			smaf_sdp_used[i / 8] |= BIT(i % 8);
+		else
+			smaf_sdp_used[i / 8] &= ~BIT(i % 8);
+	}
+}
+
+/*
+ * The secure world's mapping of [@pa, @pa + @size), in pages of the region
+ * all given out; NULL for anything else.
+ */
+static void *smaf_sdp_va(uint64_t pa, uint64_t size)
+{
+	size_t first = 0;
+	size_t last = 0;
+	size_t i = 0;
+
+	if (!size || pa < smaf_sdp_base || pa + size < pa)
+		return NULL;
+	first = (pa - smaf_sdp_base) / PTA_SMAF_SDP_PAGE;
+	last = (pa + size - 1 - smaf_sdp_base) / PTA_SMAF_SDP_PAGE;
+	if (last >= smaf_sdp_pages)
+		return NULL;
+	for (i = first; i <= last; i++)
+		if (!smaf_sdp_page_used(i))
+			return NULL;
+	return smaf_sdp_va_base + (pa - smaf_sdp_base);
 }
 
 /* The context @id of session @ss (NULL: of any session, to keep ids unique). */
@@ -307,24 +405,100 @@ static bool smaf_range_granted(paddr_t pa, size_t size)
 static TEE_Result smaf_scrub(struct smaf_session *ss, uint32_t types,
 			     TEE_Param p[TEE_NUM_PARAMS])
 {
-	paddr_t pa = 0;
+	bool sdp = TEE_PARAM_TYPE_GET(types, 1) == TEE_PARAM_TYPE_VALUE_INPUT;
+	paddr_t pa = smaf_u64(&p[2]);
+	size_t size = 0;
+	void *va = NULL;
 
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     sdp ? TEE_PARAM_TYPE_VALUE_INPUT :
 				     TEE_PARAM_TYPE_MEMREF_INOUT,
 				     TEE_PARAM_TYPE_VALUE_INPUT,
 				     TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
 	if (!smaf_ctx_find(ss, p[0].value.a))
 		return TEE_ERROR_ITEM_NOT_FOUND;
-	if (!p[1].memref.buffer || !p[1].memref.size)
+	if (sdp) {
+		size = smaf_u64(&p[1]);
+		va = smaf_sdp_va(pa, size);
+	} else {
+		size = p[1].memref.size;
+		va = p[1].memref.buffer;
+		if (va && virt_to_phys(va) != pa)
+			va = NULL;
+	}
+	if (!va || !size || !pa)
 		return TEE_ERROR_BAD_PARAMETERS;
-	pa = virt_to_phys(p[1].memref.buffer);
-	if (!pa || pa != smaf_u64(&p[2]))
-		return TEE_ERROR_BAD_PARAMETERS;
-	if (smaf_range_granted(pa, p[1].memref.size))
+	if (smaf_range_granted(pa, size))
 		return TEE_ERROR_BUSY;
-	memset(p[1].memref.buffer, 0, p[1].memref.size);
-	smaf_scrubbed += p[1].memref.size;
+	memset(va, 0, size);
+	smaf_scrubbed += size;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_sdp_info(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	smaf_u64_out(&p[0], smaf_sdp_base);
+	smaf_u64_out(&p[1], (uint64_t)smaf_sdp_pages * PTA_SMAF_SDP_PAGE);
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_sdp_alloc(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	uint64_t size = smaf_u64(&p[0]);
+	size_t n = size / PTA_SMAF_SDP_PAGE;
+	size_t run = 0;
+	size_t i = 0;
+	paddr_t pa = 0;
+	void *va = NULL;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_OUTPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE) ||
+	    !size || size % PTA_SMAF_SDP_PAGE)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (n > smaf_sdp_pages)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	/* First fit. */
+	for (i = 0; i < smaf_sdp_pages && run < n; i++)
+		run = smaf_sdp_page_used(i) ? 0 : run + 1;
+	if (run < n)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	smaf_sdp_mark(i - n, n, true);
+	pa = smaf_sdp_base + (i - n) * PTA_SMAF_SDP_PAGE;
+	va = smaf_sdp_va(pa, size);
+	if (!va) {
+		smaf_sdp_mark(i - n, n, false);
+		return TEE_ERROR_GENERIC;
+	}
+	memset(va, 0, size);
+	smaf_u64_out(&p[1], pa);
+	return TEE_SUCCESS;
+}
+
+static TEE_Result smaf_sdp_free(uint32_t types, TEE_Param p[TEE_NUM_PARAMS])
+{
+	uint64_t pa = smaf_u64(&p[0]);
+	uint64_t size = smaf_u64(&p[1]);
+	void *va = NULL;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_VALUE_INPUT,
+				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE) ||
+	    pa % PTA_SMAF_SDP_PAGE || size % PTA_SMAF_SDP_PAGE)
+		return TEE_ERROR_BAD_PARAMETERS;
+	va = smaf_sdp_va(pa, size);
+	if (!va)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	if (smaf_range_granted(pa, size))
+		return TEE_ERROR_BUSY;
+	memset(va, 0, size);
+	smaf_sdp_mark((pa - smaf_sdp_base) / PTA_SMAF_SDP_PAGE,
+		      size / PTA_SMAF_SDP_PAGE, false);
 	return TEE_SUCCESS;
 }
 
@@ -350,8 +524,12 @@ static TEE_Result smaf_decrypt(struct smaf_session *ss, uint32_t types,
 	void *cipher = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
+	bool sdp = TEE_PARAM_TYPE_GET(types, 2) == TEE_PARAM_TYPE_VALUE_INPUT;
+	uint8_t *out = NULL;
+
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
 				     TEE_PARAM_TYPE_MEMREF_INPUT,
+				     sdp ? TEE_PARAM_TYPE_VALUE_INPUT :
 				     TEE_PARAM_TYPE_MEMREF_INOUT,
 				     TEE_PARAM_TYPE_VALUE_INPUT))
 		return TEE_ERROR_BAD_PARAMETERS;
@@ -362,7 +540,11 @@ static TEE_Result smaf_decrypt(struct smaf_session *ss, uint32_t types,
 	if (!in || p[1].memref.size <= sizeof(ctr) || offset % sizeof(ctr))
 		return TEE_ERROR_BAD_PARAMETERS;
 	len = p[1].memref.size - sizeof(ctr);
-	if (!p[2].memref.buffer || p[2].memref.size < len)
+	if (sdp)
+		out = smaf_sdp_va(smaf_u64(&p[2]), len);
+	else if (p[2].memref.size >= len)
+		out = p[2].memref.buffer;
+	if (!out)
 		return TEE_ERROR_BAD_PARAMETERS;
 	memcpy(ctr, in, sizeof(ctr));
 	smaf_ctr_add(ctr, offset / sizeof(ctr));
@@ -375,8 +557,7 @@ static TEE_Result smaf_decrypt(struct smaf_session *ss, uint32_t types,
 				 ctr, sizeof(ctr));
 	if (!res)
 		res = crypto_cipher_update(cipher, TEE_MODE_DECRYPT, true,
-					   in + sizeof(ctr), len,
-					   p[2].memref.buffer);
+					   in + sizeof(ctr), len, out);
 	crypto_cipher_final(cipher);
 	crypto_cipher_free_ctx(cipher);
 	return res;
@@ -385,17 +566,28 @@ static TEE_Result smaf_decrypt(struct smaf_session *ss, uint32_t types,
 static TEE_Result smaf_hash(struct smaf_session *ss, uint32_t types,
 			    TEE_Param p[TEE_NUM_PARAMS])
 {
+	bool sdp = TEE_PARAM_TYPE_GET(types, 1) == TEE_PARAM_TYPE_VALUE_INPUT;
 	uint32_t flags = p[0].value.b;
 	TEE_Result res = TEE_SUCCESS;
+	const uint8_t *in = NULL;
+	size_t len = 0;
 
 	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				     sdp ? TEE_PARAM_TYPE_VALUE_INPUT :
 				     TEE_PARAM_TYPE_MEMREF_INPUT,
 				     TEE_PARAM_TYPE_MEMREF_OUTPUT,
+				     sdp ? TEE_PARAM_TYPE_VALUE_INPUT :
 				     TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
+	if (sdp) {
+		len = smaf_u64(&p[3]);
+		in = smaf_sdp_va(smaf_u64(&p[1]), len);
+	} else {
+		len = p[1].memref.size;
+		in = p[1].memref.buffer;
+	}
 	if (!smaf_ctx_find(ss, p[0].value.a) ||
-	    flags & ~(PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST) ||
-	    !p[1].memref.buffer ||
+	    flags & ~(PTA_SMAF_HASH_FIRST | PTA_SMAF_HASH_LAST) || !in ||
 	    p[2].memref.size < PTA_SMAF_DIGEST_LEN)
 		return TEE_ERROR_BAD_PARAMETERS;
 	if (flags & PTA_SMAF_HASH_FIRST) {
@@ -411,8 +603,7 @@ static TEE_Result smaf_hash(struct smaf_session *ss, uint32_t types,
 	} else if (!ss->hash || ss->hash_ctx != p[0].value.a) {
 		return TEE_ERROR_BAD_STATE;
 	}
-	res = crypto_hash_update(ss->hash, p[1].memref.buffer,
-				 p[1].memref.size);
+	res = crypto_hash_update(ss->hash, in, len);
 	if (!res && flags & PTA_SMAF_HASH_LAST) {
 		res = crypto_hash_final(ss->hash, p[2].memref.buffer,
 					PTA_SMAF_DIGEST_LEN);
@@ -483,6 +674,7 @@ static TEE_Result smaf_invoke(void *session, uint32_t cmd,
 	TEE_Result res = TEE_ERROR_NOT_IMPLEMENTED;
 
 	mutex_lock(&smaf_lock);
+	smaf_sdp_init();
 	switch (cmd) {
 	case PTA_SMAF_CMD_CTX_CREATE:
 		res = smaf_ctx_create(session, types, p);
@@ -507,6 +699,15 @@ static TEE_Result smaf_invoke(void *session, uint32_t cmd,
 		break;
 	case PTA_SMAF_CMD_HASH:
 		res = smaf_hash(session, types, p);
+		break;
+	case PTA_SMAF_CMD_SDP_INFO:
+		res = smaf_sdp_info(types, p);
+		break;
+	case PTA_SMAF_CMD_SDP_ALLOC:
+		res = smaf_sdp_alloc(types, p);
+		break;
+	case PTA_SMAF_CMD_SDP_FREE:
+		res = smaf_sdp_free(types, p);
 		break;
 	default:
 		break;
