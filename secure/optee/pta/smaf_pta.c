@@ -163,14 +163,16 @@ static void smaf_u64_out(TEE_Param *p, uint64_t v)
 	p->value.b = (uint32_t)(v >> 32);
 }
 
-/* Finds the region and maps it in the core, once. */
+/* Finds the region and maps it in the core, at the first call. */
 static void smaf_sdp_init(void)
 {
 	const struct core_mmu_phys_mem *mem = phys_sdp_mem_begin;
+	static bool done;
 	size_t pages = 0;
 
-	if (smaf_sdp_pages || mem >= phys_sdp_mem_end)
+	if (done || mem >= phys_sdp_mem_end)
 		return;
+	done = true;
 	pages = MIN((size_t)(mem->size / PTA_SMAF_SDP_PAGE),
 		    (size_t)SMAF_SDP_MAX_PAGES);
 	/* The core does not map SDP memory: the pseudo-TA does, as secure RAM. */
