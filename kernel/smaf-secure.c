@@ -254,7 +254,7 @@ static struct smaf_secure_range *smaf_secure_ranges(struct smaf_buffer *buf,
  *
  * For what the secure world does to a secure buffer on a client's behalf
  * (decrypt content into it, hash it): the buffer is allocated first if it
- * has no memory yet (a first use by neither a device nor the CPU), and
+ * has no memory yet (for the devices attached, but not the CPU), and
  * @use runs under the buffer's lock, so the memory neither moves nor is
  * freed meanwhile.  Nothing is granted: the secure world needs no grant.
  *

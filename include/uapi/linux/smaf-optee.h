@@ -4,7 +4,7 @@
  * /dev/smaf-optee: work the secure world itself does on a secure buffer,
  * which the normal world cannot read.  The buffer is a SMAF buffer made
  * secure while smaf-optee was SMAF's secure module; if it has no memory
- * yet, it gets it now (a first use by neither a device nor the CPU, charged
+ * yet, it gets it now (for the devices attached, not for the CPU; charged
  * to its creator as any).
  *
  * Errors of both ioctls: EBADF, @fd is not open; EINVAL, @fd is not a SMAF
