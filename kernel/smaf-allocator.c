@@ -11,8 +11,10 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/module.h>
-#include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/sizes.h>
 #include <linux/rculist.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -40,6 +42,30 @@ static struct smaf_allocator *smaf_allocator_find(const char *name)
 		if (!strcmp(alloc->name, name))
 			return alloc;
 	return NULL;
+}
+
+/**
+ * smaf_allocator_default_limit() - an allocator's limits from its capacity
+ * @l: out
+ * @capacity: bytes it can ever provide (0: a share of RAM)
+ * @scarce: keep a reserve for privileged callers
+ *
+ * Defaults: unprivileged users may each take a quarter of the capacity
+ * (a quarter of RAM when unbounded); all users together half of RAM for
+ * an unbounded allocator, the whole capacity for a scarce one, which keeps
+ * a quarter of it (at most 64 MiB) for privileged callers.
+ *
+ * Context: any.
+ */
+void smaf_allocator_default_limit(struct smaf_limit *l, u64 capacity, bool scarce)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	if (!capacity)
+		capacity = ram;
+	l->user_max = capacity / 4;
+	l->global_max = scarce ? capacity : ram / 2;
+	l->reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
 }
 
 /**
@@ -79,7 +105,7 @@ struct smaf_allocator *smaf_allocator_add(const struct smaf_allocator_info *info
 	alloc->no_direct_map = info->no_direct_map;
 	alloc->cpu_uncached = info->cpu_uncached;
 	alloc->no_pages = info->no_pages;
-	smaf_limits_default(alloc, info->capacity, info->scarce);
+	smaf_allocator_default_limit(&alloc->limit, info->capacity, info->scarce);
 
 	mutex_lock(&smaf_allocators_lock);
 	id = find_first_zero_bit(&smaf_allocator_ids, SMAF_MAX_ALLOCATORS);
@@ -127,12 +153,13 @@ void smaf_allocator_remove(struct smaf_allocator *alloc)
 {
 	mutex_lock(&smaf_allocators_lock);
 	list_del_rcu(&alloc->node);
-	smaf_limits_forget(alloc);
 	__clear_bit(alloc->id, &smaf_allocator_ids);
 	mutex_unlock(&smaf_allocators_lock);
 	/* A ranked walk may still be looking at it. */
 	synchronize_rcu();
-	WARN_ON(atomic_long_read(&alloc->stats.buffers));
+	/* Nothing is allocated, quarantined or charged on it. */
+	WARN_ON(atomic_long_read(&alloc->stats.buffers) ||
+		atomic_long_read(&alloc->stats.bytes));
 	kfree(alloc);
 }
 EXPORT_SYMBOL_GPL(smaf_allocator_remove);
@@ -287,37 +314,23 @@ int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
 }
 
 /**
- * smaf_allocator_query() - the allocator at @q->index and its usage
- * @q: in: the index; out: the rest (reserved fields left as they are)
+ * smaf_allocator_usage() - an allocator's name, ranking and usage
+ * @alloc: an added allocator
+ * @q: out: @name, @ranking and the statistics
  *
- * The caller's user is current's.
- *
- * Context: process context; takes the registry lock, then the limits lock.
- * Return: 0, or -ERANGE if @q->index >= @q->count.
+ * Context: process context; registry lock held (smaf_allocator_for_each()).
  */
-int smaf_allocator_query(struct smaf_allocator_query *q)
+void smaf_allocator_usage(const struct smaf_allocator *alloc,
+			  struct smaf_allocator_query *q)
 {
-	struct smaf_allocator *alloc;
-	unsigned int i = 0;
-	int ret = -ERANGE;
-
-	mutex_lock(&smaf_allocators_lock);
-	list_for_each_entry(alloc, &smaf_allocators, node) {
-		if (i++ != q->index)
-			continue;
-		strscpy_pad(q->name, alloc->name, sizeof(q->name));
-		q->ranking = alloc->ranking;
-		q->buffers = atomic_long_read(&alloc->stats.buffers);
-		q->bytes = atomic_long_read(&alloc->stats.bytes);
-		q->allocations = atomic_long_read(&alloc->stats.allocations);
-		q->failures = atomic_long_read(&alloc->stats.failures);
-		q->refusals = atomic_long_read(&alloc->stats.refusals);
-		smaf_limits_describe(alloc, smaf_limits_principal(), q);
-		ret = 0;
-	}
-	q->count = i;
-	mutex_unlock(&smaf_allocators_lock);
-	return ret;
+	lockdep_assert_held(&smaf_allocators_lock);
+	strscpy_pad(q->name, alloc->name, sizeof(q->name));
+	q->ranking = alloc->ranking;
+	q->buffers = atomic_long_read(&alloc->stats.buffers);
+	q->bytes = atomic_long_read(&alloc->stats.bytes);
+	q->allocations = atomic_long_read(&alloc->stats.allocations);
+	q->failures = atomic_long_read(&alloc->stats.failures);
+	q->refusals = atomic_long_read(&alloc->stats.refusals);
 }
 
 /**

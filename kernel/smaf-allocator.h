@@ -37,7 +37,7 @@ struct smaf_allocator_stats {
  * @reserve:	part of @global_max only privileged callers may use
  *
  * U64_MAX means no limit.  Set from the allocator's capacity when it is
- * added (smaf_limits_default()); tunable through the "limits" module
+ * added (smaf_allocator_default_limit()); tunable through the "limits" module
  * parameter.
  */
 struct smaf_limit {
@@ -82,7 +82,7 @@ struct smaf_allocator {
 	struct smaf_allocator_stats stats;
 };
 
-void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity,
-			 bool scarce);
+void smaf_allocator_default_limit(struct smaf_limit *l, u64 capacity,
+				  bool scarce);
 
 #endif /* _SMAF_ALLOCATOR_H */

@@ -209,8 +209,10 @@ static void smaf_release(struct dma_buf *dmabuf)
 
 	smaf_cpu_release(buf);
 	scrubbed = smaf_secure_release(buf);
-	if (alloc)
-		smaf_memory_free(buf, alloc, &buf->sgt, !scrubbed);
+	if (alloc && scrubbed)
+		smaf_memory_free(buf, alloc, &buf->sgt);
+	else if (alloc)
+		smaf_secure_quarantine(buf, alloc, &buf->sgt);
 	smaf_memory_unreserve(buf);
 	smaf_limits_destroy(buf);
 	smaf_allocator_put(buf->named);

@@ -35,6 +35,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
@@ -75,6 +76,8 @@ struct smaf_heap {
 static struct smaf_heap *smaf_heaps[SMAF_HEAP_MAX_ALIASES + 1];
 static unsigned int smaf_nheaps;
 static DEFINE_MUTEX(smaf_heap_lock);
+/* Set by smaf_heap_enable(), never cleared. */
+static bool smaf_heap_enabled;
 
 /*
  * An open node: the heap, and whether the opener had CAP_IPC_LOCK in the
@@ -102,7 +105,8 @@ static int smaf_heap_open(struct inode *inode, struct file *file)
 					      struct smaf_heap, misc);
 	unsigned long priv;
 
-	if (!smaf_ready())
+	/* Pairs with the release in smaf_heap_enable(). */
+	if (!smp_load_acquire(&smaf_heap_enabled))
 		return -ENODEV;
 	priv = ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK);
 	file->private_data = (void *)((unsigned long)heap | priv);
@@ -338,15 +342,19 @@ static int smaf_heap_add(const struct smaf_heap_alias *alias)
 
 /**
  * smaf_heap_secure_nodes() - add or remove the secure aliases' nodes
- * @present: true when a secure module registers, false when it goes
+ * @nb: smaf_heap_secure_nb
+ * @event: %SMAF_SECURE_ARRIVED or %SMAF_SECURE_LEFT
+ * @data: unused
  *
  * A node that cannot be added is logged and left out; the secure module
  * stays registered.  A file already open on a removed node stays valid;
  * its allocations fail with -EOPNOTSUPP.
  *
  * Context: process context; smaf_secure_lock held.
+ * Return: %NOTIFY_DONE.
  */
-void smaf_heap_secure_nodes(bool present)
+static int smaf_heap_secure_nodes(struct notifier_block *nb,
+				  unsigned long event, void *data)
 {
 	unsigned int i;
 
@@ -354,22 +362,26 @@ void smaf_heap_secure_nodes(bool present)
 	for (i = 0; i < smaf_nheaps; i++) {
 		if (!(smaf_heaps[i]->alias.attrs & SMAF_HEAP_SECURE))
 			continue;
-		if (present)
+		if (event == SMAF_SECURE_ARRIVED)
 			smaf_heap_register(smaf_heaps[i]);
 		else
 			smaf_heap_deregister(smaf_heaps[i]);
 	}
 	mutex_unlock(&smaf_heap_lock);
+	return NOTIFY_DONE;
 }
+
+static struct notifier_block smaf_heap_secure_nb = {
+	.notifier_call = smaf_heap_secure_nodes,
+};
 
 /**
  * smaf_heap_init() - register /dev/dma_heap/smaf and the aliases
  *
  * An alias whose name the kernel already has is skipped, with a log line.
- * Secure aliases get their nodes when a secure module registers.
+ * Secure aliases get their nodes while a secure module is registered.
  *
- * Context: module init, after everything the nodes use; no secure module
- * can be registered yet.
+ * Context: module init, after everything the nodes use.
  * Return: 0, -EINVAL for an invalid "heaps" parameter, or the error of
  * registering a node.
  */
@@ -396,7 +408,23 @@ int smaf_heap_init(void)
 			return ret;
 		}
 	}
+	smaf_secure_watch(&smaf_heap_secure_nb);
 	return 0;
+}
+
+/**
+ * smaf_heap_enable() - let the nodes open
+ *
+ * Until then an open fails with -ENODEV, so that no buffer exists while
+ * module init may still undo itself.  Never undone: the module unloads
+ * only once no node is open.
+ *
+ * Context: module init, its last step.
+ */
+void smaf_heap_enable(void)
+{
+	/* Pairs with the acquire in smaf_heap_open(). */
+	smp_store_release(&smaf_heap_enabled, true);
 }
 
 /**
@@ -408,6 +436,7 @@ int smaf_heap_init(void)
  */
 void smaf_heap_exit(void)
 {
+	smaf_secure_unwatch(&smaf_heap_secure_nb);
 	while (smaf_nheaps) {
 		struct smaf_heap *heap = smaf_heaps[--smaf_nheaps];
 

@@ -78,6 +78,11 @@ struct smaf_buffer_query;
  *		allocators that charge memory cgroups, whoever uses it first
  * @privileged:	the creator's /dev/smaf was opened with CAP_IPC_LOCK
  * @secure:	the secure flag (one-way: never cleared)
+ * @pageless_ok: memory without struct pages may back the buffer (set with
+ *		@secure, for a module that zeroes memory itself)
+ * @accept:	called by the memory layer on memory just allocated for the
+ *		buffer, before it is used: non-zero refuses it (the next
+ *		allocator is tried); NULL accepts all.  Set with @secure
  * @sec:	secure module holding @sec_ctx (a reference on its owner)
  * @sec_ctx:	the secure module's context for this buffer
  * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
@@ -122,6 +127,8 @@ struct smaf_buffer {
 	struct mem_cgroup *memcg;
 	bool privileged;
 	bool secure;
+	bool pageless_ok;
+	int (*accept)(struct smaf_buffer *buf, struct sg_table *sgt);
 	struct smaf_secure *sec;
 	void *sec_ctx;
 	struct list_head syncs;
@@ -199,7 +206,7 @@ void smaf_params_init(void);
 /* smaf-heap.c: the DMA-BUF heap nodes */
 int smaf_heap_init(void);
 void smaf_heap_exit(void);
-void smaf_heap_secure_nodes(bool present);
+void smaf_heap_enable(void);
 int smaf_heap_arg_sizes(unsigned int cmd, unsigned int *in, unsigned int *out);
 
 /* smaf-uncached.c: write-combined buffers */
@@ -219,7 +226,8 @@ int smaf_allocator_describe(unsigned int index, char *name, int *ranking,
 			    unsigned int *count);
 int smaf_allocator_for_each(int (*fn)(struct smaf_allocator *alloc, void *arg),
 			    void *arg);
-int smaf_allocator_query(struct smaf_allocator_query *q);
+void smaf_allocator_usage(const struct smaf_allocator *alloc,
+			  struct smaf_allocator_query *q);
 void smaf_allocator_show_all(struct seq_file *s);
 
 /* smaf-limits.c: per-user and global limits */
@@ -237,7 +245,6 @@ int smaf_limits_init(void);
 int smaf_limits_set(const char *text);
 int smaf_limits_show(char *buf, unsigned int len);
 void smaf_limits_exit(void);
-void smaf_limits_forget(struct smaf_allocator *alloc);
 void smaf_limits_describe(const struct smaf_allocator *alloc, kuid_t uid,
 			  struct smaf_allocator_query *q);
 u64 smaf_limits_charged(const struct smaf_allocator *alloc);
@@ -286,7 +293,10 @@ int smaf_memory_reserve(struct smaf_buffer *buf,
 			const struct smaf_dev_constraints *extra);
 void smaf_memory_unreserve(struct smaf_buffer *buf);
 void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
-		      struct sg_table *sgt, bool quarantine);
+		      struct sg_table *sgt);
+void smaf_memory_orphan(struct smaf_allocator *alloc);
+void smaf_memory_free_orphan(struct smaf_allocator *alloc, struct sg_table *sgt,
+			     struct smaf_user *user, size_t size, bool uncached);
 bool smaf_memory_serves(struct smaf_buffer *buf,
 			const struct smaf_dev_constraints *d);
 int smaf_memory_can_serve(struct smaf_buffer *buf,
@@ -332,6 +342,15 @@ static inline phys_addr_t smaf_chunk_phys(struct scatterlist *sg)
 /* smaf-secure.c: secure module, contexts and grants */
 struct smaf_secure;
 int smaf_secure_set(struct smaf_buffer *buf);
+/* What smaf_secure_watch()'s notifier is told. */
+enum smaf_secure_event {
+	SMAF_SECURE_ARRIVED,
+	SMAF_SECURE_LEFT,
+};
+
+struct notifier_block;
+void smaf_secure_watch(struct notifier_block *nb);
+void smaf_secure_unwatch(struct notifier_block *nb);
 int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
 		    enum dma_data_direction dir);
 void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
@@ -339,19 +358,16 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write);
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write);
 bool smaf_secure_release(struct smaf_buffer *buf);
-bool smaf_secure_scrubs(const struct smaf_buffer *buf);
 int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to);
 bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 			  struct sg_table *to, struct sg_table *left);
-int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
 void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *alloc,
 			    struct sg_table *sgt);
 void smaf_secure_exit(void);
 void smaf_secure_show(struct seq_file *s);
 
 /* smaf-main.c */
-bool smaf_ready(void);
 bool smaf_file_privileged(struct file *file);
 
 /* smaf-platform.c: SMAF's own device and what it tells of the machine */

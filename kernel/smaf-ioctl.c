@@ -181,20 +181,42 @@ static long smaf_ioctl_query(struct smaf_buffer_query __user *uarg)
 	return ret;
 }
 
+/* A walk of the registry for QUERY_ALLOCATOR. */
+struct smaf_query_walk {
+	struct smaf_allocator_query *q;
+	kuid_t uid;
+	unsigned int i;
+};
+
+/* Describes @alloc if it is the one at the index asked for. */
+static int smaf_ioctl_describe(struct smaf_allocator *alloc, void *arg)
+{
+	struct smaf_query_walk *w = arg;
+
+	if (w->i++ == w->q->index) {
+		smaf_allocator_usage(alloc, w->q);
+		smaf_limits_describe(alloc, w->uid, w->q);
+	}
+	return 0;
+}
+
 static long smaf_ioctl_query_allocator(struct smaf_allocator_query __user *uarg)
 {
 	struct smaf_allocator_query q, out = { };
-	long ret;
+	struct smaf_query_walk w = { .q = &out };
 
 	if (copy_from_user(&q, uarg, sizeof(q)))
 		return -EFAULT;
 	if (q.version != 0 || !smaf_is_zero(q.reserved, sizeof(q.reserved)))
 		return -EINVAL;
 	out.index = q.index;
-	ret = smaf_allocator_query(&out);
+	/* The caller's user, as its limits count it. */
+	w.uid = smaf_limits_principal();
+	smaf_allocator_for_each(smaf_ioctl_describe, &w);
+	out.count = w.i;
 	if (copy_to_user(uarg, &out, sizeof(out)))
 		return -EFAULT;
-	return ret;
+	return out.index < out.count ? 0 : -ERANGE;
 }
 
 /**

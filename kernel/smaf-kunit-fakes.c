@@ -204,7 +204,7 @@ void smaf_kunit_release(struct smaf_buffer *buf)
 	if (buf->allocator) {
 		if (f)
 			f->live -= buf->size;
-		smaf_memory_free(buf, buf->allocator, &buf->sgt, false);
+		smaf_memory_free(buf, buf->allocator, &buf->sgt);
 	}
 	smaf_limits_destroy(buf);
 	mutex_destroy(&buf->lock);

@@ -367,7 +367,7 @@ static void smaf_kunit_secure_quarantine(struct kunit *test)
 	ks.refuse_write = true;
 	KUNIT_EXPECT_FALSE(test, smaf_secure_release(buf));
 	KUNIT_EXPECT_EQ(test, ks.contexts, 0);
-	smaf_memory_free(buf, buf->allocator, &buf->sgt, true);
+	smaf_secure_quarantine(buf, buf->allocator, &buf->sgt);
 	buf->allocator = NULL;
 	/* Still A's and still charged: the invariant holds with it counted. */
 	smaf_kunit_check(test);

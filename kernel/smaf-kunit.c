@@ -31,15 +31,15 @@ static void smaf_kunit_defaults(struct kunit *test)
 	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
 	struct smaf_allocator a = { };
 
-	smaf_limits_default(&a, 0, false);
+	smaf_allocator_default_limit(&a.limit, 0, false);
 	KUNIT_EXPECT_EQ(test, a.limit.user_max, ram / 4);
 	KUNIT_EXPECT_EQ(test, a.limit.global_max, ram / 2);
 	KUNIT_EXPECT_EQ(test, a.limit.reserve, 0ULL);
-	smaf_limits_default(&a, SZ_1G, true);
+	smaf_allocator_default_limit(&a.limit, SZ_1G, true);
 	KUNIT_EXPECT_EQ(test, a.limit.user_max, (u64)SZ_256M);
 	KUNIT_EXPECT_EQ(test, a.limit.global_max, (u64)SZ_1G);
 	KUNIT_EXPECT_EQ(test, a.limit.reserve, (u64)SZ_64M);
-	smaf_limits_default(&a, SZ_128M, true);
+	smaf_allocator_default_limit(&a.limit, SZ_128M, true);
 	KUNIT_EXPECT_EQ(test, a.limit.reserve, (u64)SZ_32M);
 	/* What smaf_allocator_add() set for fake A (1 MiB, scarce). */
 	KUNIT_EXPECT_EQ(test, smaf_fakes[0].alloc->limit.user_max, (u64)SZ_256K);

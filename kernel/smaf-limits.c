@@ -348,30 +348,6 @@ void smaf_limits_costly_end(struct smaf_buffer *buf, int result)
 	mutex_unlock(&smaf_limits_lock);
 }
 
-/**
- * smaf_limits_default() - set an allocator's limits from its capacity
- * @alloc: the allocator, being registered
- * @capacity: bytes it can ever provide (0: a share of RAM)
- * @scarce: keep a reserve for privileged callers
- *
- * Defaults: unprivileged users may each take a quarter of the capacity
- * (a quarter of RAM when unbounded); all users together half of RAM for
- * an unbounded allocator, the whole capacity for a scarce one, which keeps
- * a quarter of it (at most 64 MiB) for privileged callers.
- *
- * Context: any, before @alloc is in the registry.
- */
-void smaf_limits_default(struct smaf_allocator *alloc, u64 capacity, bool scarce)
-{
-	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
-
-	if (!capacity)
-		capacity = ram;
-	alloc->limit.user_max = capacity / 4;
-	alloc->limit.global_max = scarce ? capacity : ram / 2;
-	alloc->limit.reserve = scarce ? min_t(u64, capacity / 4, SZ_64M) : 0;
-}
-
 /* One "ALLOCATOR:KEY=VALUE" rule, for smaf_limits_set_one(). */
 struct smaf_limits_rule {
 	char name[SMAF_NAME_LEN];
@@ -622,19 +598,6 @@ void smaf_limits_describe(const struct smaf_allocator *alloc, kuid_t uid,
 	list_for_each_entry(u, &smaf_users, node)
 		if (uid_eq(u->uid, uid))
 			q->user_bytes = u->bytes[alloc->id];
-	mutex_unlock(&smaf_limits_lock);
-}
-
-/**
- * smaf_limits_forget() - an allocator leaves
- * @alloc: the allocator, with nothing charged on it
- *
- * Context: process context; registry lock held; takes the limits lock.
- */
-void smaf_limits_forget(struct smaf_allocator *alloc)
-{
-	mutex_lock(&smaf_limits_lock);
-	WARN_ON(smaf_charged[alloc->id]);
 	mutex_unlock(&smaf_limits_lock);
 }
 

@@ -22,13 +22,8 @@
  */
 static bool smaf_initialized;
 
-/**
- * smaf_ready() - may a node be opened?
- *
- * Context: any.
- * Return: true once module init has completed.
- */
-bool smaf_ready(void)
+/* May /dev/smaf be opened?  True once module init has completed. */
+static bool smaf_ready(void)
 {
 	/* Pairs with the release in smaf_init(): all init did is seen. */
 	return smp_load_acquire(&smaf_initialized);
@@ -121,7 +116,8 @@ static int __init smaf_init(void)
 	ret = misc_register(&smaf_misc);
 	if (ret)
 		goto exit_heap;
-	/* Publishes all of the above to smaf_ready(). */
+	smaf_heap_enable();
+	/* Publishes all of the above to smaf_open(). */
 	smp_store_release(&smaf_initialized, true);
 	return 0;
 

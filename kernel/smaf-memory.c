@@ -64,15 +64,15 @@ static void smaf_memory_layout(struct smaf_buffer *buf)
 
 /*
  * May @buf take memory of @alloc, for users @c?  Memory without struct
- * pages only for a secure buffer whose module zeroes memory, that the CPU
- * does not use and that is not write-combined.
+ * pages only for a buffer that allows it (@pageless_ok), that the CPU does
+ * not use and that is not write-combined.
  */
 static bool smaf_memory_may_use(struct smaf_buffer *buf,
 				const struct smaf_allocator *alloc,
 				const struct smaf_constraints *c)
 {
 	return !alloc->no_pages ||
-	       (smaf_secure_scrubs(buf) && !c->cpu && !buf->uncached);
+	       (buf->pageless_ok && !c->cpu && !buf->uncached);
 }
 
 /* Charges, allocates from @alloc and accounts it.  @buf->lock held. */
@@ -125,8 +125,8 @@ static int smaf_memory_alloc_from(struct smaf_buffer *buf,
 		if (ret)
 			goto free_memory;
 	}
-	/* Memory that could not be zeroed at release is never handed out. */
-	ret = smaf_secure_ask_scrub(buf, &buf->sgt);
+	/* The buffer's own check (a secure buffer's: can it be scrubbed?). */
+	ret = buf->accept ? buf->accept(buf, &buf->sgt) : 0;
 	if (ret)
 		goto restore_cached;
 	atomic_long_inc(&alloc->stats.allocations);
@@ -289,30 +289,52 @@ void smaf_memory_unreserve(struct smaf_buffer *buf)
  * @buf: the buffer
  * @alloc: the allocator of @sgt (its reference is dropped)
  * @sgt: the memory, allocated by smaf_memory_allocate()
- * @quarantine: the memory holds a secret that could not be scrubbed: keep
- *		it out of circulation instead (smaf_secure_quarantine())
  *
  * Undoes what smaf_memory_alloc_from() did: the uncached memory type, the
- * memory itself, the statistics and the creator's charge.  Quarantined
- * memory is not back in circulation: it stays charged to the creator and
- * counted in @alloc's bytes, and the quarantine keeps the reference on
- * @alloc.
+ * memory itself, the statistics and the creator's charge.
  *
  * Context: process context; @buf->lock held, or @buf unreachable.
  */
 void smaf_memory_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
-		      struct sg_table *sgt, bool quarantine)
+		      struct sg_table *sgt)
+{
+	smaf_memory_orphan(alloc);
+	smaf_memory_free_orphan(alloc, sgt, buf->user, buf->size, buf->uncached);
+}
+
+/**
+ * smaf_memory_orphan() - memory leaves its buffer but stays allocated
+ * @alloc: the allocator of the memory
+ *
+ * For memory that must stay out of circulation (the secure quarantine): it
+ * stays charged to the creator and counted in @alloc's bytes, and the
+ * caller keeps the reference on @alloc, until smaf_memory_free_orphan().
+ *
+ * Context: any.
+ */
+void smaf_memory_orphan(struct smaf_allocator *alloc)
 {
 	atomic_long_dec(&alloc->stats.buffers);
-	if (quarantine) {
-		smaf_secure_quarantine(buf, alloc, sgt);
-		return;
-	}
-	if (buf->uncached)
+}
+
+/**
+ * smaf_memory_free_orphan() - give memory no buffer holds back
+ * @alloc: the allocator of @sgt (its reference is dropped)
+ * @sgt: the memory
+ * @user: the user charged for it
+ * @size: its size
+ * @uncached: its buffer was uncached (the memory is write-combined)
+ *
+ * Context: process context.
+ */
+void smaf_memory_free_orphan(struct smaf_allocator *alloc, struct sg_table *sgt,
+			     struct smaf_user *user, size_t size, bool uncached)
+{
+	if (uncached)
 		smaf_uncached_release(sgt);
 	alloc->ops->free(alloc, sgt);
-	atomic_long_sub(buf->size, &alloc->stats.bytes);
-	smaf_limits_uncharge(buf, alloc);
+	atomic_long_sub(size, &alloc->stats.bytes);
+	smaf_limits_uncharge_user(user, alloc, size);
 	smaf_allocator_put(alloc);
 }
 

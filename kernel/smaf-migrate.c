@@ -111,6 +111,16 @@ static int smaf_migrate_copy(struct smaf_allocator *fa, struct sg_table *from,
 	return ret;
 }
 
+/* Frees memory @buf left, or quarantines it if it could not be scrubbed. */
+static void smaf_migrate_free(struct smaf_buffer *buf, struct smaf_allocator *alloc,
+			      struct sg_table *sgt, bool scrubbed)
+{
+	if (scrubbed)
+		smaf_memory_free(buf, alloc, sgt);
+	else
+		smaf_secure_quarantine(buf, alloc, sgt);
+}
+
 /**
  * smaf_migrate() - move an allocated buffer where a late device reaches it
  * @buf: the buffer, allocated where a device about to attach cannot reach
@@ -171,7 +181,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 		goto restore;
 	if (smaf_secure_move_grant(buf, &old_sgt, &buf->sgt)) {
 		/* Not used yet: nothing to scrub. */
-		smaf_memory_free(buf, buf->allocator, &buf->sgt, false);
+		smaf_memory_free(buf, buf->allocator, &buf->sgt);
 		why = SMAF_REFUSED_SECURE;
 		ret = -EXDEV;
 		goto restore;
@@ -185,7 +195,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 		ret = smaf_uncached_flush(buf);
 	if (ret) {
 		scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &buf->sgt);
-		smaf_memory_free(buf, buf->allocator, &buf->sgt, !scrubbed);
+		smaf_migrate_free(buf, buf->allocator, &buf->sgt, scrubbed);
 		why = SMAF_REFUSED_COPY;
 		goto restore;
 	}
@@ -193,7 +203,7 @@ int smaf_migrate(struct smaf_buffer *buf, struct device *dev,
 	swap(buf->allocator, old);
 	scrubbed = smaf_secure_move_end(buf, &old_sgt, &buf->sgt, &old_sgt);
 	swap(buf->allocator, old);
-	smaf_memory_free(buf, old, &old_sgt, !scrubbed);
+	smaf_migrate_free(buf, old, &old_sgt, scrubbed);
 
 	buf->fault_sg = NULL;
 	buf->migrations++;

@@ -10,6 +10,7 @@
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -39,13 +40,14 @@ struct smaf_secure {
 };
 
 /*
- * Protects smaf_secure_mod, smaf_quarantine, smaf_quarantine_bytes and
- * smaf_secure_bytes; held
- * while the secure heap nodes follow smaf_secure_mod (it nests
- * smaf_heap_lock, then misc_mtx).  Taken inside a buffer's lock.
+ * Protects smaf_secure_mod, smaf_secure_watchers, smaf_quarantine,
+ * smaf_quarantine_bytes and smaf_secure_bytes; held while the watchers
+ * follow smaf_secure_mod (the heap nodes: it nests smaf_heap_lock, then
+ * misc_mtx).  Taken inside a buffer's lock.
  */
 static DEFINE_MUTEX(smaf_secure_lock);
 static struct smaf_secure *smaf_secure_mod;
+static RAW_NOTIFIER_HEAD(smaf_secure_watchers);
 /* Live contexts, for the debugfs view. */
 static atomic_t smaf_secure_contexts = ATOMIC_INIT(0);
 
@@ -104,11 +106,41 @@ static void smaf_secure_bytes_give(size_t size)
 static void smaf_secure_quarantine_retry(struct smaf_secure *sec);
 
 /**
+ * smaf_secure_watch() - follow the secure module's arrival and departure
+ * @nb: called with %SMAF_SECURE_ARRIVED when a secure module registers
+ *	(at once if one is registered) and %SMAF_SECURE_LEFT when it goes,
+ *	under the secure registry lock; its return value is ignored
+ *
+ * Context: process context; takes the secure registry lock.
+ */
+void smaf_secure_watch(struct notifier_block *nb)
+{
+	mutex_lock(&smaf_secure_lock);
+	raw_notifier_chain_register(&smaf_secure_watchers, nb);
+	if (smaf_secure_mod)
+		nb->notifier_call(nb, SMAF_SECURE_ARRIVED, NULL);
+	mutex_unlock(&smaf_secure_lock);
+}
+
+/**
+ * smaf_secure_unwatch() - stop following the secure module
+ * @nb: a notifier block given to smaf_secure_watch()
+ *
+ * Context: process context; takes the secure registry lock.
+ */
+void smaf_secure_unwatch(struct notifier_block *nb)
+{
+	mutex_lock(&smaf_secure_lock);
+	raw_notifier_chain_unregister(&smaf_secure_watchers, nb);
+	mutex_unlock(&smaf_secure_lock);
+}
+
+/**
  * smaf_secure_add() - make a secure module SMAF's one secure module
  * @info: the module's name, ops, owner and data
  *
- * Also adds the nodes of the secure heap aliases (/dev/dma_heap/protected,*),
- * and tries to scrub the quarantined memory with the new module: what it
+ * Tells the watchers (the secure heap aliases' nodes appear), and tries to
+ * scrub the quarantined memory with the new module: what it
  * scrubs goes back to its allocator.
  *
  * Context: process context; takes the secure registry lock.
@@ -139,7 +171,8 @@ struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info)
 		ret = -EBUSY;
 	} else {
 		smaf_secure_mod = sec;
-		smaf_heap_secure_nodes(true);
+		raw_notifier_call_chain(&smaf_secure_watchers,
+					SMAF_SECURE_ARRIVED, NULL);
 	}
 	mutex_unlock(&smaf_secure_lock);
 	if (ret) {
@@ -151,21 +184,6 @@ struct smaf_secure *smaf_secure_add(const struct smaf_secure_info *info)
 	return sec;
 }
 EXPORT_SYMBOL_GPL(smaf_secure_add);
-
-/**
- * smaf_secure_scrubs() - is @buf secure, with a module that zeroes memory?
- * @buf: the buffer
- *
- * Memory without struct pages is used only for such buffers: the CPU
- * cannot zero it.
- *
- * Context: @buf->lock held.
- * Return: true if @buf is secure and its module has a scrub op.
- */
-bool smaf_secure_scrubs(const struct smaf_buffer *buf)
-{
-	return buf->secure && buf->sec && buf->sec->ops->scrub;
-}
 
 /**
  * smaf_secure_retry_quarantine() - the secure module can scrub again
@@ -195,7 +213,7 @@ EXPORT_SYMBOL_GPL(smaf_secure_retry_quarantine);
  * @sec: the handle smaf_secure_add() returned; freed
  *
  * Contexts hold a reference on the module's owner, so this runs only when
- * no secure buffer is left.  Also removes the secure heap aliases' nodes.
+ * no secure buffer is left.  Tells the watchers first.
  *
  * Context: process context; takes the secure registry lock.
  */
@@ -203,7 +221,8 @@ void smaf_secure_remove(struct smaf_secure *sec)
 {
 	mutex_lock(&smaf_secure_lock);
 	if (!WARN_ON(smaf_secure_mod != sec)) {
-		smaf_heap_secure_nodes(false);
+		raw_notifier_call_chain(&smaf_secure_watchers,
+					SMAF_SECURE_LEFT, NULL);
 		smaf_secure_mod = NULL;
 	}
 	mutex_unlock(&smaf_secure_lock);
@@ -298,6 +317,8 @@ unlock:
 }
 EXPORT_SYMBOL_GPL(smaf_secure_use);
 
+static int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
+
 static struct smaf_secure *smaf_secure_get(void)
 {
 	struct smaf_secure *sec;
@@ -350,6 +371,10 @@ int smaf_secure_set(struct smaf_buffer *buf)
 	buf->sec = sec;
 	buf->sec_ctx = ctx;
 	buf->secure = true;
+	/* Memory the CPU cannot zero only if the module zeroes it. */
+	buf->pageless_ok = sec->ops->scrub;
+	if (!sec->ops->scrub)
+		buf->accept = smaf_secure_ask_scrub;
 	return 0;
 
 give_bytes:
@@ -585,28 +610,20 @@ static int smaf_secure_scrub_buffer(struct smaf_buffer *buf,
 	return ret;
 }
 
-/**
- * smaf_secure_ask_scrub() - ask now for the grant that scrubbing will need
- * @buf: the buffer
- * @sgt: memory just allocated for it, not used yet
- *
- * A module with a scrub op zeroes the memory itself.  Without one the CPU
- * must be granted the write that zeroing needs: asked now (and given back),
- * so that memory whose module would refuse it at release, and which would
- * then be quarantined for good, is not handed out in the first place.
- * Does nothing for a buffer that is not secure.
- *
- * Context: process context; @buf->lock held.
- * Return: 0, -EACCES if the module refuses the CPU that write, or the
- * module's error.
+/*
+ * The memory check of a secure buffer whose module has no scrub op
+ * (&smaf_buffer.accept): the CPU must be granted the write that zeroing
+ * needs at release.  Asked now (and given back) for @sgt, memory just
+ * allocated and not used yet, so that memory whose module would refuse it
+ * then, and which would be quarantined for good, is not handed out in the
+ * first place.  Returns 0, -EACCES if the module refuses the CPU that
+ * write, or the module's error.  @buf->lock held.
  */
-int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
+static int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt)
 {
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure || buf->sec->ops->scrub)
-		return 0;
 	ret = smaf_secure_grant_ranges(buf, sgt, NULL, DMA_FROM_DEVICE);
 	if (ret)
 		return ret;
@@ -767,6 +784,7 @@ void smaf_secure_quarantine(struct smaf_buffer *buf, struct smaf_allocator *allo
 {
 	struct smaf_quarantined *q = kzalloc(sizeof(*q), GFP_KERNEL | __GFP_NOFAIL);
 
+	smaf_memory_orphan(alloc);
 	__module_get(THIS_MODULE);
 	q->alloc = alloc;
 	q->user = buf->user;
@@ -798,12 +816,7 @@ static bool smaf_secure_quarantine_scrub(struct smaf_secure *sec,
 	sec->ops->destroy_ctx(sec, ctx);
 	if (ret)
 		return false;
-	if (q->uncached)
-		smaf_uncached_release(&q->sgt);
-	q->alloc->ops->free(q->alloc, &q->sgt);
-	atomic_long_sub(q->size, &q->alloc->stats.bytes);
-	smaf_limits_uncharge_user(q->user, q->alloc, q->size);
-	smaf_allocator_put(q->alloc);
+	smaf_memory_free_orphan(q->alloc, &q->sgt, q->user, q->size, q->uncached);
 	return true;
 }
 
