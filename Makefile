@@ -38,9 +38,12 @@ SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c tests/vm/s-*.c)
 TESTS_BIN := $(patsubst tests/vm/%.c,$(BUILD)/tests/%,$(TESTS_SRC))
-KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/allocators/*.c kernel/allocators/*.h \
+KSRC      := $(wildcard kernel/*.c kernel/*.h kernel/*.mk kernel/*/*.c kernel/*/*.h \
 		       include/linux/smaf/*.h) \
 	     kernel/Kbuild include/uapi/linux/smaf.h
+
+# smaf.ko's sub-folders, one per layer.
+KDIRS     := $(patsubst %/,%,$(wildcard kernel/*/))
 
 all: modules lib tools tests
 
@@ -68,7 +71,7 @@ FORCE:
 
 $(BUILD)/kernel/%/smaf.ko: $(KSRC) $(BUILD)/kernel/%/kdir
 	@mkdir -p $(@D)
-	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(@D)/
+	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild $(KDIRS) $(@D)/
 	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
 		$$(tests/harness/kdir.sh --make-args $*) \
 		M=$(abspath $(@D)) SMAF_UAPI=$(abspath include/uapi) $(KBUILD_W) \
@@ -151,8 +154,8 @@ SMAFCTL_LINK := -static $(BUILD)/lib/libsmaf.a -lpthread
 endif
 
 # smafctl reads heap aliases with the module's own parser.
-ALIAS_SRC := kernel/smaf-heap-alias.c kernel/smaf-param-list.c
-ALIAS_HDR := kernel/smaf-heap-alias.h kernel/smaf-param-list.h
+ALIAS_SRC := kernel/front/smaf-heap-alias.c kernel/smaf-param-list.c
+ALIAS_HDR := kernel/front/smaf-heap-alias.h kernel/smaf-param-list.h
 $(BUILD)/tools/smafctl: tools/smafctl.c $(ALIAS_SRC) $(ALIAS_HDR) lib/libsmaf.h $(SMAFCTL_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< $(ALIAS_SRC) $(SMAFCTL_LINK)
@@ -193,14 +196,14 @@ $(BUILD)/examples/smaf-demo: examples/smaf-demo.c $(MEDIA) $(BUILD)/lib/libsmaf.
 	$(CC) $(TOOL_CFLAGS) $(MEDIA_CFLAGS) -static -pthread -o $@ $< examples/media.c \
 		$(BUILD)/lib/libsmaf.a
 
-$(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/smaf-constraints.c kernel/smaf-constraints.h
+$(BUILD)/tests/unit/test-constraints: tests/unit/test-constraints.c kernel/memory/smaf-constraints.c kernel/memory/smaf-constraints.h
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-constraints.c kernel/smaf-constraints.c
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-constraints.c kernel/memory/smaf-constraints.c
 
-$(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-policy.h \
+$(BUILD)/tests/unit/test-policy: tests/unit/test-policy.c kernel/devices/smaf-policy.c kernel/devices/smaf-policy.h \
 				  kernel/smaf-param-list.c kernel/smaf-param-list.h
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/smaf-policy.c kernel/smaf-param-list.c
+	$(CC) $(SAN_CFLAGS) -o $@ tests/unit/test-policy.c kernel/devices/smaf-policy.c kernel/smaf-param-list.c
 
 $(BUILD)/tests/unit/test-heap-alias: tests/unit/test-heap-alias.c $(ALIAS_SRC) $(ALIAS_HDR)
 	@mkdir -p $(@D)
@@ -242,7 +245,7 @@ $(CHECKPATCH):
 		linux-source-$(SRC_SERIES)/scripts/const_structs.checkpatch
 
 style: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.c kernel/*.h kernel/allocators/*.[ch] \
+	perl $(CHECKPATCH) --strict --no-tree --terse -f kernel/*.[ch] kernel/*/*.[ch] \
 		include/uapi/linux/smaf.h include/linux/smaf/*.h \
 		tests/drivers/*/*.c tests/drivers/*/*.h secure/optee/*.[ch] secure/optee/pta/pta_smaf.h \
 		include/uapi/linux/smaf-optee.h
@@ -261,7 +264,7 @@ install: install-module install-lib install-tools install-man
 install-module:
 	@test -d /lib/modules/$(KVER)/build || { echo "install: no headers for $(KVER) (apt-get install linux-headers-$(KVER))"; exit 1; }
 	@mkdir -p $(BUILD)/install/$(KVER)
-	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild kernel/allocators $(BUILD)/install/$(KVER)/
+	cp -r kernel/*.c kernel/*.h kernel/*.mk kernel/Kbuild $(KDIRS) $(BUILD)/install/$(KVER)/
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)) \
 		SMAF_UAPI=$(abspath include/uapi) modules
 	# Unsigned (a user has no key for the kernel's signing; DKMS signs with

@@ -12,11 +12,11 @@
 #include <linux/scatterlist.h>
 #include <linux/smaf.h>
 
-#include "smaf-allocator.h"
+#include "memory/smaf-allocator.h"
 
 struct smaf_allocator_query;
 struct smaf_buffer_query;
-#include "smaf-constraints.h"
+#include "memory/smaf-constraints.h"
 
 /**
  * DOC: Locking

@@ -8,9 +8,9 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 
-#include "smaf-heap-alias.h"
+#include "devices/smaf-policy.h"
+#include "front/smaf-heap-alias.h"
 #include "smaf-internal.h"
-#include "smaf-policy.h"
 
 struct smaf_params smaf_params = {
 	.heaps = SMAF_HEAP_ALIASES_DEFAULT,

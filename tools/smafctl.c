@@ -18,7 +18,7 @@
 #include <linux/dma-buf.h>
 
 #include "libsmaf.h"
-#include "smaf-heap-alias.h"
+#include "front/smaf-heap-alias.h"
 
 #define DEBUGFS_DIR "/sys/kernel/debug/smaf"
 #define POLICY_PATH "/sys/module/smaf/parameters/policy"

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native unit tests of the constraint merging in kernel/smaf-constraints.c,
+ * Native unit tests of the constraint merging in kernel/memory/smaf-constraints.c,
  * built with sanitizers.  SMAF_SEED=N replays a randomized run.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "smaf-constraints.h"
+#include "memory/smaf-constraints.h"
 
 static int count, failed;
 

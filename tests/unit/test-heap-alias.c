@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native unit tests of the heap alias parser in kernel/smaf-heap-alias.c,
+ * Native unit tests of the heap alias parser in kernel/front/smaf-heap-alias.c,
  * built with sanitizers.  SMAF_SEED=N replays the randomized part.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "smaf-heap-alias.h"
+#include "front/smaf-heap-alias.h"
 
 static int count, failed;
 static struct smaf_heap_alias a[SMAF_HEAP_MAX_ALIASES];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native unit tests of the policy parser in kernel/smaf-policy.c, built with
+ * Native unit tests of the policy parser in kernel/devices/smaf-policy.c, built with
  * sanitizers.  SMAF_SEED=N replays the randomized part.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "smaf-policy.h"
+#include "devices/smaf-policy.h"
 
 static int count, failed;
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The KUnit suites built into smaf.ko for the debug kernel ran when the
- * module loaded (kernel/smaf-kunit.c: the allocator choice, its fallbacks,
- * the limits and the reserve; kernel/smaf-kunit-life.c: the back-off,
+ * module loaded (kernel/tests/smaf-kunit.c: the allocator choice, its fallbacks,
+ * the limits and the reserve; kernel/tests/smaf-kunit-life.c: the back-off,
  * migration, secure grants, scrub and quarantine, the heap argument
  * sizes); this reports their results from KUnit's debugfs, one test point
  * per case, with their messages (the random case's seed).  A kernel
