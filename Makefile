@@ -156,9 +156,13 @@ endif
 # smafctl reads heap aliases with the module's own parser.
 ALIAS_SRC := kernel/front/smaf-heap-alias.c kernel/smaf-param-list.c
 ALIAS_HDR := kernel/front/smaf-heap-alias.h kernel/smaf-param-list.h
-$(BUILD)/tools/smafctl: tools/smafctl.c $(ALIAS_SRC) $(ALIAS_HDR) lib/libsmaf.h $(SMAFCTL_LIB)
+# One file per command (tools/smafctl/).
+SMAFCTL_SRC := $(wildcard tools/smafctl/*.c)
+$(BUILD)/tools/smafctl: $(SMAFCTL_SRC) tools/smafctl/smafctl.h $(ALIAS_SRC) $(ALIAS_HDR) lib/libsmaf.h \
+			$(SMAFCTL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) $(LDFLAGS) -Ikernel -o $@ $< $(ALIAS_SRC) $(SMAFCTL_LINK)
+	$(CC) $(TOOL_CFLAGS) $(LDFLAGS) -Ikernel -Itools/smafctl -o $@ $(SMAFCTL_SRC) $(ALIAS_SRC) \
+		$(SMAFCTL_LINK)
 
 # ---- tests --------------------------------------------------------------
 UNIT_BIN := $(BUILD)/tests/unit/test-constraints $(BUILD)/tests/unit/test-policy \
