@@ -284,6 +284,18 @@ install-module:
 	install -m 644 include/linux/smaf/*.h $(DESTDIR)$(SMAF_KIT)/include/linux/smaf/
 	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(SMAF_KIT)/include/uapi/linux/
 	install -m 644 $(BUILD)/install/$(KVER)/Module.symvers $(DESTDIR)$(SMAF_KIT)/$(KVER)/
+	# smaf-optee, the secure module for OP-TEE, where the kernel has the
+	# TEE subsystem (its Kbuild builds nothing otherwise).
+	rm -rf $(BUILD)/install/$(KVER)/smaf-optee && mkdir -p $(BUILD)/install/$(KVER)/smaf-optee/pta
+	cp secure/optee/Kbuild secure/optee/*.[ch] $(BUILD)/install/$(KVER)/smaf-optee/
+	cp secure/optee/pta/pta_smaf.h $(BUILD)/install/$(KVER)/smaf-optee/pta/
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)/smaf-optee) \
+		SMAF_INCLUDE=$(abspath include) SMAF_UAPI=$(abspath include/uapi) \
+		KBUILD_EXTRA_SYMBOLS=$(abspath $(BUILD)/install/$(KVER))/Module.symvers modules
+	if [ -f $(BUILD)/install/$(KVER)/smaf-optee/smaf-optee.ko ]; then \
+		$(MAKE) -C /lib/modules/$(KVER)/build M=$(abspath $(BUILD)/install/$(KVER)/smaf-optee) \
+			INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+			modules_install && depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER); fi
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
@@ -293,7 +305,8 @@ install-lib: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/libsmaf.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libsmaf.pc
 	install -m 644 lib/libsmaf.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 include/uapi/linux/smaf.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 644 include/uapi/linux/smaf.h include/uapi/linux/smaf-optee.h \
+		$(DESTDIR)$(PREFIX)/include/linux/
 
 install-tools: tools
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -306,8 +319,8 @@ install-man:
 	install -m 644 man/smaf.4 $(DESTDIR)$(MANDIR)/man4/
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko $(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.xz \
-		$(DESTDIR)/lib/modules/$(KVER)/updates/smaf.ko.zst
+	rm -f $(foreach m,smaf smaf-optee,$(foreach z,. .xz .zst,\
+		$(DESTDIR)/lib/modules/$(KVER)/updates/$(m).ko$(z:.=)))
 	rm -f $(DESTDIR)$(SMAF_KIT)/include/linux/smaf/*.h $(DESTDIR)$(SMAF_KIT)/include/uapi/linux/smaf.h \
 		$(DESTDIR)$(SMAF_KIT)/$(KVER)/Module.symvers
 	-rmdir -p $(DESTDIR)$(SMAF_KIT)/include/linux/smaf $(DESTDIR)$(SMAF_KIT)/include/uapi/linux \
@@ -321,6 +334,7 @@ endif
 	rm -f $(DESTDIR)$(LIBDIR)/libsmaf.so.1 $(DESTDIR)$(LIBDIR)/libsmaf.so \
 		$(DESTDIR)$(LIBDIR)/libsmaf.a $(DESTDIR)$(LIBDIR)/pkgconfig/libsmaf.pc \
 		$(DESTDIR)$(PREFIX)/include/libsmaf.h $(DESTDIR)$(PREFIX)/include/linux/smaf.h \
+		$(DESTDIR)$(PREFIX)/include/linux/smaf-optee.h \
 		$(DESTDIR)$(PREFIX)/bin/smafctl $(DESTDIR)$(MANDIR)/man1/smafctl.1 \
 		$(DESTDIR)$(MANDIR)/man3/libsmaf.3 $(DESTDIR)$(MANDIR)/man4/smaf.4
 

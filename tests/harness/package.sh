@@ -56,7 +56,7 @@ umount_root() {
 # What is left of the packages in the root: listed by dpkg, or files named
 # smaf* or libsmaf* where they install (nothing after a clean purge).
 leftovers() {
-	(in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
+	(in_root dpkg -L smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
 	find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
 		"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
 		\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null
@@ -73,9 +73,9 @@ kvers=$("$top/tests/harness/kernels.sh" debian | grep -v arm64)
 
 # ---- the packages ----------------------------------------------------------
 make -C "$top" -s deb >> "$log" 2>&1
-ok $? "make deb builds smaf-dkms, libsmaf1, libsmaf-dev and smaf-tools"
-debs=$(ls "$build"/deb/{smaf-dkms,libsmaf1,libsmaf-dev,smaf-tools}_*.deb 2>/dev/null)
-[ "$(echo "$debs" | wc -w)" = 4 ] || exit 0
+ok $? "make deb builds smaf-dkms, smaf-optee-dkms, libsmaf1, libsmaf-dev and smaf-tools"
+debs=$(ls "$build"/deb/{smaf-dkms,smaf-optee-dkms,libsmaf1,libsmaf-dev,smaf-tools}_*.deb 2>/dev/null)
+[ "$(echo "$debs" | wc -w)" = 5 ] || exit 0
 tags=$(lintian --allow-root "$build"/deb/smaf_*.changes 2>&1 | grep -E '^[EW]: ')
 echo "$tags" >> "$log"
 [ -z "$tags" ]
@@ -117,7 +117,7 @@ mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
 in_root apt-get update -q &&
 	in_root apt-get install -y -q --no-install-recommends \
 		$(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
-ok $? "the four packages install into it (with dkms and what it needs)"
+ok $? "the five packages install into it (with dkms and what it needs)"
 in_root getent group smaf
 ok $? "smaf-dkms created group smaf"
 [ -f "$root/usr/lib/udev/rules.d/60-smaf.rules" ] && [ -f "$root/etc/modprobe.d/smaf.conf" ] &&
@@ -140,6 +140,10 @@ for kver in $kvers; do
 	[ -n "$ko" ]
 	ok $? "$kver: DKMS built smaf.ko when the headers were installed"
 	[ -n "$ko" ] || continue
+	# The kernel has the TEE subsystem: smaf-optee is built after smaf,
+	# against the Module.symvers DKMS kept for it.
+	ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* > /dev/null 2>&1
+	ok $? "$kver: DKMS built smaf-optee.ko after it"
 	case "$ko" in
 	*.xz) xz -dc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
 	*.zst) zstd -qdc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
@@ -151,7 +155,7 @@ for kver in $kvers; do
 	ext=$build/pkg-ext-$kver
 	rm -rf "$ext" "$root/tmp/ext" && mkdir -p "$ext" "$root/tmp/ext"
 	cp -r "$top/tests/drivers/smaf-testalloc" "$top/tests/drivers/smaf-testsecure" "$root/tmp/ext/"
-	src=$(ls -d "$root"/usr/src/smaf-* | head -n 1)
+	src=$(ls -d "$root"/usr/src/smaf-[0-9]* | head -n 1)
 	for d in smaf-testalloc smaf-testsecure; do
 		in_root make -C "/lib/modules/$kver/build" M="/tmp/ext/$d" \
 			SMAF_INCLUDE="/usr/src/${src##*/}/include" \
@@ -172,7 +176,7 @@ for kver in $kvers; do
 	ok $? "$kver: the DKMS-built module and the modules built against it pass in the VM ($p passed, $f failed)"
 done
 
-in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
+in_root apt-get purge -y -q smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools
 ok $? "the packages purge"
 left=$(leftovers)
 echo "$left" >> "$log"
@@ -196,7 +200,7 @@ if [ -s "$base" ]; then
 	mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
 	in_root apt-get update -q &&
 		in_root apt-get install -y -q $(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
-	ok $? "Debian 13: the four packages install (with its dkms)"
+	ok $? "Debian 13: the five packages install (with its dkms)"
 	# The newest kernel, resolved as the compat lane does.
 	new=$(chroot "$root" apt-cache depends -t trixie-backports linux-headers-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n 1)
@@ -211,13 +215,15 @@ if [ -s "$base" ]; then
 	ok $? "Debian 13: the newest kernel ${new:-?} and its headers install and configure"
 	[ -s "$root/boot/initrd.img-$kver" ]
 	ok $? "Debian 13: its initrd is generated"
-	ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* > /dev/null 2>&1
-	ok $? "Debian 13: DKMS built smaf.ko for it"
+	ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* \
+		> /dev/null 2>&1
+	ok $? "Debian 13: DKMS built smaf.ko and smaf-optee.ko for it"
 
 	# A kernel SMAF cannot be built for: here, sources that do not compile.
-	src=$(ls -d "$root"/usr/src/smaf-* | head -n 1)
+	src=$(ls -d "$root"/usr/src/smaf-[0-9]* | head -n 1)
 	ver=${src##*/smaf-}
-	in_root dkms unbuild "smaf/$ver" -k "$kver" &&
+	in_root dkms unbuild "smaf-optee/$ver" -k "$kver" &&
+		in_root dkms unbuild "smaf/$ver" -k "$kver" &&
 		cp "$src/smaf-main.c" "$root/tmp/smaf-main.c" &&
 		echo '#error "a kernel SMAF cannot be built for"' >> "$src/smaf-main.c"
 	in_root apt-get install -y -q --reinstall -t trixie-backports "linux-headers-$kver"
@@ -227,11 +233,12 @@ if [ -s "$base" ]; then
 		! ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* > /dev/null 2>&1 &&
 		grep -q "smaf: skipped: the kernel installs without SMAF" \
 			"$root/var/lib/dkms/smaf/$ver/build/make.log" &&
-		tail -n 40 "$log" | grep -q "skipped for module(s) smaf"
-	ok $? "Debian 13: a kernel SMAF cannot build for still installs; DKMS says it skipped smaf"
+		tail -n 40 "$log" | grep -q "skipped for module(s) smaf" &&
+		! ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* > /dev/null 2>&1
+	ok $? "Debian 13: a kernel SMAF cannot build for still installs; DKMS skips smaf and smaf-optee"
 	cp "$root/tmp/smaf-main.c" "$src/smaf-main.c"
 
-	in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
+	in_root apt-get purge -y -q smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools
 	st=$?
 	left=$(leftovers)
 	echo "$left" >> "$log"
@@ -245,9 +252,10 @@ stage=$build/install-stage
 kver=$(echo "$kvers" | head -n 1)
 rm -rf "$stage"
 make -C "$top" -s install DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
-	ls "$stage/lib/modules/$kver/updates/smaf.ko"* > /dev/null 2>&1 && [ -f "$stage/usr/bin/smafctl" ] &&
+	ls "$stage/lib/modules/$kver/updates/smaf.ko"* "$stage/lib/modules/$kver/updates/smaf-optee.ko"* \
+		> /dev/null 2>&1 && [ -f "$stage/usr/bin/smafctl" ] &&
 	[ -f "$stage/usr/share/man/man4/smaf.4" ] && [ -f "$stage/usr/lib/libsmaf.so.1" ]
-ok $? "make install KVER=$kver installs the module, libsmaf, smafctl and the man pages"
+ok $? "make install KVER=$kver installs the modules (smaf, smaf-optee), libsmaf, smafctl and the man pages"
 make -C "$top" -s uninstall DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
 	[ -z "$(find "$stage" -type f)" ]
 ok $? "make uninstall removes every file make install put there"
