@@ -140,10 +140,16 @@ for kver in $kvers; do
 	[ -n "$ko" ]
 	ok $? "$kver: DKMS built smaf.ko when the headers were installed"
 	[ -n "$ko" ] || continue
-	# The kernel has the TEE subsystem: smaf-optee is built after smaf,
-	# against the Module.symvers DKMS kept for it.
-	ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* > /dev/null 2>&1
-	ok $? "$kver: DKMS built smaf-optee.ko after it"
+	# smaf-optee: built after smaf, against the Module.symvers DKMS kept
+	# for it, where the kernel has the TEE subsystem; left out elsewhere.
+	optee=$(ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* 2>/dev/null | head -n 1)
+	if grep -qs '^CONFIG_TEE=' "$root/usr/src/linux-headers-$kver/.config"; then
+		[ -n "$optee" ]
+		ok $? "$kver: DKMS built smaf-optee.ko after it"
+	else
+		[ -z "$optee" ]
+		ok $? "$kver: no TEE subsystem: DKMS leaves smaf-optee out"
+	fi
 	case "$ko" in
 	*.xz) xz -dc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
 	*.zst) zstd -qdc "$ko" > "$build/pkg-smaf-$kver.ko" ;;
@@ -215,9 +221,10 @@ if [ -s "$base" ]; then
 	ok $? "Debian 13: the newest kernel ${new:-?} and its headers install and configure"
 	[ -s "$root/boot/initrd.img-$kver" ]
 	ok $? "Debian 13: its initrd is generated"
-	ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* \
-		> /dev/null 2>&1
-	ok $? "Debian 13: DKMS built smaf.ko and smaf-optee.ko for it"
+	ls "$root/lib/modules/$kver/updates/dkms/smaf.ko"* > /dev/null 2>&1 &&
+		{ ! grep -qs '^CONFIG_TEE=' "$root/usr/src/linux-headers-$kver/.config" ||
+		  ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* > /dev/null 2>&1; }
+	ok $? "Debian 13: DKMS built smaf.ko for it (and smaf-optee.ko: it has TEE)"
 
 	# A kernel SMAF cannot be built for: here, sources that do not compile.
 	src=$(ls -d "$root"/usr/src/smaf-[0-9]* | head -n 1)
@@ -252,10 +259,11 @@ stage=$build/install-stage
 kver=$(echo "$kvers" | head -n 1)
 rm -rf "$stage"
 make -C "$top" -s install DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
-	ls "$stage/lib/modules/$kver/updates/smaf.ko"* "$stage/lib/modules/$kver/updates/smaf-optee.ko"* \
-		> /dev/null 2>&1 && [ -f "$stage/usr/bin/smafctl" ] &&
+	ls "$stage/lib/modules/$kver/updates/smaf.ko"* > /dev/null 2>&1 && [ -f "$stage/usr/bin/smafctl" ] &&
+	{ ! grep -qs '^CONFIG_TEE=' "/lib/modules/$kver/build/.config" ||
+	  ls "$stage/lib/modules/$kver/updates/smaf-optee.ko"* > /dev/null 2>&1; } &&
 	[ -f "$stage/usr/share/man/man4/smaf.4" ] && [ -f "$stage/usr/lib/libsmaf.so.1" ]
-ok $? "make install KVER=$kver installs the modules (smaf, smaf-optee), libsmaf, smafctl and the man pages"
+ok $? "make install KVER=$kver installs the modules (smaf; smaf-optee with TEE), libsmaf, smafctl and the man pages"
 make -C "$top" -s uninstall DESTDIR="$stage" PREFIX=/usr KVER="$kver" >> "$log" 2>&1 &&
 	[ -z "$(find "$stage" -type f)" ]
 ok $? "make uninstall removes every file make install put there"
