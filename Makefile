@@ -33,7 +33,7 @@ KVERS     ?= $(shell tests/harness/kernels.sh debian 2>/dev/null)
 LIB_CFLAGS  := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -fPIC -fvisibility=hidden -D_GNU_SOURCE
 # Product programs (tools/, examples/, bench/): no test include path.
 TOOL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -D_GNU_SOURCE
-PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -Itests/drivers/smaf-importer -I/usr/include/libdrm -D_GNU_SOURCE
+PROG_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) $(UAPI) -Ilib -Itests/vm -Iexamples -Itests/drivers/smaf-edu -Itests/drivers/smaf-ptprobe -Itests/drivers/smaf-importer -Itests/drivers/smaf-teeprobe -I/usr/include/libdrm -D_GNU_SOURCE
 SAN_CFLAGS  := -O1 -g $(WARN) -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Iinclude -include tests/unit/kernel-types.h
 
 TESTS_SRC := $(wildcard tests/vm/t-*.c tests/vm/d-*.c tests/vm/r-*.c tests/vm/s-*.c)
@@ -57,6 +57,7 @@ TEST_DRIVERS := smaf-edu smaf-ptprobe smaf-bench smaf-importer
 KBUILD_W := W=1 KCFLAGS=-Werror
 modules: $(foreach k,$(KVERS),$(BUILD)/kernel/$(k)/smaf.ko $(BUILD)/kernel/$(k)/smaf-testsecure.ko \
 	$(BUILD)/kernel/$(k)/smaf-testalloc.ko $(BUILD)/kernel/$(k)/smaf-optee.stamp \
+	$(BUILD)/kernel/$(k)/smaf-teeprobe.stamp \
 	$(foreach d,$(TEST_DRIVERS),$(BUILD)/kernel/$(k)/$(d).ko))
 
 # Which kernel tree each kernel's modules were built against: rewritten
@@ -125,6 +126,19 @@ $(BUILD)/kernel/%/smaf-optee.stamp: $(OPTEE_SRC) $(BUILD)/kernel/%/smaf.ko $(BUI
 		SMAF_INCLUDE=$(abspath include) SMAF_UAPI=$(abspath include/uapi) \
 		KBUILD_EXTRA_SYMBOLS=$(abspath $(@D))/Module.symvers modules
 	if [ -f $(@D)/smaf-optee/smaf-optee.ko ]; then cp $(@D)/smaf-optee/smaf-optee.ko $(@D)/; fi
+	@touch $@
+
+# The test driver that asks the pseudo-TA as a hostile kernel would; also
+# only where the kernel has the TEE subsystem.
+$(BUILD)/kernel/%/smaf-teeprobe.stamp: $(wildcard tests/drivers/smaf-teeprobe/*) \
+		secure/optee/pta/pta_smaf.h $(BUILD)/kernel/%/kdir
+	@rm -rf $(@D)/smaf-teeprobe $(@D)/smaf-teeprobe.ko
+	@mkdir -p $(@D)/smaf-teeprobe
+	cp tests/drivers/smaf-teeprobe/* $(@D)/smaf-teeprobe/
+	$$(tests/harness/kdir.sh --run $*) $(MAKE) -C $$(tests/harness/kdir.sh $*) \
+		$$(tests/harness/kdir.sh --make-args $*) M=$(abspath $(@D)/smaf-teeprobe) $(KBUILD_W) \
+		SMAF_PTA=$(abspath secure/optee/pta) modules
+	if [ -f $(@D)/smaf-teeprobe/smaf-teeprobe.ko ]; then cp $(@D)/smaf-teeprobe/smaf-teeprobe.ko $(@D)/; fi
 	@touch $@
 
 # ---- libsmaf ------------------------------------------------------------

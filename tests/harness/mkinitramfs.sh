@@ -12,7 +12,7 @@
 # With SMAF_OPTEE (tests/harness/optee.sh's directory) it also holds the
 # kernel's TEE and OP-TEE drivers (lib/modules/optee.list, loaded when the
 # guest boots beside OP-TEE), OP-TEE's normal-world programs and SMAF's
-# OP-TEE secure module (smaf-optee.ko).
+# OP-TEE secure module (smaf-optee.ko) and its test probe (smaf-teeprobe.ko).
 #   [SMAF_KO=path/smaf.ko] [SMAF_OPTEE=DIR] mkinitramfs.sh KVER OUT.cpio.gz BUILDDIR
 set -euo pipefail
 
@@ -101,7 +101,7 @@ cp "$build/kernel/$kver/smaf-edu.ko" "$build/kernel/$kver/smaf-ptprobe.ko" \
 cp "$progs"/tests/t-* "$progs"/tests/d-* "$progs"/tests/r-* "$progs"/tests/s-* "$root/tests/"
 if [ -n "${SMAF_OPTEE:-}" ]; then
 	cp -a "$SMAF_OPTEE/root/." "$root/"
-	cp "$build/kernel/$kver/smaf-optee.ko" "$root/lib/modules/"
+	cp "$build/kernel/$kver/smaf-optee.ko" "$build/kernel/$kver/smaf-teeprobe.ko" "$root/lib/modules/"
 fi
 cp "$progs/tools/smafctl" "$progs/examples/smaf-demo" "$progs/bench/smaf-bench" "$root/bin/"
 

@@ -6,8 +6,9 @@
  * the normal world's CPU is refused every mapping, QEMU's edu DMA engine
  * (the platform's allowed bus master) moves data in and out through its
  * grants, nothing stays granted, freed memory is scrubbed by the secure
- * world; a process cannot open the pseudo-TA itself; a TEE that goes away
- * gives clean errors and comes back.
+ * world; a process cannot open the pseudo-TA itself; a kernel that asks it
+ * for OP-TEE's own memory or protected memory it gave nobody is refused; a
+ * TEE that goes away gives clean errors and comes back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <linux/tee.h>
 
 #include "smaf-edu.h"
+#include "smaf-teeprobe.h"
 #include "smaf-test.h"
 
 #define PTA_NAME "optee-ta-7a6d6166-5345-4355-5245-4f5054454531"
@@ -32,6 +34,9 @@
 #define PTA_DRV "/sys/bus/tee/drivers/smaf-optee"
 #define PTA_STATS "/sys/kernel/debug/smaf_optee/stats"
 #define TEE_ERROR_ACCESS_DENIED 0xffff0001u
+/* Where OP-TEE's core runs on QEMU's virt machine: its secure RAM. */
+#define QEMU_OPTEE_CORE 0x0e100000ull
+#define EDU_STREAM 0x10
 #define USER 1000
 #define SIZE (64 * 1024)
 #define COPY (8 * 1024)		/* edu moves 2 KiB per 100 ms */
@@ -254,6 +259,50 @@ static void tee_goes_away(int edu)
 	close(fd);
 }
 
+/* What smaf-teeprobe's own session gets for a grant of @g; 0 or errno. */
+static int probe_grant(int probe, __u64 pa, __u64 size, __u32 flags)
+{
+	struct smaf_teeprobe_grant g = {
+		.pa = pa, .size = size, .stream = EDU_STREAM, .flags = flags,
+	};
+
+	return ioctl(probe, SMAF_TEEPROBE_IOC_GRANT, &g) ? errno : 0;
+}
+
+/*
+ * A hostile kernel names the ranges: the pseudo-TA grants edu's stream
+ * normal memory, never OP-TEE's own memory or protected memory it has
+ * given nobody, which a SoC's firewall would then open to the device.
+ */
+static void hostile_kernel(void)
+{
+	struct smaf_teeprobe_sdp sdp = { 0 };
+	long long refused;
+	int probe, ret;
+
+	probe = system("insmod /lib/modules/smaf-teeprobe.ko") ? -1 :
+		open("/dev/smaf-teeprobe", O_RDWR);
+	tap_ok(probe >= 0 && !ioctl(probe, SMAF_TEEPROBE_IOC_SDP, &sdp) && sdp.size >= 4096,
+	       "a kernel module opens a session of its own (protected memory %#llx, %llu KiB)",
+	       (unsigned long long)sdp.base, (unsigned long long)sdp.size / 1024);
+	refused = pta("refused");
+	ret = probe < 0 ? -1 : probe_grant(probe, 0, 0, SMAF_TEEPROBE_OWN_PAGE);
+	tap_ok(ret == 0, "it may grant edu a page of normal memory (%s)", strerror(ret));
+	ret = probe < 0 ? -1 : probe_grant(probe, QEMU_OPTEE_CORE, 4096, 0);
+	tap_ok(ret == EACCES, "not a page of OP-TEE's own memory: EACCES (%s)", strerror(ret));
+	ret = probe < 0 ? -1 : probe_grant(probe, sdp.base + sdp.size - 4096, 4096, 0);
+	tap_ok(ret == EACCES, "not protected memory given to nobody: EACCES (%s)",
+	       strerror(ret));
+	ret = probe < 0 ? -1 : probe_grant(probe, sdp.base - 4096, 8192, 0);
+	tap_ok(ret == EACCES, "not OP-TEE's memory running into protected memory: EACCES (%s)",
+	       strerror(ret));
+	tap_ok(pta("refused") == refused + 3 && pta("contexts") == 0 && pta("grants") == 0,
+	       "the secure world counted the three refusals and keeps nothing of it");
+	if (probe >= 0)
+		close(probe);
+	tap_ok(system("rmmod smaf_teeprobe") == 0, "the probe unloads");
+}
+
 int main(void)
 {
 	long long scrubbed, refused, sdp;
@@ -304,6 +353,7 @@ int main(void)
 	tap_ok(pta("contexts") == 0, "its release closes it");
 
 	heaps();
+	hostile_kernel();
 	tee_goes_away(edu);
 	tap_ok(system("rmmod smaf_optee") == 0 && !secure_module_is("optee"),
 	       "with no secure buffer left, smaf-optee unloads");

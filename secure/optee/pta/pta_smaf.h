@@ -48,7 +48,9 @@
  * [in]  value  a: PTA_SMAF_DEV_*, b: the stream id (PTA_SMAF_DEV_STREAM)
  * [in]  value  a, b: physical address of the range
  * [in]  value  a, b: its size in bytes
- * A grant the platform's policy refuses: TEE_ERROR_ACCESS_DENIED.
+ * A grant on a range that is neither the normal world's memory nor
+ * protected memory given out, or that the platform's policy refuses:
+ * TEE_ERROR_ACCESS_DENIED.
  * A revoke of nothing granted: TEE_ERROR_ITEM_NOT_FOUND.
  */
 #define PTA_SMAF_CMD_GRANT	2

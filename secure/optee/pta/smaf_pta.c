@@ -351,6 +351,17 @@ static TEE_Result smaf_grant(struct smaf_session *ss, uint32_t types,
 		return res;
 	if (smaf_nr_grants >= SMAF_MAX_GRANTS)
 		return TEE_ERROR_OUT_OF_MEMORY;
+	/*
+	 * The normal world names the range: only its own memory, or protected
+	 * memory given out here, may be granted.  Anything else (OP-TEE's own
+	 * memory, protected memory nobody was given) is refused before the
+	 * platform could open its firewall to it.
+	 */
+	if (!core_pbuf_is(CORE_MEM_NON_SEC, want.pa, want.size) &&
+	    !smaf_sdp_va(want.pa, want.size)) {
+		smaf_refused++;
+		return TEE_ERROR_ACCESS_DENIED;
+	}
 	res = smaf_platform_grant(&want);
 	if (res) {
 		smaf_refused++;
