@@ -48,6 +48,31 @@ struct smaf_buffer_query;
  */
 
 /**
+ * struct smaf_buffer_secure - a buffer's secure state, kept by the secure
+ * code (secure/) alone; others ask smaf_secure_on()
+ * @on:		the secure flag (one-way: never cleared)
+ * @mod:	secure module holding @ctx (a reference on its owner)
+ * @ctx:	the secure module's context for this buffer
+ * @syncs:	per-process CPU accesses begun and not yet ended (struct
+ *		smaf_secure_sync), each holding its own CPU grant
+ * @nr_syncs:	entries in @syncs
+ * @vmap_write:	a vmap holds a CPU read-write grant
+ * @cpu_grants:	CPU uses holding a grant: read-only [0], read-write [1] (a
+ *		migration asks the same for the new memory)
+ *
+ * Protected by the buffer's lock, as the rest of it.
+ */
+struct smaf_buffer_secure {
+	bool on;
+	struct smaf_secure *mod;
+	void *ctx;
+	struct list_head syncs;
+	unsigned int nr_syncs;
+	bool vmap_write;
+	unsigned int cpu_grants[2];
+};
+
+/**
  * struct smaf_buffer - one SMAF dma-buf
  * @dmabuf:	the exported dma-buf (its file keeps this alive)
  * @size:	size in bytes, a multiple of PAGE_SIZE
@@ -77,23 +102,16 @@ struct smaf_buffer_query;
  * @memcg:	memory cgroup of the creator (a reference), charged for the
  *		allocators that charge memory cgroups, whoever uses it first
  * @privileged:	the creator's /dev/smaf was opened with CAP_IPC_LOCK
- * @secure:	the secure flag (one-way: never cleared)
- * @pageless_ok: memory without struct pages may back the buffer (set with
- *		@secure, for a module that zeroes memory itself)
+ * @sec:	the secure state, the secure code's own (secure/)
+ * @pageless_ok: memory without struct pages may back the buffer (set when
+ *		it is made secure, for a module that zeroes memory itself)
  * @accept:	called by the memory layer on memory just allocated for the
  *		buffer, before it is used: non-zero refuses it (the next
- *		allocator is tried); NULL accepts all.  Set with @secure
- * @sec:	secure module holding @sec_ctx (a reference on its owner)
- * @sec_ctx:	the secure module's context for this buffer
- * @syncs:	per-process CPU accesses of a secure buffer begun and not yet
- *		ended (struct smaf_cpu_sync), each holding its own CPU grant
- * @nr_syncs:	entries in @syncs
+ *		allocator is tried); NULL accepts all.  Set when it is made
+ *		secure
  * @fault_sg:	the chunk of @sgt the last CPU fault hit, NULL for none: the
  *		next fault's search starts there (reset when @sgt changes)
  * @fault_first: the page offset of @fault_sg's first page in the buffer
- * @vmap_write: a vmap of a secure buffer holds a CPU read-write grant
- * @cpu_grants:	CPU uses of a secure buffer holding a grant: read-only [0],
- *		read-write [1] (a migration asks the same for the new memory)
  * @vmapped:	a kernel mapping (vmap) of the memory exists: it pins it
  * @vmas:	CPU mappings of the buffer (mmap calls, whatever their splits)
  * @last_error:	errno of the last failed allocation attempt, 0 if none
@@ -126,17 +144,11 @@ struct smaf_buffer {
 	struct smaf_user *user;
 	struct mem_cgroup *memcg;
 	bool privileged;
-	bool secure;
+	struct smaf_buffer_secure sec;
 	bool pageless_ok;
 	int (*accept)(struct smaf_buffer *buf, struct sg_table *sgt);
-	struct smaf_secure *sec;
-	void *sec_ctx;
-	struct list_head syncs;
-	unsigned int nr_syncs;
 	struct scatterlist *fault_sg;
 	unsigned long fault_first;
-	bool vmap_write;
-	unsigned int cpu_grants[2];
 	bool vmapped;
 	unsigned int vmas;
 	int last_error;
@@ -327,7 +339,6 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
 void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
 int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir);
-void smaf_cpu_release(struct smaf_buffer *buf);
 
 /*
  * Where a chunk of a buffer's memory starts: memory without struct pages
@@ -342,6 +353,8 @@ static inline phys_addr_t smaf_chunk_phys(struct scatterlist *sg)
 /* smaf-secure.c: secure module, contexts and grants */
 struct smaf_secure;
 int smaf_secure_set(struct smaf_buffer *buf);
+bool smaf_secure_on(const struct smaf_buffer *buf);
+void smaf_secure_init_state(struct smaf_buffer *buf);
 /* What smaf_secure_watch()'s notifier is told. */
 enum smaf_secure_event {
 	SMAF_SECURE_ARRIVED,
@@ -357,6 +370,14 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 		       enum dma_data_direction dir);
 int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write);
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write);
+
+/* secure/smaf-secure-cpu.c: the CPU's uses of a secure buffer */
+int smaf_secure_access_begin(struct smaf_buffer *buf, bool write);
+void smaf_secure_access_end(struct smaf_buffer *buf);
+void smaf_secure_access_release(struct smaf_buffer *buf);
+unsigned int smaf_secure_accesses(const struct smaf_buffer *buf);
+int smaf_secure_vmap_grant(struct smaf_buffer *buf, bool write);
+void smaf_secure_vmap_revoke(struct smaf_buffer *buf);
 bool smaf_secure_release(struct smaf_buffer *buf);
 int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 			   struct sg_table *to);

@@ -207,7 +207,7 @@ static void smaf_release(struct dma_buf *dmabuf)
 	list_del(&buf->node);
 	mutex_unlock(&smaf_buffers_lock);
 
-	smaf_cpu_release(buf);
+	smaf_secure_access_release(buf);
 	scrubbed = smaf_secure_release(buf);
 	if (alloc && scrubbed)
 		smaf_memory_free(buf, alloc, &buf->sgt);
@@ -263,7 +263,7 @@ struct dma_buf *smaf_buffer_create(const struct smaf_buffer_info *info)
 	}
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
-	INIT_LIST_HEAD(&buf->syncs);
+	smaf_secure_init_state(buf);
 	INIT_LIST_HEAD(&buf->node);
 	buf->size = info->size;
 	buf->hint_contig = info->hints & SMAF_HINT_CONTIGUOUS;
@@ -362,7 +362,7 @@ int smaf_buffer_query(struct smaf_buffer *buf, struct smaf_buffer_query *q)
 		return ret;
 	q->length = buf->size;
 	q->state = (buf->allocator ? SMAF_STATE_ALLOCATED : 0) |
-		   (buf->secure ? SMAF_STATE_SECURE : 0) |
+		   (smaf_secure_on(buf) ? SMAF_STATE_SECURE : 0) |
 		   (buf->uncached ? SMAF_STATE_UNCACHED : 0) |
 		   (buf->allocator && buf->layout.contig ? SMAF_STATE_CONTIGUOUS : 0) |
 		   (buf->dmabuf->file->f_mode & FMODE_WRITE ? SMAF_STATE_WRITABLE : 0);
@@ -396,7 +396,7 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 		   buf->ino, buf->size,
 		   !!buf->allocator,
 		   buf->allocator ? buf->allocator->name : "-",
-		   buf->named ? buf->named->name : "-", natt, buf->secure,
+		   buf->named ? buf->named->name : "-", natt, smaf_secure_on(buf),
 		   buf->last_error);
 	seq_printf(s, " devices=%u limit=%#llx need_contig=%d align=%#llx why=%s uncached=%d",
 		   c->ndevs, c->phys_limit, c->contig, c->align,
@@ -408,7 +408,7 @@ static void smaf_buffer_show(struct seq_file *s, struct smaf_buffer *buf)
 			   buf->layout.contig, buf->sgt.orig_nents,
 			   smaf_uncached(buf));
 	seq_printf(s, " migrations=%u refused=%s syncs=%u reserved=%s", buf->migrations,
-		   buf->refused[0] ? buf->refused : "-", buf->nr_syncs,
+		   buf->refused[0] ? buf->refused : "-", smaf_secure_accesses(buf),
 		   buf->reserved ? buf->reserved->name : "-");
 	seq_puts(s, "\n");
 }

@@ -226,7 +226,7 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (ret)
 		goto unlock;
-	if (buf->secure) {
+	if (smaf_secure_on(buf)) {
 		ret = smaf_secure_cpu_grant(buf, map->write);
 		if (ret)
 			goto unlock;
@@ -287,10 +287,9 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (!ret && buf->allocator->no_pages)
 		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (!ret)
-		ret = smaf_secure_cpu_grant(buf, write);
+		ret = smaf_secure_vmap_grant(buf, write);
 	if (ret)
 		goto unlock;
-	buf->vmap_write = write;
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!pages) {
@@ -312,8 +311,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return 0;
 
 put_cpu:
-	smaf_secure_cpu_revoke(buf, write);
-	buf->vmap_write = false;
+	smaf_secure_vmap_revoke(buf);
 unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
@@ -333,116 +331,9 @@ void smaf_cpu_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	vunmap(map->vaddr);
 	iosys_map_clear(map);
 	mutex_lock(&buf->lock);
-	smaf_secure_cpu_revoke(buf, buf->vmap_write);
-	buf->vmap_write = false;
+	smaf_secure_vmap_revoke(buf);
 	buf->vmapped = false;
 	mutex_unlock(&buf->lock);
-}
-
-/**
- * struct smaf_cpu_sync - a process's begun CPU access to a secure buffer
- * @tgid:	the process (a reference on its struct pid)
- * @write:	its grant allows writes
- * @node:	entry in &smaf_buffer.syncs
- *
- * One per process, not counted: a SYNC_START that the dma-buf core
- * interrupts after SMAF granted it (fence wait) and that userspace restarts
- * must not leave a grant behind, and another process's SYNC_END must not end
- * this one's.  A process that exits without its SYNC_END loses its access
- * at the next SYNC of anyone on the buffer.
- */
-struct smaf_cpu_sync {
-	struct pid *tgid;
-	bool write;
-	struct list_head node;
-};
-
-/* Processes with a begun CPU access to one secure buffer at once. */
-#define SMAF_CPU_SYNCS_MAX 64
-
-static void smaf_cpu_sync_end(struct smaf_buffer *buf, struct smaf_cpu_sync *s)
-{
-	smaf_secure_cpu_revoke(buf, s->write);
-	list_del(&s->node);
-	buf->nr_syncs--;
-	put_pid(s->tgid);
-	kfree(s);
-}
-
-/* Has the process of @s exited (or is it exiting)? */
-static bool smaf_cpu_sync_exited(struct smaf_cpu_sync *s)
-{
-	struct task_struct *leader;
-	bool exited;
-
-	rcu_read_lock();
-	leader = pid_task(s->tgid, PIDTYPE_TGID);
-	exited = !leader || (READ_ONCE(leader->signal->flags) & SIGNAL_GROUP_EXIT) ||
-		 (leader->exit_state && thread_group_empty(leader));
-	rcu_read_unlock();
-	return exited;
-}
-
-/*
- * Ends the accesses of processes that exited without ending them.
- * @buf->lock held.
- */
-static void smaf_cpu_sync_prune(struct smaf_buffer *buf)
-{
-	struct smaf_cpu_sync *s, *tmp;
-
-	list_for_each_entry_safe(s, tmp, &buf->syncs, node)
-		if (s->tgid != task_tgid(current) && smaf_cpu_sync_exited(s))
-			smaf_cpu_sync_end(buf, s);
-}
-
-/* The calling process's entry, NULL if none.  @buf->lock held. */
-static struct smaf_cpu_sync *smaf_cpu_sync_find(struct smaf_buffer *buf)
-{
-	struct smaf_cpu_sync *s;
-
-	list_for_each_entry(s, &buf->syncs, node)
-		if (s->tgid == task_tgid(current))
-			return s;
-	return NULL;
-}
-
-/* A secure buffer's CPU grant for the calling process's access. */
-static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
-{
-	struct smaf_cpu_sync *s;
-	int ret;
-
-	if (!buf->secure)
-		return 0;
-	/* Every grant matches the access mode of the file. */
-	if (write && !(buf->dmabuf->file->f_mode & FMODE_WRITE))
-		return -EBADF;
-	smaf_cpu_sync_prune(buf);
-	s = smaf_cpu_sync_find(buf);
-	if (s && (s->write || !write))
-		return 0;
-	if (!s && buf->nr_syncs >= SMAF_CPU_SYNCS_MAX)
-		return -EUSERS;
-	/* Upgrade: the write grant first, then give the read one back. */
-	ret = smaf_secure_cpu_grant(buf, write);
-	if (ret)
-		return ret;
-	if (s) {
-		smaf_secure_cpu_revoke(buf, s->write);
-		s->write = write;
-		return 0;
-	}
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	if (!s) {
-		smaf_secure_cpu_revoke(buf, write);
-		return -ENOMEM;
-	}
-	s->tgid = get_pid(task_tgid(current));
-	s->write = write;
-	list_add(&s->node, &buf->syncs);
-	buf->nr_syncs++;
-	return 0;
 }
 
 /**
@@ -459,7 +350,7 @@ static int smaf_cpu_sync_begin(struct smaf_buffer *buf, bool write)
  * Context: process context; takes the buffer lock (killable).
  * Return: 0, -EINTR, -ENOMEM, the allocation error; for a secure buffer
  * -EBADF (a write access through a read-only file), -EUSERS
- * (SMAF_CPU_SYNCS_MAX other processes hold an access), or the secure
+ * (SMAF_SECURE_SYNCS_MAX other processes hold an access), or the secure
  * module's refusal (-EACCES).
  */
 int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
@@ -476,7 +367,7 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 		ret = -EACCES;	/* memory the CPU cannot reach */
 	if (ret)
 		goto unlock;
-	ret = smaf_cpu_sync_begin(buf, dir != DMA_FROM_DEVICE);
+	ret = smaf_secure_access_begin(buf, dir != DMA_FROM_DEVICE);
 	if (ret || smaf_uncached(buf))
 		goto unlock;
 	list_for_each_entry(a, &buf->attachments, node)
@@ -502,7 +393,6 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
 	struct smaf_buffer *buf = dmabuf->priv;
 	struct smaf_attachment *a;
-	struct smaf_cpu_sync *s;
 
 	mutex_lock(&buf->lock);
 	if (smaf_uncached(buf))
@@ -511,29 +401,7 @@ int smaf_cpu_end_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 		list_for_each_entry(a, &buf->attachments, node)
 			if (a->mapped && !a->pageless)
 				dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
-	smaf_cpu_sync_prune(buf);
-	s = smaf_cpu_sync_find(buf);
-	if (s)
-		smaf_cpu_sync_end(buf, s);
+	smaf_secure_access_end(buf);
 	mutex_unlock(&buf->lock);
 	return 0;
-}
-
-/**
- * smaf_cpu_release() - end the CPU accesses never ended
- * @buf: the buffer, unreachable (its file is gone)
- *
- * Context: process context; takes the buffer lock if there are any.
- */
-void smaf_cpu_release(struct smaf_buffer *buf)
-{
-	struct smaf_cpu_sync *s, *tmp;
-
-	/* Unreachable: nobody can begin an access any more. */
-	if (list_empty(&buf->syncs))
-		return;
-	mutex_lock(&buf->lock);
-	list_for_each_entry_safe(s, tmp, &buf->syncs, node)
-		smaf_cpu_sync_end(buf, s);
-	mutex_unlock(&buf->lock);
 }

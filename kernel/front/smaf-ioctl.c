@@ -121,10 +121,10 @@ static long smaf_ioctl_secure(struct smaf_secure_flag __user *uarg, bool set)
 	if (ret)
 		goto put;
 	if (!set)
-		data.secure = buf->secure;
+		data.secure = smaf_secure_on(buf);
 	else if (data.secure)
 		ret = smaf_secure_set(buf);
-	else if (buf->secure)
+	else if (smaf_secure_on(buf))
 		ret = -EPERM;	/* one-way: never cleared */
 	mutex_unlock(&buf->lock);
 put:

@@ -297,7 +297,7 @@ int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
-	if (!buf->secure || buf->sec != sec) {
+	if (!buf->sec.on || buf->sec.mod != sec) {
 		ret = -EPERM;
 		goto unlock;
 	}
@@ -309,7 +309,7 @@ int smaf_secure_use(struct smaf_secure *sec, struct dma_buf *dmabuf,
 		ret = -ENOMEM;
 		goto unlock;
 	}
-	ret = use(sec, buf->sec_ctx, ranges, n, arg);
+	ret = use(sec, buf->sec.ctx, ranges, n, arg);
 	kfree(ranges);
 unlock:
 	mutex_unlock(&buf->lock);
@@ -318,6 +318,29 @@ unlock:
 EXPORT_SYMBOL_GPL(smaf_secure_use);
 
 static int smaf_secure_ask_scrub(struct smaf_buffer *buf, struct sg_table *sgt);
+
+/**
+ * smaf_secure_on() - is @buf secure?
+ * @buf: the buffer
+ *
+ * Context: any; the answer, once true, never changes.
+ * Return: true once smaf_secure_set() made it secure.
+ */
+bool smaf_secure_on(const struct smaf_buffer *buf)
+{
+	return READ_ONCE(buf->sec.on);
+}
+
+/**
+ * smaf_secure_init_state() - a new buffer's secure state: not secure
+ * @buf: the buffer, not published yet
+ *
+ * Context: any.
+ */
+void smaf_secure_init_state(struct smaf_buffer *buf)
+{
+	INIT_LIST_HEAD(&buf->sec.syncs);
+}
 
 static struct smaf_secure *smaf_secure_get(void)
 {
@@ -352,7 +375,7 @@ int smaf_secure_set(struct smaf_buffer *buf)
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (buf->secure)
+	if (buf->sec.on)
 		return -EALREADY;
 	if (buf->allocator || buf->vmas)
 		return -EBUSY;
@@ -368,9 +391,9 @@ int smaf_secure_set(struct smaf_buffer *buf)
 		goto give_bytes;
 	}
 	atomic_inc(&smaf_secure_contexts);
-	buf->sec = sec;
-	buf->sec_ctx = ctx;
-	buf->secure = true;
+	buf->sec.mod = sec;
+	buf->sec.ctx = ctx;
+	WRITE_ONCE(buf->sec.on, true);
 	/* Memory the CPU cannot zero only if the module zeroes it. */
 	buf->pageless_ok = sec->ops->scrub;
 	if (!sec->ops->scrub)
@@ -425,7 +448,7 @@ static void smaf_secure_revoke_ranges(struct smaf_buffer *buf,
 				      struct sg_table *sgt, struct device *dev,
 				      unsigned int n, enum dma_data_direction dir)
 {
-	smaf_secure_revoke(buf->sec, buf->sec_ctx, sgt, dev, n, dir);
+	smaf_secure_revoke(buf->sec.mod, buf->sec.ctx, sgt, dev, n, dir);
 }
 
 /* Grants every range of @sgt, memory of @buf, to @dev, or none. */
@@ -433,7 +456,7 @@ static int smaf_secure_grant_ranges(struct smaf_buffer *buf,
 				    struct sg_table *sgt, struct device *dev,
 				    enum dma_data_direction dir)
 {
-	return smaf_secure_grant(buf->sec, buf->sec_ctx, sgt, dev, dir);
+	return smaf_secure_grant(buf->sec.mod, buf->sec.ctx, sgt, dev, dir);
 }
 
 /* The direction a CPU use is granted: read-write, or read only. */
@@ -456,7 +479,7 @@ int smaf_secure_map(struct smaf_buffer *buf, struct smaf_attachment *a,
 		    enum dma_data_direction dir)
 {
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return 0;
 	return smaf_secure_grant_ranges(buf, &buf->sgt, a->dev, dir);
 }
@@ -473,7 +496,7 @@ void smaf_secure_unmap(struct smaf_buffer *buf, struct smaf_attachment *a,
 		       enum dma_data_direction dir)
 {
 	lockdep_assert_held(&buf->lock);
-	if (buf->secure)
+	if (buf->sec.on)
 		smaf_secure_revoke_ranges(buf, &buf->sgt, a->dev, UINT_MAX, dir);
 }
 
@@ -496,12 +519,12 @@ int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write)
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return 0;
 	ret = smaf_secure_grant_ranges(buf, &buf->sgt, NULL,
 				       smaf_secure_cpu_dir(write));
 	if (!ret)
-		buf->cpu_grants[write]++;
+		buf->sec.cpu_grants[write]++;
 	return ret;
 }
 
@@ -515,11 +538,11 @@ int smaf_secure_cpu_grant(struct smaf_buffer *buf, bool write)
 void smaf_secure_cpu_revoke(struct smaf_buffer *buf, bool write)
 {
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return;
 	smaf_secure_revoke_ranges(buf, &buf->sgt, NULL, UINT_MAX,
 				  smaf_secure_cpu_dir(write));
-	buf->cpu_grants[write]--;
+	buf->sec.cpu_grants[write]--;
 }
 
 /*
@@ -601,7 +624,7 @@ static int smaf_secure_scrub(struct smaf_secure *sec, void *ctx,
 static int smaf_secure_scrub_buffer(struct smaf_buffer *buf,
 				    struct sg_table *sgt)
 {
-	int ret = smaf_secure_scrub(buf->sec, buf->sec_ctx, sgt,
+	int ret = smaf_secure_scrub(buf->sec.mod, buf->sec.ctx, sgt,
 				    smaf_uncached_prot(buf, PAGE_KERNEL));
 
 	if (ret)
@@ -654,14 +677,14 @@ int smaf_secure_move_grant(struct smaf_buffer *buf, struct sg_table *from,
 	int ret;
 
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return 0;
 	/* The memory left may be quarantined: it counts from now on. */
 	ret = smaf_secure_bytes_take(buf->size);
 	if (ret)
 		return ret;
 	for (w = 0; w < 2; w++)
-		for (; granted[w] < buf->cpu_grants[w]; granted[w]++) {
+		for (; granted[w] < buf->sec.cpu_grants[w]; granted[w]++) {
 			/* One per CPU use: a holder may have made many. */
 			cond_resched();
 			ret = fatal_signal_pending(current) ? -EINTR :
@@ -713,12 +736,12 @@ bool smaf_secure_move_end(struct smaf_buffer *buf, struct sg_table *from,
 	unsigned int w, i;
 
 	lockdep_assert_held(&buf->lock);
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return true;
 	smaf_secure_revoke_ranges(buf, to, NULL, UINT_MAX, DMA_FROM_DEVICE);
 	smaf_secure_revoke_ranges(buf, from, NULL, UINT_MAX, DMA_TO_DEVICE);
 	for (w = 0; w < 2; w++)
-		for (i = 0; i < buf->cpu_grants[w]; i++) {
+		for (i = 0; i < buf->sec.cpu_grants[w]; i++) {
 			cond_resched();
 			smaf_secure_revoke_ranges(buf, left, NULL, UINT_MAX,
 						  smaf_secure_cpu_dir(w));
@@ -747,16 +770,16 @@ bool smaf_secure_release(struct smaf_buffer *buf)
 {
 	int ret = 0;
 
-	if (!buf->secure)
+	if (!buf->sec.on)
 		return true;
 	if (buf->allocator) {
 		mutex_lock(&buf->lock);
 		ret = smaf_secure_scrub_buffer(buf, &buf->sgt);
 		mutex_unlock(&buf->lock);
 	}
-	buf->sec->ops->destroy_ctx(buf->sec, buf->sec_ctx);
+	buf->sec.mod->ops->destroy_ctx(buf->sec.mod, buf->sec.ctx);
 	atomic_dec(&smaf_secure_contexts);
-	module_put(buf->sec->owner);
+	module_put(buf->sec.mod->owner);
 	/* Memory not scrubbed moves to the quarantine and stays counted. */
 	if (!ret)
 		smaf_secure_bytes_give(buf->size);

@@ -147,7 +147,7 @@ struct smaf_buffer *smaf_kunit_buffer(struct kunit *test, size_t size,
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
-	INIT_LIST_HEAD(&buf->syncs);
+	smaf_secure_init_state(buf);
 	INIT_LIST_HEAD(&buf->node);
 	buf->size = size;
 	if (uid) {

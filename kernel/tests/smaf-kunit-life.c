@@ -284,9 +284,9 @@ static void smaf_kunit_sec_check(struct kunit *test, struct smaf_kunit_sec *ks,
 {
 	int ranges = buf->sgt.orig_nents;
 
-	KUNIT_EXPECT_EQ(test, ks->cpu[DMA_TO_DEVICE], buf->cpu_grants[0] * ranges);
+	KUNIT_EXPECT_EQ(test, ks->cpu[DMA_TO_DEVICE], buf->sec.cpu_grants[0] * ranges);
 	KUNIT_EXPECT_EQ(test, ks->cpu[DMA_BIDIRECTIONAL],
-			buf->cpu_grants[1] * ranges);
+			buf->sec.cpu_grants[1] * ranges);
 	KUNIT_EXPECT_EQ(test, ks->cpu[DMA_FROM_DEVICE], 0);
 	KUNIT_EXPECT_EQ(test, ks->dev, dev * ranges);
 }
@@ -325,11 +325,11 @@ static void smaf_kunit_secure_grants(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, smaf_secure_cpu_grant(buf, false), 0);
 	KUNIT_EXPECT_EQ(test, smaf_secure_cpu_grant(buf, true), 0);
 	smaf_kunit_sec_check(test, &ks, buf, 0);
-	KUNIT_EXPECT_EQ(test, buf->cpu_grants[0], 2U);
+	KUNIT_EXPECT_EQ(test, buf->sec.cpu_grants[0], 2U);
 	/* Refused at the third range: the two granted are taken back. */
 	ks.refuse_at = ks.calls + 3;
 	KUNIT_EXPECT_EQ(test, smaf_secure_cpu_grant(buf, true), -EACCES);
-	KUNIT_EXPECT_EQ(test, buf->cpu_grants[1], 1U);
+	KUNIT_EXPECT_EQ(test, buf->sec.cpu_grants[1], 1U);
 	smaf_kunit_sec_check(test, &ks, buf, 0);
 	ks.refuse_at = 0;
 	KUNIT_EXPECT_EQ(test, smaf_secure_map(buf, &a, DMA_FROM_DEVICE), 0);
