@@ -56,7 +56,7 @@ umount_root() {
 # What is left of the packages in the root: listed by dpkg, or files named
 # smaf* or libsmaf* where they install (nothing after a clean purge).
 leftovers() {
-	(in_root dpkg -L smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
+	(in_root dpkg -L smaf-dkms libsmaf1 libsmaf-dev smaf-tools && echo listed)
 	find "$root/lib/modules" "$root/usr/src" "$root/var/lib/dkms" "$root/etc" \
 		"$root/lib/udev" "$root/usr/lib" "$root/usr/include" "$root/usr/share/man" \
 		\( -name 'smaf*' -o -name 'libsmaf*' \) 2>/dev/null
@@ -73,9 +73,9 @@ kvers=$("$top/tests/harness/kernels.sh" debian | grep -v arm64)
 
 # ---- the packages ----------------------------------------------------------
 make -C "$top" -s deb >> "$log" 2>&1
-ok $? "make deb builds smaf-dkms, smaf-optee-dkms, libsmaf1, libsmaf-dev and smaf-tools"
-debs=$(ls "$build"/deb/{smaf-dkms,smaf-optee-dkms,libsmaf1,libsmaf-dev,smaf-tools}_*.deb 2>/dev/null)
-[ "$(echo "$debs" | wc -w)" = 5 ] || exit 0
+ok $? "make deb builds smaf-dkms, libsmaf1, libsmaf-dev and smaf-tools"
+debs=$(ls "$build"/deb/{smaf-dkms,libsmaf1,libsmaf-dev,smaf-tools}_*.deb 2>/dev/null)
+[ "$(echo "$debs" | wc -w)" = 4 ] || exit 0
 tags=$(lintian --allow-root "$build"/deb/smaf_*.changes 2>&1 | grep -E '^[EW]: ')
 echo "$tags" >> "$log"
 [ -z "$tags" ]
@@ -117,7 +117,7 @@ mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
 in_root apt-get update -q &&
 	in_root apt-get install -y -q --no-install-recommends \
 		$(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
-ok $? "the five packages install into it (with dkms and what it needs)"
+ok $? "the four packages install into it (with dkms and what it needs)"
 in_root getent group smaf
 ok $? "smaf-dkms created group smaf"
 [ -f "$root/usr/lib/udev/rules.d/60-smaf.rules" ] && [ -f "$root/etc/modprobe.d/smaf.conf" ] &&
@@ -140,12 +140,12 @@ for kver in $kvers; do
 	[ -n "$ko" ]
 	ok $? "$kver: DKMS built smaf.ko when the headers were installed"
 	[ -n "$ko" ] || continue
-	# smaf-optee: built after smaf, against the Module.symvers DKMS kept
-	# for it, where the kernel has the TEE subsystem; left out elsewhere.
+	# smaf-optee: built with smaf, against its symbols, where the kernel
+	# has the TEE subsystem; left out elsewhere.
 	optee=$(ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* 2>/dev/null | head -n 1)
 	if grep -qs '^CONFIG_TEE=' "$root/usr/src/linux-headers-$kver/.config"; then
 		[ -n "$optee" ]
-		ok $? "$kver: DKMS built smaf-optee.ko after it"
+		ok $? "$kver: DKMS built smaf-optee.ko with it (the kernel has TEE)"
 	else
 		[ -z "$optee" ]
 		ok $? "$kver: no TEE subsystem: DKMS leaves smaf-optee out"
@@ -182,7 +182,7 @@ for kver in $kvers; do
 	ok $? "$kver: the DKMS-built module and the modules built against it pass in the VM ($p passed, $f failed)"
 done
 
-in_root apt-get purge -y -q smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools
+in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
 ok $? "the packages purge"
 left=$(leftovers)
 echo "$left" >> "$log"
@@ -206,7 +206,7 @@ if [ -s "$base" ]; then
 	mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
 	in_root apt-get update -q &&
 		in_root apt-get install -y -q $(for d in $debs; do echo "/tmp/debs/${d##*/}"; done)
-	ok $? "Debian 13: the five packages install (with its dkms)"
+	ok $? "Debian 13: the four packages install (with its dkms)"
 	# The newest kernel, resolved as the compat lane does.
 	new=$(chroot "$root" apt-cache depends -t trixie-backports linux-headers-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n 1)
@@ -229,8 +229,7 @@ if [ -s "$base" ]; then
 	# A kernel SMAF cannot be built for: here, sources that do not compile.
 	src=$(ls -d "$root"/usr/src/smaf-[0-9]* | head -n 1)
 	ver=${src##*/smaf-}
-	in_root dkms unbuild "smaf-optee/$ver" -k "$kver" &&
-		in_root dkms unbuild "smaf/$ver" -k "$kver" &&
+	in_root dkms unbuild "smaf/$ver" -k "$kver" &&
 		cp "$src/smaf-main.c" "$root/tmp/smaf-main.c" &&
 		echo '#error "a kernel SMAF cannot be built for"' >> "$src/smaf-main.c"
 	in_root apt-get install -y -q --reinstall -t trixie-backports "linux-headers-$kver"
@@ -242,10 +241,10 @@ if [ -s "$base" ]; then
 			"$root/var/lib/dkms/smaf/$ver/build/make.log" &&
 		tail -n 40 "$log" | grep -q "skipped for module(s) smaf" &&
 		! ls "$root/lib/modules/$kver/updates/dkms/smaf-optee.ko"* > /dev/null 2>&1
-	ok $? "Debian 13: a kernel SMAF cannot build for still installs; DKMS skips smaf and smaf-optee"
+	ok $? "Debian 13: a kernel SMAF cannot build for still installs; DKMS says it skipped smaf"
 	cp "$root/tmp/smaf-main.c" "$src/smaf-main.c"
 
-	in_root apt-get purge -y -q smaf-dkms smaf-optee-dkms libsmaf1 libsmaf-dev smaf-tools
+	in_root apt-get purge -y -q smaf-dkms libsmaf1 libsmaf-dev smaf-tools
 	st=$?
 	left=$(leftovers)
 	echo "$left" >> "$log"
