@@ -32,6 +32,9 @@ if [ ${#kvers[@]} -eq 0 ] && [ "$package" = 0 ] && [ "$compat" = 0 ]; then
 fi
 
 total_pass=0 total_fail=0
+# Every lane's own lines, so that the failures can be said again at the end,
+# where a log cut to its tail still shows them.
+rm -f "$logdir"/lane-*.out
 # Adds the "PASSED FAILED" a lane wrote to LOGDIR/result-TAG to the totals
 # (a lane that wrote none counts as a failure).
 add_result() {
@@ -52,7 +55,7 @@ for kver in "${kvers[@]}"; do
 	case "$kver" in debug|*-arm64) continue ;; esac
 	if ! client_roots=$("$top/tests/harness/client-root.sh" 2> "$logdir/client-root.log"); then
 		tail -n 20 "$logdir/client-root.log"
-		echo "FAIL: cannot prepare the real-client roots"
+		echo "[client] FAIL: cannot prepare the real-client roots" | tee -a "$logdir/lane-check.out"
 		total_fail=$((total_fail + 1))
 		client_roots=
 	fi
@@ -76,7 +79,7 @@ for kver in "${kvers[@]}"; do
 				profiles="$profiles secure"
 			else
 				tail -n 20 "$logdir/optee.log"
-				echo "[$kver] FAIL: cannot prepare OP-TEE"
+				echo "[$kver] FAIL: cannot prepare OP-TEE" | tee -a "$logdir/lane-check.out"
 				total_fail=$((total_fail + 1))
 				optee=
 			fi ;;
@@ -88,7 +91,8 @@ for kver in "${kvers[@]}"; do
 	   ! "${progs[@]}" >> "$logdir/build-$kver.log" 2>&1 ||
 	   ! SMAF_OPTEE=$optee "$top/tests/harness/mkinitramfs.sh" "$kver" "$initrd" "$build"; then
 		tail -n 20 "$logdir/build-$kver.log"
-		echo "[$kver] FAIL: cannot build the modules or the initramfs"
+		echo "[$kver] FAIL: cannot build the modules or the initramfs" |
+			tee -a "$logdir/lane-check.out"
 		total_fail=$((total_fail + 1))
 		continue
 	fi
@@ -117,7 +121,8 @@ for kver in "${kvers[@]}"; do
 		share=
 		case "$kver" in debug|*-arm64) ;; *) [ "$profile" = default ] && share=$client_roots ;; esac
 		SMAF_CLIENT_ROOTS=$share SMAF_OPTEE=$optee \
-		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile"
+		"$top/tests/harness/run-vm.sh" check "$kver" "$initrd" "$logdir" "$tests" "$profile" |
+			tee "$logdir/lane-$tag.out"
 		echo "[$tag] took $(($(date +%s) - start)) s"
 		add_result "$tag"
 	done
@@ -126,7 +131,7 @@ done
 # Packages: build, lintian, install in a clean root, DKMS, boot, purge.
 if [ "$package" = 1 ]; then
 	start=$(date +%s)
-	"$top/tests/harness/package.sh"
+	"$top/tests/harness/package.sh" | tee "$logdir/lane-package.out"
 	echo "[package] took $(($(date +%s) - start)) s"
 	add_result package
 fi
@@ -134,7 +139,7 @@ fi
 # The build matrix: every supported Debian kernel and compiler, W=1 -Werror.
 if [ "$compat" = 1 ]; then
 	start=$(date +%s)
-	"$top/tests/harness/compat.sh"
+	"$top/tests/harness/compat.sh" | tee "$logdir/lane-compat.out"
 	echo "[compat] took $(($(date +%s) - start)) s"
 	add_result compat
 fi
@@ -147,10 +152,17 @@ for unit in "$build"/tests/unit/test-*; do
 	read -r p f < <(awk -v status=$status '/^ok /{p++} /^not ok /{f++} /^1\.\./{plan=substr($1,4)+0}
 		END{ if (plan != p + f || (status && !f)) f++; print p + 0, f + 0 }' "$logdir/$name.log")
 	echo "[$name] $p passed, $f failed"
-	grep -E '^not ok|ERROR|runtime error' "$logdir/$name.log" | sed "s/^/[$name] /"
+	grep -E '^not ok|ERROR|runtime error' "$logdir/$name.log" | sed "s/^/[$name] /" |
+		tee -a "$logdir/lane-check.out"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 done
 
+# The failures once more, last: what failed, in one place.
+failures=$(cat "$logdir"/lane-*.out 2>/dev/null | grep -E '^\[[^]]*\] (not ok|FAIL)')
+if [ -n "$failures" ]; then
+	echo "The failures again:"
+	echo "$failures"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
