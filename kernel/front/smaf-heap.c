@@ -44,6 +44,7 @@
 #include <linux/smaf.h>
 #include <uapi/linux/dma-heap.h>
 
+#include "smaf-compat.h"
 #include "smaf-heap-alias.h"
 #include "smaf-internal.h"
 
