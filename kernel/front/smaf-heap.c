@@ -30,21 +30,18 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
-#include <linux/fs_struct.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/notifier.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <linux/smaf.h>
 #include <uapi/linux/dma-heap.h>
 
-#include "smaf-compat.h"
 #include "smaf-heap-alias.h"
 #include "smaf-internal.h"
 
@@ -261,32 +258,25 @@ static const struct file_operations smaf_heap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/*
- * Is there already something called @name: a kernel heap or a node?  Looked
- * up from init's root, whatever the mount namespace of the task that
- * registers the node (a secure module may be loaded from a container).
- */
+/* Is there already something called @name: a kernel heap or a node? */
 static const char *smaf_heap_taken(const char *name)
 {
 	static const char * const where[] = {
 		"/sys/class/dma_heap/%s", "/dev/dma_heap/%s",
 	};
 	char path[SMAF_HEAP_NAME_LEN + 24];
-	const char *why = NULL;
-	struct path root, p;
+	struct path p;
 	unsigned int i;
 
-	get_fs_root(init_task.fs, &root);
-	for (i = 0; i < ARRAY_SIZE(where) && !why; i++) {
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
 		snprintf(path, sizeof(path), where[i], name);
-		if (!vfs_path_lookup(root.dentry, root.mnt, path, LOOKUP_FOLLOW, &p)) {
+		if (!kern_path(path, LOOKUP_FOLLOW, &p)) {
 			path_put(&p);
-			why = i ? "/dev/dma_heap has a node of that name" :
-				  "the kernel has a heap of that name";
+			return i ? "/dev/dma_heap has a node of that name" :
+				   "the kernel has a heap of that name";
 		}
 	}
-	path_put(&root);
-	return why;
+	return NULL;
 }
 
 /* Registers @heap's node; 0 if skipped because the name is taken. */
