@@ -2,8 +2,10 @@
 /*
  * SMAF memory: a buffer's memory is chosen, charged, allocated and freed
  * here, for the merged constraints of its users.  The exporter
- * (smaf-buffer.c, smaf-cpu.c) calls in; of its state this reads only the
- * attached devices' needs (their &struct smaf_attachment).
+ * (exporter/), migration and the secure code call in; of the exporter's
+ * state this reads only the attached devices' needs (their &struct
+ * smaf_attachment), and of the secure state nothing: a secure buffer sets
+ * what the memory layer asks (&smaf_buffer.pageless_ok, .accept).
  */
 #define pr_fmt(fmt) "smaf: " fmt
 
