@@ -107,4 +107,13 @@ static inline int smaf_alloc_contig_range(unsigned long start,
 #endif
 }
 
+#ifndef SMAF_HAVE_VFS_PATH_LOOKUP_DECL
+struct dentry;
+struct path;
+struct vfsmount;
+/* Exported, but declared in <linux/namei.h> only after 6.1. */
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
+		    const char *name, unsigned int flags, struct path *path);
+#endif
+
 #endif /* _SMAF_COMPAT_H */

@@ -23,3 +23,6 @@ ccflags-y += $(call smaf_has,\<dma_buf_map_attachment_unlocked\>,dma-buf.h,SMAF_
 ccflags-y += $(call smaf_has,\<ACR_FLAGS_NONE\>,gfp.h,SMAF_HAVE_ACR_FLAGS)
 # 6.12: follow_pfnmap_start() replaces follow_pte() (smaf-ptprobe).
 ccflags-y += $(call smaf_has,\<follow_pfnmap_start\>,mm.h,SMAF_HAVE_FOLLOW_PFNMAP)
+# After 6.1: vfs_path_lookup() is declared in namei.h (6.1 exports it but
+# declares it only in fs/internal.h).
+ccflags-y += $(call smaf_has,\<vfs_path_lookup\>,namei.h,SMAF_HAVE_VFS_PATH_LOOKUP_DECL)

@@ -30,18 +30,23 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/notifier.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 #include <linux/smaf.h>
 #include <uapi/linux/dma-heap.h>
 
+#include "smaf-compat.h"
 #include "smaf-heap-alias.h"
 #include "smaf-internal.h"
 
@@ -258,25 +263,59 @@ static const struct file_operations smaf_heap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* Is there already something called @name: a kernel heap or a node? */
+/*
+ * The root of the system's init (pid 1 of the initial pid namespace) in
+ * @root: 0, or -ESRCH while there is none.
+ */
+static int smaf_heap_system_root(struct path *root)
+{
+	struct task_struct *init;
+	int ret = -ESRCH;
+
+	rcu_read_lock();
+	init = pid_task(find_pid_ns(1, &init_pid_ns), PIDTYPE_PID);
+	if (init)
+		get_task_struct(init);
+	rcu_read_unlock();
+	if (!init)
+		return ret;
+	task_lock(init);
+	if (init->fs) {
+		get_fs_root(init->fs, root);
+		ret = 0;
+	}
+	task_unlock(init);
+	put_task_struct(init);
+	return ret;
+}
+
+/*
+ * Is there already something called @name: a kernel heap or a node?  Looked
+ * up from the system's root (init's), whatever the namespaces of the task
+ * that registers the node (a secure module may be loaded from a container).
+ */
 static const char *smaf_heap_taken(const char *name)
 {
 	static const char * const where[] = {
 		"/sys/class/dma_heap/%s", "/dev/dma_heap/%s",
 	};
 	char path[SMAF_HEAP_NAME_LEN + 24];
-	struct path p;
+	const char *why = NULL;
+	struct path root, p;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(where); i++) {
+	if (smaf_heap_system_root(&root))
+		return NULL;	/* no init yet: nothing is there */
+	for (i = 0; i < ARRAY_SIZE(where) && !why; i++) {
 		snprintf(path, sizeof(path), where[i], name);
-		if (!kern_path(path, LOOKUP_FOLLOW, &p)) {
+		if (!vfs_path_lookup(root.dentry, root.mnt, path, LOOKUP_FOLLOW, &p)) {
 			path_put(&p);
-			return i ? "/dev/dma_heap has a node of that name" :
-				   "the kernel has a heap of that name";
+			why = i ? "/dev/dma_heap has a node of that name" :
+				  "the kernel has a heap of that name";
 		}
 	}
-	return NULL;
+	path_put(&root);
+	return why;
 }
 
 /* Registers @heap's node; 0 if skipped because the name is taken. */

@@ -12,12 +12,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -272,6 +274,38 @@ static void use(const struct node *n, int heap, int vgem)
 #define SECURE_NODE "/dev/dma_heap/protected,smaf"
 
 /*
+ * A secure module loaded from a mount namespace whose /dev/dma_heap has a
+ * file of the secure alias's name: SMAF looks names up in the system's
+ * root, not the loader's, so the node still comes.
+ */
+static void secure_from_namespace(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/dev/dma_heap", "tmpfs", 0, NULL))
+			_exit(2);
+		fd = open(SECURE_NODE, O_CREAT | O_WRONLY, 0600);
+		if (fd < 0)
+			_exit(3);
+		close(fd);
+		_exit(system("insmod /lib/modules/smaf-testsecure.ko policy=cpu=rw") ? 4 : 0);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !access(SECURE_NODE, F_OK) &&
+	       !access("/sys/class/misc/smaf-heap-protected,smaf", F_OK),
+	       "protected,smaf: loaded from a namespace that has a file of its name, the node comes (status %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	tap_ok(!system("rmmod smaf_testsecure"), "and goes with the module");
+}
+
+/*
  * The secure alias: no node without a secure module; with one, the buffers
  * are secure; a file left open on it when the module goes allocates
  * nothing; the node comes back with the next secure module.
@@ -317,6 +351,7 @@ static void secure(void)
 		close(heap);
 	tap_ok(!system("rmmod smaf_testsecure"), "the secure module unloads again");
 	close(dev);
+	secure_from_namespace();
 }
 
 /* Data written through a write-combined mapping reaches edu, and back. */
