@@ -181,6 +181,17 @@ static const struct vm_operations_struct smaf_vm_ops = {
 	.fault = smaf_vm_fault,
 };
 
+/*
+ * The CPU's first use allocates; memory without struct pages, which the
+ * CPU cannot reach, is -EACCES.  @buf->lock held.
+ */
+static int smaf_cpu_populate(struct smaf_buffer *buf)
+{
+	int ret = smaf_memory_populate(buf, true);
+
+	return !ret && buf->allocator->no_pages ? -EACCES : ret;
+}
+
 /**
  * smaf_cpu_mmap() - set up a CPU mapping of the buffer
  * @dmabuf: the SMAF dma-buf
@@ -221,9 +232,7 @@ int smaf_cpu_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		goto free_map;
-	ret = smaf_memory_populate(buf, true);
-	if (!ret && buf->allocator->no_pages)
-		ret = -EACCES;	/* memory the CPU cannot reach */
+	ret = smaf_cpu_populate(buf);
 	if (ret)
 		goto unlock;
 	if (smaf_secure_on(buf)) {
@@ -283,9 +292,7 @@ int smaf_cpu_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (ret)
 		return ret;
 	write = !!(dmabuf->file->f_mode & FMODE_WRITE);
-	ret = smaf_memory_populate(buf, true);
-	if (!ret && buf->allocator->no_pages)
-		ret = -EACCES;	/* memory the CPU cannot reach */
+	ret = smaf_cpu_populate(buf);
 	if (!ret)
 		ret = smaf_secure_vmap_grant(buf, write);
 	if (ret)
@@ -362,9 +369,7 @@ int smaf_cpu_begin_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	ret = mutex_lock_killable(&buf->lock);
 	if (ret)
 		return ret;
-	ret = smaf_memory_populate(buf, true);
-	if (!ret && buf->allocator->no_pages)
-		ret = -EACCES;	/* memory the CPU cannot reach */
+	ret = smaf_cpu_populate(buf);
 	if (ret)
 		goto unlock;
 	ret = smaf_secure_access_begin(buf, dir != DMA_FROM_DEVICE);

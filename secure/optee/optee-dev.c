@@ -101,9 +101,8 @@ static int smaf_optee_decrypt_piece(struct smaf_optee_work *w,
 	memcpy(va, w->iv, 16);
 	memcpy(va + 16, w->text + (pos - w->offset), size);
 	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, w->ctx->id, 0);
-	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
-	p[1].u.memref.shm = in;
-	p[1].u.memref.size = 16 + size;
+	smaf_optee_memref(&p[1], TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT, in,
+			  16 + size);
 	smaf_optee_u64(&p[3], pos);
 	if (smaf_optee_sdp_contains(addr, size)) {
 		/* Protected memory is named, not shared. */
@@ -116,9 +115,8 @@ static int smaf_optee_decrypt_piece(struct smaf_optee_work *w,
 		ret = PTR_ERR(out);
 		goto free_in;
 	}
-	p[2].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT;
-	p[2].u.memref.shm = out;
-	p[2].u.memref.size = size;
+	smaf_optee_memref(&p[2], TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT, out,
+			  size);
 	ret = smaf_optee_call(PTA_SMAF_CMD_DECRYPT, p);
 	tee_shm_free(out);
 free_in:
@@ -149,9 +147,8 @@ static int smaf_optee_hash_piece(struct smaf_optee_work *w, phys_addr_t addr,
 		in = smaf_optee_shm_register(addr, size);
 		if (IS_ERR(in))
 			return PTR_ERR(in);
-		p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT;
-		p[1].u.memref.shm = in;
-		p[1].u.memref.size = size;
+		smaf_optee_memref(&p[1], TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INPUT, in,
+				  size);
 	}
 	out = smaf_optee_shm_alloc(SMAF_OPTEE_DIGEST_LEN);
 	if (IS_ERR(out)) {
@@ -159,9 +156,8 @@ static int smaf_optee_hash_piece(struct smaf_optee_work *w, phys_addr_t addr,
 		goto free_in;
 	}
 	smaf_optee_value(&p[0], TEE_IOCTL_PARAM_ATTR_TYPE_VALUE_INPUT, w->ctx->id, flags);
-	p[2].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT;
-	p[2].u.memref.shm = out;
-	p[2].u.memref.size = SMAF_OPTEE_DIGEST_LEN;
+	smaf_optee_memref(&p[2], TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_OUTPUT, out,
+			  SMAF_OPTEE_DIGEST_LEN);
 	ret = smaf_optee_call(PTA_SMAF_CMD_HASH, p);
 	if (!ret && w->last) {
 		va = tee_shm_get_va(out, 0);

@@ -170,9 +170,8 @@ static int smaf_optee_scrub_chunk(struct smaf_optee_ctx *c, phys_addr_t addr,
 	shm = smaf_optee_shm_register(addr, size);
 	if (IS_ERR(shm))
 		return PTR_ERR(shm);
-	p[1].attr = TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT;
-	p[1].u.memref.shm = shm;
-	p[1].u.memref.size = size;
+	smaf_optee_memref(&p[1], TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_INOUT, shm,
+			  size);
 	ret = smaf_optee_call(PTA_SMAF_CMD_SCRUB, p);
 	tee_shm_free(shm);
 	return ret;

@@ -77,6 +77,23 @@ void smaf_optee_value(struct tee_param *p, u64 attr, u64 a, u64 b)
 }
 
 /**
+ * smaf_optee_memref() - fill a memory reference parameter
+ * @p:		the parameter
+ * @attr:	TEE_IOCTL_PARAM_ATTR_TYPE_MEMREF_*
+ * @shm:	the shared memory
+ * @size:	bytes of it the call uses
+ *
+ * Context: any.
+ */
+void smaf_optee_memref(struct tee_param *p, u64 attr, struct tee_shm *shm,
+		       size_t size)
+{
+	p->attr = attr;
+	p->u.memref.shm = shm;
+	p->u.memref.size = size;
+}
+
+/**
  * smaf_optee_u64() - fill an input value parameter with a 64-bit quantity
  * @p:	the parameter
  * @v:	the quantity (low half in a, high half in b)

@@ -28,6 +28,8 @@ struct smaf_optee_ctx {
 
 /* optee-tee.c */
 void smaf_optee_value(struct tee_param *p, u64 attr, u64 a, u64 b);
+void smaf_optee_memref(struct tee_param *p, u64 attr, struct tee_shm *shm,
+		       size_t size);
 void smaf_optee_u64(struct tee_param *p, u64 v);
 int smaf_optee_call(u32 cmd, struct tee_param p[4]);
 struct tee_shm *smaf_optee_shm_register(phys_addr_t addr, size_t size);
